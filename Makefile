@@ -1,0 +1,41 @@
+# Two commands: `make run` (the product, on its embedded default) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+ADDR ?= 127.0.0.1:8000
+
+.PHONY: run test venv lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	@DEBUG=1 $(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Trait d'union tourne sur http://$(ADDR)/  (Ctrl-C arrête tout)"
+	@echo "  Comptes de démonstration, mot de passe demo1234 :"
+	@echo "    mediation@habitat-du-lac.test   médiation, Habitat du Lac"
+	@echo "    mediation@tilleuls.test         médiation, Centre social des Tilleuls"
+	@echo "    partenaire@habitat-du-lac.test  partenaire (lecture seule)"
+	@echo "    relais@habitat-du-lac.test      habitant-relais"
+	@echo "    admin@demo.test                 super-administrateur (/admin/)"
+	@echo ""
+	@DEBUG=1 bash -c 'trap "kill 0" EXIT; \
+	  $(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
+	  $(PY) manage.py runserver --noreload $(ADDR)'
+
+test: venv
+	$(VENV)/bin/pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from relais import views as relais_views
+
+urlpatterns = [
+    path("", relais_views.home, name="home"),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("relais.urls")),
+]

@@ -1,0 +1,213 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+
+from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, Residence
+from relais.services import ALLOWED_TRANSITIONS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class QuartierForm(forms.ModelForm):
+    class Meta:
+        model = Quartier
+        fields = ["name", "is_qpv"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Quartier.objects.filter(organisation=self.organisation, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError("Un quartier porte déjà ce nom.")
+        return name
+
+
+class ResidenceForm(forms.ModelForm):
+    class Meta:
+        model = Residence
+        fields = [
+            "name",
+            "reference",
+            "quartier",
+            "address",
+            "postal_code",
+            "city",
+            "dwellings",
+            "has_common_room",
+            "latitude",
+            "longitude",
+        ]
+
+    def __init__(self, *args, user, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["quartier"].queryset = Quartier.objects.for_user(user)
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip()
+        if reference:
+            clash = Residence.objects.filter(organisation=self.organisation, reference=reference)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError("Une autre résidence a déjà cette référence.")
+        return reference
+
+    def clean_latitude(self):
+        value = self.cleaned_data["latitude"]
+        if value is not None and not -90 <= value <= 90:
+            raise ValidationError("La latitude est comprise entre -90 et 90.")
+        return value
+
+    def clean_longitude(self):
+        value = self.cleaned_data["longitude"]
+        if value is not None and not -180 <= value <= 180:
+            raise ValidationError("La longitude est comprise entre -180 et 180.")
+        return value
+
+
+class RelaisForm(forms.ModelForm):
+    class Meta:
+        model = Relais
+        fields = ["first_name", "last_name", "phone", "email", "preferred_channel", "consent_date"]
+        widgets = {"consent_date": DateInput()}
+
+    def clean_consent_date(self):
+        value = self.cleaned_data["consent_date"]
+        if value and value > timezone.localdate():
+            raise ValidationError("La date du consentement ne peut pas être dans le futur.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        channel = data.get("preferred_channel")
+        if channel == Relais.Channel.EMAIL and not data.get("email"):
+            self.add_error("email", "Une adresse e-mail est nécessaire pour le canal « E-mail ».")
+        if channel == Relais.Channel.SMS and not data.get("phone"):
+            self.add_error("phone", "Un numéro de téléphone est nécessaire pour le canal « SMS ».")
+        return data
+
+
+class RelaisCreateForm(RelaisForm):
+    status = forms.ChoiceField(
+        label="Statut",
+        choices=[(Relais.Status.CANDIDAT, "Candidat·e"), (Relais.Status.ACTIF, "Actif·ve")],
+        initial=Relais.Status.CANDIDAT,
+    )
+    status_date = forms.DateField(label="Depuis le", widget=DateInput(), initial=timezone.localdate)
+
+    def clean_status_date(self):
+        value = self.cleaned_data["status_date"]
+        if value > timezone.localdate():
+            raise ValidationError("La date ne peut pas être dans le futur.")
+        return value
+
+
+class RelaisResidenceForm(forms.ModelForm):
+    class Meta:
+        model = RelaisResidence
+        fields = ["residence", "building"]
+
+
+RelaisResidenceFormSet = inlineformset_factory(
+    Relais,
+    RelaisResidence,
+    form=RelaisResidenceForm,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+def residence_formset(*, user, data=None, instance=None):
+    formset = RelaisResidenceFormSet(data=data, instance=instance or Relais(), prefix="residences")
+    residences = Residence.objects.for_user(user)
+    for form in formset.forms:
+        form.fields["residence"].queryset = residences
+    formset.empty_form.fields["residence"].queryset = residences
+    return formset
+
+
+def formset_links(formset) -> list[tuple[Residence, str]]:
+    links, seen = [], set()
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if not data.get("residence") or data.get("DELETE"):
+            continue
+        if data["residence"].pk in seen:
+            form.add_error("residence", "Cette résidence est déjà choisie.")
+            continue
+        seen.add(data["residence"].pk)
+        links.append((data["residence"], data.get("building", "")))
+    return links
+
+
+class StatusChangeForm(forms.Form):
+    to_status = forms.ChoiceField(label="Nouveau statut")
+    date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
+    exit_reason = forms.ChoiceField(
+        label="Motif de sortie",
+        choices=[("", "—")] + list(Relais.ExitReason.choices),
+        required=False,
+    )
+    note = forms.CharField(label="Commentaire", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, relais: Relais, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = ALLOWED_TRANSITIONS[relais.status]
+        self.fields["to_status"].choices = [c for c in Relais.Status.choices if c[0] in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("to_status") == Relais.Status.SORTI and not data.get("exit_reason"):
+            self.add_error("exit_reason", "Indiquez le motif de sortie.")
+        return data
+
+
+class ContactLogForm(forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["kind", "date", "note"]
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value > timezone.localdate():
+            raise ValidationError("Un échange ne peut pas être daté dans le futur.")
+        return value
+
+
+class InviteColleagueForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail")
+    role = forms.ChoiceField(
+        label="Rôle",
+        choices=[c for c in Membership.Role.choices if c[0] != Membership.Role.RELAIS],
+        initial=Membership.Role.STAFF,
+    )
+    quartiers = forms.ModelMultipleChoiceField(
+        label="Quartiers suivis",
+        queryset=Quartier.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Pour une agence locale : laisser vide pour toute l'organisation.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartiers"].queryset = Quartier.objects.for_user(user)
+
+
+class OrganisationSwitchForm(forms.Form):
+    organisation = forms.IntegerField()

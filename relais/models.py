@@ -1,0 +1,328 @@
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+from relais.scoping import ScopedQuerySet
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("Une adresse e-mail est nécessaire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A login. E-mail is the identifier; a relais may have no login at all."""
+
+    username = None
+    email = models.EmailField("adresse e-mail", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        BAILLEUR = "bailleur", "Bailleur social"
+        CENTRE_SOCIAL = "centre_social", "Centre social"
+        ASSOCIATION = "association", "Association"
+        COLLECTIVITE = "collectivite", "Collectivité"
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "pk"
+    scope_quartier = None
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Quartier(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="quartiers")
+    name = models.CharField("nom", max_length=120)
+    is_qpv = models.BooleanField(
+        "QPV", default=False, help_text="Quartier prioritaire de la politique de la ville"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = "pk"
+    scope_partner = True
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="quartier_name_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Residence(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="residences")
+    quartier = models.ForeignKey(
+        Quartier, on_delete=models.PROTECT, related_name="residences", null=True, blank=True
+    )
+    name = models.CharField("nom", max_length=200)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    dwellings = models.PositiveIntegerField("nombre de logements", default=0)
+    reference = models.CharField(
+        "référence bailleur",
+        max_length=50,
+        blank=True,
+        help_text="Le code du bailleur pour cette résidence ; il sert à mettre à jour lors des imports.",
+    )
+    has_common_room = models.BooleanField("salle commune", default=False)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_relais = "relais_links__relais__user"
+    scope_partner = True
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"],
+                condition=~Q(reference=""),
+                name="residence_reference_unique_per_org",
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90))
+                & (Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180)),
+                name="residence_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relais(models.Model):
+    """A habitant-relais: a person, with or without a login."""
+
+    class Status(models.TextChoices):
+        CANDIDAT = "candidat", "Candidat·e"
+        ACTIF = "actif", "Actif·ve"
+        PAUSE = "pause", "En pause"
+        SORTI = "sorti", "Sorti·e"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+        PAPER = "papier", "Papier"
+
+    class ExitReason(models.TextChoices):
+        DEMENAGEMENT = "demenagement", "Déménagement"
+        MANQUE_DE_TEMPS = "manque_de_temps", "Manque de temps"
+        RAISONS_PERSONNELLES = "raisons_personnelles", "Raisons personnelles"
+        FIN_ENGAGEMENT = "fin_engagement", "Fin d'engagement souhaitée"
+        DESACCORD = "desaccord", "Désaccord avec le fonctionnement"
+        AUTRE = "autre", "Autre"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="relais")
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="relais_profiles"
+    )
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    preferred_channel = models.CharField(
+        "canal préféré", max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    consent_date = models.DateField(
+        "date du consentement",
+        null=True,
+        blank=True,
+        help_text="Date à laquelle la personne a accepté d'être listée et contactée.",
+    )
+    residences = models.ManyToManyField(Residence, through="RelaisResidence", related_name="relais")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.CANDIDAT)
+    status_since = models.DateField("statut depuis le")
+    started_on = models.DateField("relais depuis le", null=True, blank=True)
+    left_on = models.DateField("sorti·e le", null=True, blank=True)
+    exit_reason = models.CharField(
+        "motif de sortie", max_length=30, choices=ExitReason.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = "relais_links__residence__quartier"
+    scope_relais = "user"
+    scope_partner = False  # personal data: partners see figures, not people
+
+    class Meta:
+        verbose_name = "relais"
+        verbose_name_plural = "relais"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sorti") | (Q(left_on__isnull=False) & ~Q(exit_reason="")),
+                name="relais_exit_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    def seniority_days(self, on: datetime.date) -> int | None:
+        if not self.started_on:
+            return None
+        return (on - self.started_on).days
+
+
+class RelaisResidence(models.Model):
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE, related_name="relais_links")
+    residence = models.ForeignKey(Residence, on_delete=models.CASCADE, related_name="relais_links")
+    building = models.CharField("bâtiment / escalier", max_length=60, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["relais", "residence"], name="relais_residence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.residence} {self.building}".strip()
+
+
+class RelaisStatusChange(models.Model):
+    """Every status change of a relais, kept for the timeline and the bilan."""
+
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Relais.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Relais.Status.choices)
+    date = models.DateField("date")
+    exit_reason = models.CharField(max_length=30, choices=Relais.ExitReason.choices, blank=True)
+    note = models.CharField("commentaire", max_length=500, blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "relais__organisation"
+    scope_quartier = "relais__relais_links__residence__quartier"
+    scope_relais = "relais__user"
+    scope_partner = False
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Administrateur·rice"
+        STAFF = "staff", "Médiation"
+        PARTNER = "partenaire", "Partenaire (lecture seule)"
+        RELAIS = "relais", "Relais"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField("rôle", max_length=12, choices=Role.choices)
+    quartiers = models.ManyToManyField(
+        Quartier,
+        blank=True,
+        related_name="+",
+        verbose_name="quartiers suivis",
+        help_text="Laisser vide pour voir toute l'organisation ; sinon (agence locale) seulement ces quartiers.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_relais = "user"
+    scope_partner = False
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """An invitation e-mail: one row per sending, so that it goes out once."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "membership__organisation"
+    scope_quartier = None
+    scope_partner = False
+
+
+class ContactLog(models.Model):
+    """A staff–relais exchange: the thread that keeps a relais engaged."""
+
+    class Kind(models.TextChoices):
+        APPEL = "appel", "Appel"
+        VISITE = "visite", "Visite"
+        REUNION = "reunion", "Réunion"
+        MESSAGE = "message", "Message écrit"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField("type d'échange", max_length=10, choices=Kind.choices)
+    date = models.DateField("date")
+    note = models.CharField("note", max_length=1000, blank=True)
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = "relais__relais_links__residence__quartier"
+    scope_relais = None  # staff notes are not shown to the relais
+    scope_partner = False
+
+    class Meta:
+        ordering = ["-date", "-created_at"]

@@ -1,0 +1,85 @@
+"""The one scoping mechanism: every queryset a view uses goes through `for_user`.
+
+A model declares how its rows relate to an organisation, a quartier and a relais
+login with a few class attributes; `ScopedQuerySet` turns the request's access
+(organisation, role, quartier limits) into one filter. Views never filter by
+organisation by hand.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from relais.access import Access
+
+
+class ScopedQuerySet(models.QuerySet):
+    # Defaults; models override them as class attributes.
+    #   scope_org:      path from the row to its organisation's id
+    #   scope_quartier: path to the quartier, for staff limited to some quartiers
+    #                   (None: such staff see every row of their organisation)
+    #   scope_relais:   path to the relais' login for rows a relais may read
+    #                   (None: relais never read this model)
+    #   scope_partner:  whether partners may read this model
+    defaults = {
+        "scope_org": "organisation",
+        "scope_quartier": "quartier",
+        "scope_relais": None,
+        "scope_partner": True,
+    }
+
+    def _scope_attr(self, name: str) -> Any:
+        return getattr(self.model, name, self.defaults[name])
+
+    def _via_subquery(self, condition: Q) -> Q:
+        # A path across a multi-valued relation would duplicate rows; a
+        # subquery on the primary key keeps one row each, in a single query.
+        return Q(pk__in=self.model._base_manager.filter(condition).values("pk"))
+
+    def scope_condition(self, access: Access, *, write: bool = False) -> Q | None:
+        """The filter for this access, or None when it may see nothing."""
+        if access.organisation_id is None:
+            return None
+        org_path = self._scope_attr("scope_org")
+        condition = Q(**{org_path: access.organisation_id})
+        if access.is_staff:
+            quartier_path = self._scope_attr("scope_quartier")
+            if access.quartier_ids and quartier_path:
+                condition &= self._via_subquery(Q(**{f"{quartier_path}__in": access.quartier_ids}))
+            return condition
+        if write:
+            return None
+        if access.is_partner:
+            return condition if self._scope_attr("scope_partner") else None
+        if access.is_relais:
+            relais_path = self._scope_attr("scope_relais")
+            if relais_path is None:
+                return None
+            return condition & self._via_subquery(Q(**{relais_path: access.user.pk}))
+        return None
+
+    def for_user(self, user, *, write: bool = False) -> ScopedQuerySet:
+        from relais.access import access_for
+
+        condition = self.scope_condition(access_for(user), write=write)
+        if condition is None:
+            return self.none()
+        return self.filter(condition)
+
+    def get_for_user(self, user, pk: Any, *, write: bool = False):
+        """One door per object: 404 outside the scope, 403 when readable only."""
+        from relais.access import access_for
+
+        try:
+            obj = self.for_user(user).get(pk=pk)
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise Http404("Cet élément n'existe pas ou ne vous est pas accessible.") from None
+        if write and not access_for(user).can_write:
+            raise PermissionDenied("Votre rôle ne permet pas de modifier cet élément.")
+        return obj

@@ -1,0 +1,154 @@
+"""Reads that join several models. Each owns its select_related/annotations so
+that a page's query count does not grow with its rows."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
+
+NO_CONTACT_DAYS = 90
+
+
+def _has_active_relais() -> Exists:
+    return Exists(
+        RelaisResidence.objects.filter(residence=OuterRef("pk"), relais__status=Relais.Status.ACTIF)
+    )
+
+
+def residence_list(user) -> QuerySet[Residence]:
+    return (
+        Residence.objects.for_user(user)
+        .select_related("quartier")
+        .annotate(
+            covered=_has_active_relais(),
+            active_relais=Count(
+                "relais_links", filter=Q(relais_links__relais__status=Relais.Status.ACTIF)
+            ),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def relais_list(user) -> QuerySet[Relais]:
+    return (
+        Relais.objects.for_user(user)
+        .annotate(last_contact=Max("contacts__date"))
+        .prefetch_related(
+            Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence"))
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@dataclass
+class Dashboard:
+    by_status: dict[str, int]
+    residences: int
+    dwellings: int
+    covered_residences: int
+    covered_dwellings: int
+    uncovered: list[Residence]
+    stale_count: int
+    stale: list[Relais]
+    cutoff: datetime.date
+
+    def share(self, part: int, whole: int) -> int:
+        return round(100 * part / whole) if whole else 0
+
+    @property
+    def residences_share(self) -> int:
+        return self.share(self.covered_residences, self.residences)
+
+    @property
+    def dwellings_share(self) -> int:
+        return self.share(self.covered_dwellings, self.dwellings)
+
+
+def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=NO_CONTACT_DAYS)
+    by_status = dict(
+        Relais.objects.for_user(user).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    residences = Residence.objects.for_user(user).annotate(covered=_has_active_relais())
+    totals = residences.aggregate(
+        n_residences=Count("pk"),
+        n_dwellings=Sum("dwellings"),
+        n_covered_residences=Count("pk", filter=Q(covered=True)),
+        n_covered_dwellings=Sum("dwellings", filter=Q(covered=True)),
+    )
+    uncovered = list(
+        residences.filter(covered=False).select_related("quartier").order_by("-dwellings", "name")[:10]
+    )
+    stale_qs = (
+        Relais.objects.for_user(user)
+        .filter(status=Relais.Status.ACTIF)
+        .annotate(last_contact=Max("contacts__date"))
+        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
+    )
+    return Dashboard(
+        by_status={status: by_status.get(status, 0) for status in Relais.Status.values},
+        residences=totals["n_residences"] or 0,
+        dwellings=totals["n_dwellings"] or 0,
+        covered_residences=totals["n_covered_residences"] or 0,
+        covered_dwellings=totals["n_covered_dwellings"] or 0,
+        uncovered=uncovered,
+        stale_count=stale_qs.count(),
+        stale=list(stale_qs.order_by("last_contact", "last_name")[:10]),
+        cutoff=cutoff,
+    )
+
+
+@dataclass
+class TimelineEntry:
+    date: datetime.date
+    kind: str
+    title: str
+    note: str
+    by: str
+
+
+def relais_timeline(user, relais: Relais) -> list[TimelineEntry]:
+    """Status changes and contacts of one relais, newest first."""
+    entries = [
+        TimelineEntry(
+            date=change.date,
+            kind="statut",
+            title=(
+                f"{change.get_from_status_display()} → {change.get_to_status_display()}"
+                if change.from_status
+                else f"Inscrit·e comme {change.get_to_status_display().lower()}"
+            )
+            + (f" ({change.get_exit_reason_display()})" if change.exit_reason else ""),
+            note=change.note,
+            by=str(change.changed_by or ""),
+        )
+        for change in RelaisStatusChange.objects.for_user(user)
+        .filter(relais=relais)
+        .select_related("changed_by")
+    ]
+    entries += [
+        TimelineEntry(
+            date=contact.date,
+            kind="contact",
+            title=contact.get_kind_display(),
+            note=contact.note,
+            by=str(contact.author or ""),
+        )
+        for contact in ContactLog.objects.for_user(user).filter(relais=relais).select_related("author")
+    ]
+    return sorted(entries, key=lambda e: e.date, reverse=True)
+
+
+def residence_history(user, residence: Residence) -> QuerySet[RelaisStatusChange]:
+    return (
+        RelaisStatusChange.objects.for_user(user)
+        .filter(relais__relais_links__residence=residence)
+        .select_related("relais", "changed_by")
+        .order_by("-date", "-created_at")
+    )

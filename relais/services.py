@@ -1,0 +1,206 @@
+"""Writes of the relais app: named, keyword-only, one transaction each."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from relais.models import (
+    ContactLog,
+    Invitation,
+    Membership,
+    Organisation,
+    Quartier,
+    Relais,
+    RelaisResidence,
+    RelaisStatusChange,
+    Residence,
+    User,
+)
+from relais.tasks import render_email, send_invitation
+
+S = Relais.Status
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.CANDIDAT: {S.ACTIF, S.SORTI},
+    S.ACTIF: {S.PAUSE, S.SORTI},
+    S.PAUSE: {S.ACTIF, S.SORTI},
+    S.SORTI: {S.CANDIDAT, S.ACTIF},
+}
+
+
+def relais_create(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    first_name: str,
+    last_name: str,
+    status: str = S.CANDIDAT,
+    status_date: datetime.date | None = None,
+    residences: Iterable[tuple[Residence, str]] = (),
+    **fields,
+) -> Relais:
+    if status not in (S.CANDIDAT, S.ACTIF):
+        raise ValidationError("Un nouveau relais est candidat·e ou actif·ve.")
+    status_date = status_date or timezone.localdate()
+    with transaction.atomic():
+        relais = Relais.objects.create(
+            organisation=organisation,
+            first_name=first_name,
+            last_name=last_name,
+            status=status,
+            status_since=status_date,
+            started_on=status_date if status == S.ACTIF else None,
+            **fields,
+        )
+        relais_set_residences(relais=relais, residences=residences)
+        RelaisStatusChange.objects.create(
+            relais=relais, from_status="", to_status=status, date=status_date, changed_by=by
+        )
+    return relais
+
+
+def relais_set_residences(*, relais: Relais, residences: Iterable[tuple[Residence, str]]) -> None:
+    wanted = {residence.pk: building for residence, building in residences}
+    if any(r.organisation_id != relais.organisation_id for r, _ in residences):
+        raise ValidationError("Une résidence choisie n'appartient pas à l'organisation du relais.")
+    with transaction.atomic():
+        RelaisResidence.objects.filter(relais=relais).exclude(residence_id__in=wanted).delete()
+        existing = {link.residence_id: link for link in RelaisResidence.objects.filter(relais=relais)}
+        for residence_id, building in wanted.items():
+            link = existing.get(residence_id)
+            if link is None:
+                RelaisResidence.objects.create(relais=relais, residence_id=residence_id, building=building)
+            elif link.building != building:
+                link.building = building
+                link.save(update_fields=["building"])
+
+
+def relais_change_status(
+    *,
+    relais: Relais,
+    to_status: str,
+    date: datetime.date,
+    by: User | None,
+    exit_reason: str = "",
+    note: str = "",
+) -> RelaisStatusChange:
+    """Move a relais along candidat → actif → en pause → sorti, keeping the history."""
+    with transaction.atomic():
+        relais = Relais.objects.select_for_update().get(pk=relais.pk)
+        if to_status not in ALLOWED_TRANSITIONS.get(relais.status, set()):
+            raise ValidationError(
+                f"Un relais « {S(relais.status).label} » ne peut pas passer à « {S(to_status).label} »."
+                if to_status in S.values
+                else "Ce statut n'existe pas."
+            )
+        if date > timezone.localdate():
+            raise ValidationError({"date": "La date ne peut pas être dans le futur."})
+        if date < relais.status_since:
+            raise ValidationError(
+                {
+                    "date": "La date ne peut pas précéder le dernier changement de statut ("
+                    f"{relais.status_since:%d/%m/%Y})."
+                }
+            )
+        if to_status == S.SORTI and exit_reason not in Relais.ExitReason.values:
+            raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
+        from_status = relais.status
+        relais.status = to_status
+        relais.status_since = date
+        if to_status == S.ACTIF and (relais.started_on is None or from_status == S.SORTI):
+            relais.started_on = date
+        if to_status == S.SORTI:
+            relais.left_on, relais.exit_reason = date, exit_reason
+        else:
+            relais.left_on, relais.exit_reason = None, ""
+        relais.save(update_fields=["status", "status_since", "started_on", "left_on", "exit_reason"])
+        return RelaisStatusChange.objects.create(
+            relais=relais,
+            from_status=from_status,
+            to_status=to_status,
+            date=date,
+            exit_reason=exit_reason if to_status == S.SORTI else "",
+            note=note,
+            changed_by=by,
+        )
+
+
+def contact_log_add(
+    *, relais: Relais, kind: str, date: datetime.date, note: str, by: User | None
+) -> ContactLog:
+    if date > timezone.localdate():
+        raise ValidationError({"date": "Un échange ne peut pas être daté dans le futur."})
+    return ContactLog.objects.create(
+        organisation_id=relais.organisation_id, relais=relais, kind=kind, date=date, note=note, author=by
+    )
+
+
+def invitation_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    by: User | None,
+    relais: Relais | None = None,
+    quartiers: Iterable[Quartier] = (),
+) -> Invitation:
+    """Give a person access to an organisation and send them the invitation link."""
+    email = email.strip().lower()
+    if role not in Membership.Role.values:
+        raise ValidationError("Ce rôle n'existe pas.")
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                first_name=relais.first_name if relais else "",
+                last_name=relais.last_name if relais else "",
+            )
+        membership = Membership.objects.filter(user=user, organisation=organisation).first()
+        if membership is None:
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+        elif membership.role != role:
+            raise ValidationError(
+                f"{email} a déjà le rôle « {membership.get_role_display()} » dans cette organisation."
+            )
+        if role == Membership.Role.STAFF:
+            membership.quartiers.set(quartiers)
+        if relais is not None and relais.user_id != user.pk:
+            if relais.user_id is not None:
+                raise ValidationError("Ce relais a déjà un accès.")
+            relais.user = user
+            relais.save(update_fields=["user"])
+        invitation = Invitation.objects.create(membership=membership, invited_by=by)
+        transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    return invitation
+
+
+def invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
+    user = invitation.membership.user
+    if user.has_usable_password():
+        path = reverse("account_login")
+    else:
+        path = reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        )
+    subject, body = render_email(
+        "invitation",
+        {
+            "invitation": invitation,
+            "organisation": invitation.membership.organisation,
+            "role": invitation.membership.get_role_display(),
+            "link": settings.SITE_URL.rstrip("/") + path,
+            "has_password": user.has_usable_password(),
+        },
+    )
+    return EmailMultiAlternatives(subject=subject, body=body, to=[user.email])

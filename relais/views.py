@@ -1,0 +1,324 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from relais import selectors, services
+from relais.access import ADMINS, READERS, RELAIS_ONLY, SESSION_KEY, WRITERS, access_for, role_required
+from relais.filters import RelaisFilter, ResidenceFilter
+from relais.forms import (
+    ContactLogForm,
+    InviteColleagueForm,
+    QuartierForm,
+    RelaisCreateForm,
+    RelaisForm,
+    ResidenceForm,
+    StatusChangeForm,
+    formset_links,
+    residence_formset,
+)
+from relais.models import Membership, Quartier, Relais, RelaisResidence, Residence
+
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    access = access_for(request.user)
+    if access.is_relais:
+        return redirect("relais:espace")
+    if access.role in READERS:
+        return redirect("relais:dashboard")
+    return render(request, "relais/no_access.html", status=403)
+
+
+@require_POST
+def switch_organisation(request):
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    wanted = request.POST.get("organisation", "")
+    if any(str(org.pk) == wanted for org in access_for(request.user).organisations):
+        request.session[SESSION_KEY] = int(wanted)
+    return redirect("home")
+
+
+@role_required(*READERS)
+def dashboard(request):
+    return render(request, "relais/dashboard.html", {"d": selectors.dashboard(request.user)})
+
+
+# Quartiers
+
+
+@role_required(*READERS)
+def quartier_list(request):
+    quartiers = Quartier.objects.for_user(request.user).order_by("name")
+    return render(request, "relais/quartier_list.html", {"page": paginate(request, quartiers)})
+
+
+@role_required(*WRITERS)
+def quartier_edit(request, quartier=None):
+    access = access_for(request.user)
+    instance = (
+        Quartier.objects.get_for_user(request.user, quartier, write=True)
+        if quartier
+        else Quartier(organisation=access.organisation)
+    )
+    form = QuartierForm(request.POST or None, instance=instance, organisation=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Le quartier « {form.instance.name} » est enregistré.")
+        return redirect("relais:quartier_list")
+    return render(request, "relais/form.html", {"form": form, "title": "Quartier", "back": reverse("relais:quartier_list")})
+
+
+# Résidences
+
+
+@role_required(*READERS)
+def residence_list(request):
+    filterset = ResidenceFilter(request.GET or None, queryset=selectors.residence_list(request.user), request=request)
+    return render(
+        request,
+        "relais/residence_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
+    )
+
+
+@role_required(*READERS)
+def residence_detail(request, residence):
+    residence = Residence.objects.get_for_user(request.user, residence)
+    links = (
+        RelaisResidence.objects.filter(residence=residence, relais__in=Relais.objects.for_user(request.user))
+        .select_related("relais")
+        .order_by("relais__status", "relais__last_name")
+    )
+    history = selectors.residence_history(request.user, residence)[:50]
+    return render(
+        request,
+        "relais/residence_detail.html",
+        {"residence": residence, "links": links, "history": history},
+    )
+
+
+@role_required(*WRITERS)
+def residence_edit(request, residence=None):
+    access = access_for(request.user)
+    instance = (
+        Residence.objects.get_for_user(request.user, residence, write=True)
+        if residence
+        else Residence(organisation=access.organisation)
+    )
+    form = ResidenceForm(
+        request.POST or None, instance=instance, user=request.user, organisation=access.organisation
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"La résidence « {form.instance.name} » est enregistrée.")
+        return redirect("relais:residence_detail", residence=form.instance.pk)
+    back = reverse("relais:residence_detail", args=[instance.pk]) if instance.pk else reverse("relais:residence_list")
+    return render(request, "relais/form.html", {"form": form, "title": "Résidence", "back": back})
+
+
+# Relais
+
+
+@role_required(*WRITERS)
+def relais_list(request):
+    filterset = RelaisFilter(request.GET or None, queryset=selectors.relais_list(request.user), request=request)
+    return render(
+        request, "relais/relais_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
+    )
+
+
+@role_required(*WRITERS)
+def relais_detail(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais)
+    return render(
+        request,
+        "relais/relais_detail.html",
+        {
+            "relais": relais,
+            "links": relais.relais_links.select_related("residence__quartier"),
+            "timeline": selectors.relais_timeline(request.user, relais),
+            "status_form": StatusChangeForm(relais=relais),
+            "contact_form": ContactLogForm(),
+            "has_access": relais.user_id is not None,
+        },
+    )
+
+
+@role_required(*WRITERS)
+def relais_create(request):
+    access = access_for(request.user)
+    form = RelaisCreateForm(request.POST or None)
+    formset = residence_formset(user=request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        links = formset_links(formset)
+        if all(f.is_valid() for f in formset.forms):
+            data = dict(form.cleaned_data)
+            relais = services.relais_create(
+                organisation=access.organisation,
+                by=request.user,
+                status=data.pop("status"),
+                status_date=data.pop("status_date"),
+                residences=links,
+                **data,
+            )
+            messages.success(request, f"{relais} est enregistré·e.")
+            return redirect("relais:relais_detail", relais=relais.pk)
+    return render(
+        request,
+        "relais/relais_form.html",
+        {"form": form, "formset": formset, "title": "Nouveau relais", "back": reverse("relais:relais_list")},
+    )
+
+
+@role_required(*WRITERS)
+def relais_edit(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    form = RelaisForm(request.POST or None, instance=relais)
+    formset = residence_formset(user=request.user, data=request.POST or None, instance=relais)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        links = formset_links(formset)
+        if all(f.is_valid() for f in formset.forms):
+            with transaction.atomic():
+                form.save()
+                services.relais_set_residences(relais=relais, residences=links)
+            messages.success(request, f"La fiche de {relais} est enregistrée.")
+            return redirect("relais:relais_detail", relais=relais.pk)
+    return render(
+        request,
+        "relais/relais_form.html",
+        {"form": form, "formset": formset, "title": f"Modifier {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+    )
+
+
+@role_required(*WRITERS)
+def relais_status(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    form = StatusChangeForm(request.POST or None, relais=relais)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relais_change_status(
+                relais=relais,
+                to_status=form.cleaned_data["to_status"],
+                date=form.cleaned_data["date"],
+                exit_reason=form.cleaned_data["exit_reason"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Le statut est mis à jour.")
+            return redirect("relais:relais_detail", relais=relais.pk)
+    return render(
+        request,
+        "relais/form.html",
+        {"form": form, "title": f"Changer le statut de {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+    )
+
+
+@role_required(*WRITERS)
+def contact_add(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    form = ContactLogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
+        messages.success(request, "L'échange est noté.")
+        return redirect("relais:relais_detail", relais=relais.pk)
+    return render(
+        request,
+        "relais/form.html",
+        {"form": form, "title": f"Noter un échange avec {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+    )
+
+
+@role_required(*WRITERS)
+def relais_invite(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    if request.method == "GET":
+        return render(request, "relais/relais_invite.html", {"relais": relais})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if not relais.email:
+        messages.error(request, "Ajoutez d'abord une adresse e-mail à la fiche pour inviter ce relais.")
+    else:
+        try:
+            services.invitation_create(
+                organisation=access_for(request.user).organisation,
+                email=relais.email,
+                role=Membership.Role.RELAIS,
+                relais=relais,
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Une invitation est envoyée à {relais.email}.")
+    return redirect("relais:relais_detail", relais=relais.pk)
+
+
+# Équipe
+
+
+@role_required(*ADMINS)
+def team(request):
+    memberships = (
+        Membership.objects.for_user(request.user)
+        .exclude(role=Membership.Role.RELAIS)
+        .select_related("user")
+        .prefetch_related("quartiers")
+        .order_by("role", "user__email")
+    )
+    form = InviteColleagueForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_create(
+                organisation=access_for(request.user).organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                quartiers=form.cleaned_data["quartiers"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Une invitation est envoyée à {form.cleaned_data['email']}.")
+            return redirect("relais:team")
+    return render(request, "relais/team.html", {"page": paginate(request, memberships), "form": form})
+
+
+# Espace relais
+
+
+@role_required(*RELAIS_ONLY)
+def espace(request):
+    relais_profiles = Relais.objects.for_user(request.user)
+    residences = Residence.objects.for_user(request.user).select_related("quartier")
+    return render(
+        request, "relais/espace.html", {"profiles": relais_profiles, "residences": residences}
+    )
+
+
+# Imports (CSV)
+
+
+@role_required(*WRITERS)
+def import_residences(request):
+    return render(request, "relais/form.html", {"title": "Importer des résidences", "form": None, "back": "/"})
+
+
+@role_required(*WRITERS)
+def import_relais(request):
+    return render(request, "relais/form.html", {"title": "Importer des relais", "form": None, "back": "/"})

@@ -1,0 +1,205 @@
+"""Walk every URL pattern of a URLconf and try it as each member of the cast.
+
+`check_access(world, urlconf)` returns a list of problems (empty when nothing
+leaks). It is a function, not a test, so that a test can also run it against a
+URLconf with a deliberately unscoped view and see it fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core import serializers
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.conftest import MARKER
+
+# Views open to anyone by design (the door is inside them).
+PUBLIC_VIEWS = {"home", "relais:switch_organisation"}
+# Third-party URLs: checked for leaks and 500s, not for roles.
+THIRD_PARTY_NAMESPACES = ("admin",)
+THIRD_PARTY_PREFIXES = ("comptes/",)
+# The kwargs our URLs take, filled with objects of organisation A.
+# A new view taking a new kwarg fails the test until its object is named here.
+IN_SCOPE_KWARGS = {
+    "residence": lambda w: w.residence_a1.pk,
+    "relais": lambda w: w.relais_a.pk,
+    "quartier": lambda w: w.q1.pk,
+}
+# The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
+OUTSIDE_AGENCY_KWARGS = {
+    "residence": lambda w: w.residence_a2.pk,
+    "relais": lambda w: w.relais_a2.pk,
+    "quartier": lambda w: w.q2.pk,
+}
+
+
+@dataclass
+class Route:
+    name: str
+    route: str
+    callback: object
+    pattern: URLPattern
+
+    @property
+    def kwarg_names(self) -> list[str]:
+        return list(self.pattern.pattern.converters)
+
+    @property
+    def third_party(self) -> bool:
+        return self.name.split(":")[0] in THIRD_PARTY_NAMESPACES or self.route.startswith(THIRD_PARTY_PREFIXES)
+
+
+def iter_routes(resolver=None, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_routes(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield Route(
+                name=f"{namespace}{entry.name or ''}",
+                route=prefix + str(entry.pattern),
+                callback=entry.callback,
+                pattern=entry,
+            )
+
+
+def build_url(route: Route, kwargs: dict) -> str:
+    # Fill the route text directly so that unnamed and third-party patterns work too.
+    url = "/" + route.route
+    for name, value in kwargs.items():
+        converter = route.pattern.pattern.converters[name]
+        url = re.sub(rf"<(?:\w+:)?{name}>", converter.to_url(value), url)
+    return url.replace("^", "").replace("$", "")
+
+
+def fingerprint() -> str:
+    """A hash of every row of our apps: a write anywhere changes it."""
+    digest = hashlib.sha256()
+    for app_label in ("relais", "reunions", "initiatives", "remontees", "bilans"):
+        try:
+            config = apps.get_app_config(app_label)
+        except LookupError:
+            continue
+        for model in config.get_models():
+            digest.update(serializers.serialize("json", model._default_manager.order_by("pk")).encode())
+    return digest.hexdigest()
+
+
+def _client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]:
+    problems: list[str] = []
+    routes = [r for r in iter_routes(get_resolver(urlconf)) if r.route.startswith(only)]
+    cast = {
+        "staff_a": world.staff_a,
+        "admin_a": world.admin_a,
+        "agency_a": world.agency_a,
+        "partner_a": world.partner_a,
+        "relais_a": world.relais_user_a,
+        "staff_b": world.staff_b,
+        "anonymous": None,
+    }
+    for route in routes:
+        # Fresh sessions per route: a route may log its caller out.
+        clients = {who: _client(user) for who, user in cast.items()}
+        if route.route.startswith("admin/") and route.kwarg_names:
+            continue  # the admin's own object pages need its own object ids
+        missing = [k for k in route.kwarg_names if k not in IN_SCOPE_KWARGS]
+        if missing and not route.third_party:
+            problems.append(f"{route.route}: no test object for kwarg(s) {missing}; add them to IN_SCOPE_KWARGS")
+            continue
+        if route.third_party and route.kwarg_names:
+            continue
+        url = build_url(route, {k: IN_SCOPE_KWARGS[k](world) for k in route.kwarg_names})
+        label = f"{route.name or route.route} ({url})"
+
+        roles = getattr(route.callback, "allowed_roles", None)
+        if not route.third_party and roles is None and route.name not in PUBLIC_VIEWS:
+            problems.append(f"{label}: view is not behind role_required")
+            continue
+
+        for who, client in clients.items():
+            for method in ("get", "post"):
+                before = fingerprint() if method == "post" else None
+                response = getattr(client, method)(url)
+                status = response.status_code
+                body = response.content.decode(errors="replace") if status == 200 else ""
+                if status >= 500:
+                    problems.append(f"{label}: {who} {method.upper()} -> {status}")
+                    continue
+                if route.third_party:
+                    if who in ("staff_b", "anonymous") and MARKER in body:
+                        problems.append(f"{label}: {who} sees organisation A data")
+                    continue
+                wrote = method == "post" and fingerprint() != before
+                problems += _judge(label, route, roles, who, method, status, body, wrote)
+
+        # Staff limited to quartier 1 must not reach objects of quartier 2.
+        if route.kwarg_names and not route.third_party:
+            outside = build_url(route, {k: OUTSIDE_AGENCY_KWARGS[k](world) for k in route.kwarg_names})
+            for method in ("get", "post"):
+                before = fingerprint()
+                status = getattr(clients["agency_a"], method)(outside).status_code
+                if status not in (403, 404, 405):
+                    problems.append(f"{outside}: agency staff outside its quartiers {method.upper()} -> {status}")
+                if fingerprint() != before:
+                    problems.append(f"{outside}: agency staff outside its quartiers wrote with {method.upper()}")
+    return problems
+
+
+def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
+    problems = []
+    roles = roles or ()
+    if who == "anonymous":
+        if route.name == "home":
+            ok = status == 302
+        else:
+            ok = status in (302, 403, 405)
+        if not ok:
+            problems.append(f"{label}: anonymous {method.upper()} -> {status}")
+        if wrote:
+            problems.append(f"{label}: anonymous wrote with POST")
+        return problems
+    if who == "staff_b":
+        if route.kwarg_names and status not in (403, 404, 405):
+            problems.append(f"{label}: staff of organisation B {method.upper()} -> {status} (expected 404)")
+        if MARKER in body:
+            problems.append(f"{label}: staff of organisation B sees organisation A data")
+        if wrote:
+            problems.append(f"{label}: staff of organisation B wrote with POST")
+        return problems
+    if who == "agency_a" and "HORS-AGENCE" in body:
+        problems.append(f"{label}: agency staff sees a quartier outside its agency")
+    role = {"staff_a": "staff", "admin_a": "admin", "agency_a": "staff", "partner_a": "partenaire", "relais_a": "relais"}[who]
+    if route.name in PUBLIC_VIEWS:
+        return problems
+    if role not in roles:
+        if status != 403:
+            problems.append(f"{label}: {who} ({role}) {method.upper()} -> {status} (expected 403)")
+        if wrote:
+            problems.append(f"{label}: {who} ({role}) wrote with POST without the right to")
+        return problems
+    if role == "partenaire":
+        if method == "post" and status != 403:
+            problems.append(f"{label}: partner POST -> {status} (expected 403: read-only)")
+        if wrote:
+            problems.append(f"{label}: partner wrote with POST")
+        if "PERSO-A" in body:
+            problems.append(f"{label}: partner sees a relais' personal data")
+    if role == "relais" and "PERSO-A2" in body:
+        problems.append(f"{label}: relais sees another relais' data")
+    if method == "get" and role in ("staff", "admin") and who != "agency_a" and status not in (200, 302, 405):
+        problems.append(f"{label}: {who} GET its own organisation's page -> {status} (expected 200)")
+    return problems

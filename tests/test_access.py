@@ -1,0 +1,62 @@
+import sys
+import types
+
+import pytest
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import include, path
+
+from relais.access import READERS, role_required
+from relais.models import Residence
+from tests.access_check import check_access, iter_routes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_url_is_scoped_for_every_role(world):
+    problems = check_access(world)
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_walk_covers_every_pattern_of_our_apps(world):
+    names = {route.name for route in iter_routes()}
+    for expected in ("relais:dashboard", "relais:residence_detail", "relais:relais_status", "relais:team"):
+        assert expected in names
+
+
+@role_required(*READERS)
+def leaky_residence(request, residence):
+    # Deliberately unscoped: what the access test exists to catch.
+    return HttpResponse(Residence.objects.get(pk=residence).name)
+
+
+@role_required(*READERS)
+def leaky_list(request):
+    return HttpResponse(", ".join(Residence.objects.values_list("name", flat=True)))
+
+
+def undecorated(request):
+    return HttpResponse("ouvert à tous")
+
+
+def _urlconf_with(*extra) -> str:
+    module = types.ModuleType("tests._leaky_urls")
+    module.urlpatterns = [path("", include("config.urls")), *extra]
+    sys.modules[module.__name__] = module
+    return module.__name__
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        (path("fuite/residences/<int:residence>/", leaky_residence), "fuite/residences/"),
+        (path("fuite/residences/", leaky_list), "fuite/residences/"),
+        (path("fuite/ouvert/", undecorated), "not behind role_required"),
+    ],
+)
+def test_a_view_that_forgets_the_scoping_fails_the_walk(world, extra, expected):
+    urlconf = _urlconf_with(extra)
+    with override_settings(ROOT_URLCONF=urlconf):
+        problems = check_access(world, urlconf, only="fuite/")
+    assert any(expected in p for p in problems), problems
+    assert all("fuite/" in p for p in problems), problems
