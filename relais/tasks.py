@@ -29,8 +29,10 @@ def send_invitation(self, invitation_id: int) -> None:
     from relais.services import invitation_message
 
     with transaction.atomic():
+        # Lock this row only: PostgreSQL refuses FOR UPDATE across the
+        # nullable join to invited_by, and nothing else needs locking.
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("membership__user", "membership__organisation", "invited_by")
             .filter(pk=invitation_id)
             .first()
