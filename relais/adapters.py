@@ -1,5 +1,13 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.db import transaction
+from django.utils.encoding import force_str
+
+SITE_NAME = "Trait d'union"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,15 +15,24 @@ class AccountAdapter(DefaultAccountAdapter):
         # Nobody signs up alone: staff invite relais and colleagues.
         return False
 
+    def format_email_subject(self, subject: str) -> str:
+        # Not "[host name]": the product's name, as in our own e-mails.
+        return f"[{SITE_NAME}] {force_str(subject)}"
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Login codes and password resets go through Celery like every other
         # message, so a slow mail server never holds a web request.
         from relais.tasks import send_rendered_email
 
-        msg = self.render_mail(template_prefix, email, context)
+        # The context allauth's templates expect ("Bonjour, c'est {site} !").
+        ctx = {
+            "request": allauth_context.request,
+            "email": email,
+            "current_site": SimpleNamespace(name=SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+            **context,
+        }
+        msg = self.render_mail(template_prefix, email, ctx)
         html = next((c for c, mime in getattr(msg, "alternatives", []) if mime == "text/html"), "")
         transaction.on_commit(
-            lambda: send_rendered_email.delay(
-                subject=msg.subject, body=msg.body, to=list(msg.to), html=html
-            )
+            lambda: send_rendered_email.delay(subject=msg.subject, body=msg.body, to=list(msg.to), html=html)
         )

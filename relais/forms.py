@@ -3,8 +3,26 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from relais.access import access_for
 from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, Residence
 from relais.services import ALLOWED_TRANSITIONS
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids beyond the database's 64-bit range with Django's own message:
+    an `__in` lookup with such a value crashes instead of matching nothing."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # the parent class reports it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
 
 
 class DateInput(forms.DateInput):
@@ -53,6 +71,9 @@ class ResidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.fields["quartier"].queryset = Quartier.objects.for_user(user)
+        # Staff of a local agency would lose sight of a residence outside
+        # their quartiers: for them the quartier is required.
+        self.fields["quartier"].required = bool(access_for(user).quartier_ids)
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -140,7 +161,10 @@ def residence_formset(*, user, data=None, instance=None):
     return formset
 
 
-def formset_links(formset) -> list[tuple[Residence, str]]:
+def formset_links(formset, *, user=None) -> list[tuple[Residence, str]]:
+    """The (residence, building) pairs of a valid formset; adds form errors on
+    duplicates, and requires one residence from staff limited to some quartiers
+    (otherwise the relais they create would vanish from their view)."""
     links, seen = [], set()
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None) or {}
@@ -151,7 +175,18 @@ def formset_links(formset) -> list[tuple[Residence, str]]:
             continue
         seen.add(data["residence"].pk)
         links.append((data["residence"], data.get("building", "")))
+    if user is not None and access_for(user).quartier_ids and not links:
+        message = "Choisissez au moins une résidence de vos quartiers."
+        if formset.forms:
+            formset.forms[0].add_error("residence", message)
+        else:  # a hand-made POST with no form at all
+            formset.non_form_errors().append(message)
     return links
+
+
+def formset_ok(formset) -> bool:
+    """After formset_links: no error was added to the formset or its forms."""
+    return not formset.non_form_errors() and all(not f.errors for f in formset.forms)
 
 
 class StatusChangeForm(forms.Form):
@@ -196,7 +231,7 @@ class InviteColleagueForm(forms.Form):
         choices=[c for c in Membership.Role.choices if c[0] != Membership.Role.RELAIS],
         initial=Membership.Role.STAFF,
     )
-    quartiers = forms.ModelMultipleChoiceField(
+    quartiers = ModelMultipleChoiceField(
         label="Quartiers suivis",
         queryset=Quartier.objects.none(),
         required=False,

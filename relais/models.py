@@ -252,6 +252,9 @@ class RelaisStatusChange(models.Model):
     class Meta:
         ordering = ["-date", "-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.relais_id}: {self.from_status or '—'} → {self.to_status} ({self.date})"
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -301,6 +304,9 @@ class Invitation(models.Model):
     scope_quartier = None
     scope_partner = False
 
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} ({'envoyée' if self.sent_at else 'en attente'})"
+
 
 class ContactLog(models.Model):
     """A staff–relais exchange: the thread that keeps a relais engaged."""
@@ -326,3 +332,6 @@ class ContactLog(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.date}"

@@ -42,8 +42,12 @@ class ScopedQuerySet(models.QuerySet):
         # subquery on the primary key keeps one row each, in a single query.
         return Q(pk__in=self.model._base_manager.filter(condition).values("pk"))
 
-    def scope_condition(self, access: Access, *, write: bool = False) -> Q | None:
-        """The filter for this access, or None when it may see nothing."""
+    def scope_condition(self, access: Access, *, write: bool = False, figures: bool = False) -> Q | None:
+        """The filter for this access, or None when it may see nothing.
+
+        `figures`: the rows are only counted, never shown; partners, who may not
+        read people, still get the figures of their organisation.
+        """
         if access.organisation_id is None:
             return None
         org_path = self._scope_attr("scope_org")
@@ -56,7 +60,7 @@ class ScopedQuerySet(models.QuerySet):
         if write:
             return None
         if access.is_partner:
-            return condition if self._scope_attr("scope_partner") else None
+            return condition if self._scope_attr("scope_partner") or figures else None
         if access.is_relais:
             relais_path = self._scope_attr("scope_relais")
             if relais_path is None:
@@ -64,10 +68,10 @@ class ScopedQuerySet(models.QuerySet):
             return condition & self._via_subquery(Q(**{relais_path: access.user.pk}))
         return None
 
-    def for_user(self, user, *, write: bool = False) -> ScopedQuerySet:
+    def for_user(self, user, *, write: bool = False, figures: bool = False) -> ScopedQuerySet:
         from relais.access import access_for
 
-        condition = self.scope_condition(access_for(user), write=write)
+        condition = self.scope_condition(access_for(user), write=write, figures=figures)
         if condition is None:
             return self.none()
         return self.filter(condition)

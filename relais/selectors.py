@@ -72,8 +72,9 @@ class Dashboard:
 def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     cutoff = today - datetime.timedelta(days=NO_CONTACT_DAYS)
+    # Counts only: partners see how many relais there are, never who they are.
     by_status = dict(
-        Relais.objects.for_user(user).values_list("status").annotate(n=Count("pk")).order_by()
+        Relais.objects.for_user(user, figures=True).values_list("status").annotate(n=Count("pk")).order_by()
     )
     residences = Residence.objects.for_user(user).annotate(covered=_has_active_relais())
     totals = residences.aggregate(

@@ -19,6 +19,7 @@ from relais.forms import (
     ResidenceForm,
     StatusChangeForm,
     formset_links,
+    formset_ok,
     residence_formset,
 )
 from relais.models import Membership, Quartier, Relais, RelaisResidence, Residence
@@ -163,8 +164,8 @@ def relais_create(request):
     form = RelaisCreateForm(request.POST or None)
     formset = residence_formset(user=request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        links = formset_links(formset)
-        if all(f.is_valid() for f in formset.forms):
+        links = formset_links(formset, user=request.user)
+        if formset_ok(formset):
             data = dict(form.cleaned_data)
             relais = services.relais_create(
                 organisation=access.organisation,
@@ -189,8 +190,8 @@ def relais_edit(request, relais):
     form = RelaisForm(request.POST or None, instance=relais)
     formset = residence_formset(user=request.user, data=request.POST or None, instance=relais)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        links = formset_links(formset)
-        if all(f.is_valid() for f in formset.forms):
+        links = formset_links(formset, user=request.user)
+        if formset_ok(formset):
             with transaction.atomic():
                 form.save()
                 services.relais_set_residences(relais=relais, residences=links)
