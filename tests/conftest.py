@@ -104,6 +104,16 @@ def world(db) -> World:
     return world
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # allauth's rate limits count in the cache: no test inherits another's attempts.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def login():
     def make(user) -> Client:

@@ -1,0 +1,65 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from relais import selectors
+from relais.models import Organisation, Relais, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in apps.get_app_config("relais").get_models()}
+
+
+def test_seed_demo_builds_the_demo_network_once():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    first = counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert counts() == first
+
+    lac = Organisation.objects.get(slug="habitat-du-lac")
+    assert 35 <= lac.residences.count() <= 45
+    assert 2700 <= sum(lac.residences.values_list("dwellings", flat=True)) <= 3300
+    assert lac.quartiers.count() == 3 and lac.quartiers.filter(is_qpv=True).count() == 2
+    assert 55 <= lac.relais.count() <= 65
+    assert set(lac.relais.values_list("status", flat=True)) == set(Relais.Status.values)
+    assert lac.relais.filter(status=Relais.Status.SORTI).exclude(exit_reason="").count() == lac.relais.filter(
+        status=Relais.Status.SORTI
+    ).count()
+    tilleuls = Organisation.objects.get(slug="centre-social-tilleuls")
+    assert tilleuls.kind == Organisation.Kind.CENTRE_SOCIAL
+    assert 10 <= tilleuls.relais.count() <= 14
+
+    staff = User.objects.get(email="mediation@habitat-du-lac.test")
+    board = selectors.dashboard(staff)
+    assert board.uncovered, "some residences have no relais"
+    assert board.stale_count > 0, "some relais have had no contact for 90 days"
+    assert board.covered_residences < board.residences
+
+
+@pytest.mark.parametrize(
+    "email, landing, text",
+    [
+        ("mediation@habitat-du-lac.test", "/tableau-de-bord/", "Habitat du Lac"),
+        ("mediation@tilleuls.test", "/tableau-de-bord/", "Centre social des Tilleuls"),
+        ("partenaire@habitat-du-lac.test", "/tableau-de-bord/", "Habitat du Lac"),
+        ("relais@habitat-du-lac.test", "/espace/", "Fatou"),
+        ("admin@demo.test", "/tableau-de-bord/", "Tableau de bord"),
+    ],
+)
+def test_demo_accounts_log_in_with_the_demo_password(client, email, landing, text):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert client.login(email=email, password="demo1234")
+    response = client.get("/", follow=True)
+    assert response.redirect_chain[-1][0] == landing
+    assert text in response.content.decode()
+
+
+def test_the_demo_relais_sees_its_residence(client):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    relais = Relais.objects.get(user__email="relais@habitat-du-lac.test")
+    assert relais.status == Relais.Status.ACTIF
+    client.login(email="relais@habitat-du-lac.test", password="demo1234")
+    page = client.get("/espace/").content.decode()
+    assert relais.residences.first().name in page

@@ -1,0 +1,89 @@
+"""`make run` as a newcomer uses it: it serves the login page and the staff
+dashboard for the demo login, with the Celery worker running, and one Ctrl-C
+stops everything."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(predicate, timeout: float, proc) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        assert proc.poll() is None, "make run stopped early"
+        time.sleep(0.5)
+    raise AssertionError("timed out")
+
+
+def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
+    port = _free_port()
+    log = tmp_path / "run.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            ["make", "--no-print-directory", "run", f"ADDR=127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def up() -> bool:
+            try:
+                return urllib.request.urlopen(base + "/comptes/login/", timeout=2).status == 200
+            except OSError:
+                return False
+
+        _wait_for(up, 180, proc)
+        _wait_for(lambda: "ready." in log.read_text(), 60, proc)
+
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(base + "/comptes/login/").read().decode()
+        assert "Connexion" in page
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {"login": "mediation@habitat-du-lac.test", "password": "demo1234", "csrfmiddlewaretoken": token}
+        ).encode()
+        response = opener.open(urllib.request.Request(base + "/comptes/login/", data=form))
+        dashboard = response.read().decode()
+        assert response.url.endswith("/tableau-de-bord/")
+        assert "Tableau de bord" in dashboard
+        assert "relais actifs" in dashboard
+        text = log.read_text()
+        assert "demo1234" in text and f"http://127.0.0.1:{port}/" in text
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    # The worker finishes a warm shutdown; give it a moment, then nothing may remain.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        leftovers = subprocess.run(["ps", "-o", "pid,args", "--no-headers", "-g", str(proc.pid)],
+                                   capture_output=True, text=True).stdout.strip()
+        if not leftovers:
+            break
+        time.sleep(0.5)
+    assert leftovers == "", f"processes left after Ctrl-C:\n{leftovers}"
