@@ -26,9 +26,7 @@ run: venv
 	@echo "    relais@habitat-du-lac.test      habitant-relais"
 	@echo "    admin@demo.test                 super-administrateur (/admin/)"
 	@echo ""
-	@DEBUG=1 bash -c 'trap "kill 0" EXIT; \
-	  $(VENV)/bin/celery -A config worker --beat --loglevel=INFO --concurrency=2 & \
-	  $(PY) manage.py runserver --noreload $(ADDR)'
+	@DEBUG=1 $(PY) manage.py run_local $(ADDR)
 
 test: venv
 	$(VENV)/bin/pytest
