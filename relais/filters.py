@@ -26,9 +26,7 @@ class ResidenceFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(name__icontains=value) | Q(reference__icontains=value) | Q(city__icontains=value)
-        )
+        return queryset.filter(Q(name__icontains=value) | Q(reference__icontains=value) | Q(city__icontains=value))
 
 
 class RelaisFilter(django_filters.FilterSet):
@@ -44,9 +42,7 @@ class RelaisFilter(django_filters.FilterSet):
     residence = django_filters.ModelChoiceFilter(
         queryset=_residences, label="Résidence", field_name="relais_links__residence"
     )
-    quartier = django_filters.ModelChoiceFilter(
-        queryset=_quartiers, label="Quartier", method="in_quartier"
-    )
+    quartier = django_filters.ModelChoiceFilter(queryset=_quartiers, label="Quartier", method="in_quartier")
     last_contact = django_filters.ChoiceFilter(
         choices=LAST_CONTACT_CHOICES, label="Dernier contact", method="by_last_contact"
     )
@@ -61,9 +57,7 @@ class RelaisFilter(django_filters.FilterSet):
         )
 
     def in_quartier(self, queryset, name, value):
-        return queryset.filter(
-            pk__in=Relais.objects.filter(relais_links__residence__quartier=value).values("pk")
-        )
+        return queryset.filter(pk__in=Relais.objects.filter(relais_links__residence__quartier=value).values("pk"))
 
     def by_last_contact(self, queryset, name, value):
         today = timezone.localdate()

@@ -197,7 +197,9 @@ class StatusChangeForm(forms.Form):
         choices=[("", "—")] + list(Relais.ExitReason.choices),
         required=False,
     )
-    note = forms.CharField(label="Commentaire", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Commentaire", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, relais: Relais, **kwargs):
         super().__init__(*args, **kwargs)

@@ -77,9 +77,7 @@ class Organisation(models.Model):
 class Quartier(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="quartiers")
     name = models.CharField("nom", max_length=120)
-    is_qpv = models.BooleanField(
-        "QPV", default=False, help_text="Quartier prioritaire de la politique de la ville"
-    )
+    is_qpv = models.BooleanField("QPV", default=False, help_text="Quartier prioritaire de la politique de la ville")
 
     objects = ScopedQuerySet.as_manager()
     scope_quartier = "pk"
@@ -87,9 +85,7 @@ class Quartier(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="quartier_name_unique_per_org")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="quartier_name_unique_per_org")]
 
     def __str__(self) -> str:
         return self.name
@@ -97,9 +93,7 @@ class Quartier(models.Model):
 
 class Residence(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="residences")
-    quartier = models.ForeignKey(
-        Quartier, on_delete=models.PROTECT, related_name="residences", null=True, blank=True
-    )
+    quartier = models.ForeignKey(Quartier, on_delete=models.PROTECT, related_name="residences", null=True, blank=True)
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=255, blank=True)
     postal_code = models.CharField("code postal", max_length=10, blank=True)
@@ -162,16 +156,12 @@ class Relais(models.Model):
         AUTRE = "autre", "Autre"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="relais")
-    user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="relais_profiles"
-    )
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="relais_profiles")
     first_name = models.CharField("prénom", max_length=100)
     last_name = models.CharField("nom", max_length=100)
     phone = models.CharField("téléphone", max_length=30, blank=True)
     email = models.EmailField("e-mail", blank=True)
-    preferred_channel = models.CharField(
-        "canal préféré", max_length=10, choices=Channel.choices, default=Channel.EMAIL
-    )
+    preferred_channel = models.CharField("canal préféré", max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     consent_date = models.DateField(
         "date du consentement",
         null=True,
@@ -183,9 +173,7 @@ class Relais(models.Model):
     status_since = models.DateField("statut depuis le")
     started_on = models.DateField("relais depuis le", null=True, blank=True)
     left_on = models.DateField("sorti·e le", null=True, blank=True)
-    exit_reason = models.CharField(
-        "motif de sortie", max_length=30, choices=ExitReason.choices, blank=True
-    )
+    exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -223,9 +211,7 @@ class RelaisResidence(models.Model):
     building = models.CharField("bâtiment / escalier", max_length=60, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["relais", "residence"], name="relais_residence_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["relais", "residence"], name="relais_residence_unique")]
 
     def __str__(self) -> str:
         return f"{self.residence} {self.building}".strip()
@@ -281,9 +267,7 @@ class Membership(models.Model):
     scope_partner = False
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"

@@ -15,9 +15,7 @@ NO_CONTACT_DAYS = 90
 
 
 def _has_active_relais() -> Exists:
-    return Exists(
-        RelaisResidence.objects.filter(residence=OuterRef("pk"), relais__status=Relais.Status.ACTIF)
-    )
+    return Exists(RelaisResidence.objects.filter(residence=OuterRef("pk"), relais__status=Relais.Status.ACTIF))
 
 
 def residence_list(user) -> QuerySet[Residence]:
@@ -26,9 +24,7 @@ def residence_list(user) -> QuerySet[Residence]:
         .select_related("quartier")
         .annotate(
             covered=_has_active_relais(),
-            active_relais=Count(
-                "relais_links", filter=Q(relais_links__relais__status=Relais.Status.ACTIF)
-            ),
+            active_relais=Count("relais_links", filter=Q(relais_links__relais__status=Relais.Status.ACTIF)),
         )
         .order_by("name", "pk")
     )
@@ -38,9 +34,7 @@ def relais_list(user) -> QuerySet[Relais]:
     return (
         Relais.objects.for_user(user)
         .annotate(last_contact=Max("contacts__date"))
-        .prefetch_related(
-            Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence"))
-        )
+        .prefetch_related(Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence")))
         .order_by("last_name", "first_name", "pk")
     )
 
@@ -83,9 +77,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
         n_covered_residences=Count("pk", filter=Q(covered=True)),
         n_covered_dwellings=Sum("dwellings", filter=Q(covered=True)),
     )
-    uncovered = list(
-        residences.filter(covered=False).select_related("quartier").order_by("-dwellings", "name")[:10]
-    )
+    uncovered = list(residences.filter(covered=False).select_related("quartier").order_by("-dwellings", "name")[:10])
     stale_qs = (
         Relais.objects.for_user(user)
         .filter(status=Relais.Status.ACTIF)
@@ -129,9 +121,7 @@ def relais_timeline(user, relais: Relais) -> list[TimelineEntry]:
             note=change.note,
             by=str(change.changed_by or ""),
         )
-        for change in RelaisStatusChange.objects.for_user(user)
-        .filter(relais=relais)
-        .select_related("changed_by")
+        for change in RelaisStatusChange.objects.for_user(user).filter(relais=relais).select_related("changed_by")
     ]
     entries += [
         TimelineEntry(

@@ -134,9 +134,7 @@ def relais_change_status(
         )
 
 
-def contact_log_add(
-    *, relais: Relais, kind: str, date: datetime.date, note: str, by: User | None
-) -> ContactLog:
+def contact_log_add(*, relais: Relais, kind: str, date: datetime.date, note: str, by: User | None) -> ContactLog:
     if date > timezone.localdate():
         raise ValidationError({"date": "Un échange ne peut pas être daté dans le futur."})
     return ContactLog.objects.create(

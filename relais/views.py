@@ -1,3 +1,6 @@
+import base64
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -7,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from relais import selectors, services
+from relais import csv_import, selectors, services
 from relais.access import ADMINS, READERS, RELAIS_ONLY, SESSION_KEY, WRITERS, access_for, role_required
 from relais.filters import RelaisFilter, ResidenceFilter
 from relais.forms import (
@@ -79,7 +82,9 @@ def quartier_edit(request, quartier=None):
         form.save()
         messages.success(request, f"Le quartier « {form.instance.name} » est enregistré.")
         return redirect("relais:quartier_list")
-    return render(request, "relais/form.html", {"form": form, "title": "Quartier", "back": reverse("relais:quartier_list")})
+    return render(
+        request, "relais/form.html", {"form": form, "title": "Quartier", "back": reverse("relais:quartier_list")}
+    )
 
 
 # Résidences
@@ -119,9 +124,7 @@ def residence_edit(request, residence=None):
         if residence
         else Residence(organisation=access.organisation)
     )
-    form = ResidenceForm(
-        request.POST or None, instance=instance, user=request.user, organisation=access.organisation
-    )
+    form = ResidenceForm(request.POST or None, instance=instance, user=request.user, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"La résidence « {form.instance.name} » est enregistrée.")
@@ -136,9 +139,7 @@ def residence_edit(request, residence=None):
 @role_required(*WRITERS)
 def relais_list(request):
     filterset = RelaisFilter(request.GET or None, queryset=selectors.relais_list(request.user), request=request)
-    return render(
-        request, "relais/relais_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)}
-    )
+    return render(request, "relais/relais_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
 
 @role_required(*WRITERS)
@@ -200,7 +201,12 @@ def relais_edit(request, relais):
     return render(
         request,
         "relais/relais_form.html",
-        {"form": form, "formset": formset, "title": f"Modifier {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+        {
+            "form": form,
+            "formset": formset,
+            "title": f"Modifier {relais}",
+            "back": reverse("relais:relais_detail", args=[relais.pk]),
+        },
     )
 
 
@@ -226,7 +232,11 @@ def relais_status(request, relais):
     return render(
         request,
         "relais/form.html",
-        {"form": form, "title": f"Changer le statut de {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+        {
+            "form": form,
+            "title": f"Changer le statut de {relais}",
+            "back": reverse("relais:relais_detail", args=[relais.pk]),
+        },
     )
 
 
@@ -241,7 +251,11 @@ def contact_add(request, relais):
     return render(
         request,
         "relais/form.html",
-        {"form": form, "title": f"Noter un échange avec {relais}", "back": reverse("relais:relais_detail", args=[relais.pk])},
+        {
+            "form": form,
+            "title": f"Noter un échange avec {relais}",
+            "back": reverse("relais:relais_detail", args=[relais.pk]),
+        },
     )
 
 
@@ -307,19 +321,73 @@ def team(request):
 def espace(request):
     relais_profiles = Relais.objects.for_user(request.user)
     residences = Residence.objects.for_user(request.user).select_related("quartier")
-    return render(
-        request, "relais/espace.html", {"profiles": relais_profiles, "residences": residences}
-    )
+    return render(request, "relais/espace.html", {"profiles": relais_profiles, "residences": residences})
 
 
 # Imports (CSV)
 
+IMPORTS = {
+    "residences": (csv_import.parse_residences, "relais:residence_list", "résidences"),
+    "relais": (csv_import.parse_relais, "relais:relais_list", "relais"),
+}
+
+
+def _import(request, kind: str):
+    """Upload → report (nothing written) → confirmation, which re-reads the
+    same bytes kept in the session and writes them all or nothing."""
+    parse, list_url, noun = IMPORTS[kind]
+    organisation = access_for(request.user).organisation
+    form = csv_import.ImportUploadForm()
+    context = {"kind": kind, "noun": noun, "form": form, "columns": _import_columns(kind)}
+    if request.method == "POST" and "token" in request.POST:
+        stored = request.session.get(f"import:{request.POST['token']}")
+        if not stored or stored["kind"] != kind or stored["organisation"] != organisation.pk:
+            messages.error(request, "Cet import a expiré ou n'existe pas : déposez le fichier à nouveau.")
+            return redirect(f"relais:import_{kind}")
+        content = base64.b64decode(stored["content"])
+        report = parse(organisation=organisation, content=content)
+        if report.ok:
+            if kind == "residences":
+                created, updated = csv_import.apply_residences(organisation=organisation, report=report)
+            else:
+                created, updated = csv_import.apply_relais(organisation=organisation, report=report, by=request.user)
+            del request.session[f"import:{request.POST['token']}"]
+            messages.success(request, f"Import terminé : {created} créé(s), {updated} mis à jour.")
+            return redirect(list_url)
+        context["report"] = report
+    elif request.method == "POST":
+        form = csv_import.ImportUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            content = form.cleaned_data["file"].read()
+            try:
+                report = parse(organisation=organisation, content=content)
+            except csv_import.ImportFileError as error:
+                form.add_error("file", str(error))
+            else:
+                context["report"] = report
+                if report.ok:
+                    token = secrets.token_urlsafe(16)
+                    request.session[f"import:{token}"] = {
+                        "kind": kind,
+                        "organisation": organisation.pk,
+                        "content": base64.b64encode(content).decode(),
+                    }
+                    context["token"] = token
+    return render(request, "relais/import.html", context)
+
+
+def _import_columns(kind: str) -> list[tuple[str, str]]:
+    spec = csv_import.RESIDENCE_COLUMNS if kind == "residences" else csv_import.RELAIS_COLUMNS
+    required = {"residences": ("name", "reference"), "relais": ("first_name", "last_name", "residence")}[kind]
+    return [(names[0] + (" *" if field in required else ""), ", ".join(names[1:])) for field, names in spec.items()]
+
 
 @role_required(*WRITERS)
 def import_residences(request):
-    return render(request, "relais/form.html", {"title": "Importer des résidences", "form": None, "back": "/"})
+    return _import(request, "residences")
 
 
 @role_required(*WRITERS)
 def import_relais(request):
-    return render(request, "relais/form.html", {"title": "Importer des relais", "form": None, "back": "/"})
+    return _import(request, "relais")

@@ -182,7 +182,13 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
         return problems
     if who == "agency_a" and "HORS-AGENCE" in body:
         problems.append(f"{label}: agency staff sees a quartier outside its agency")
-    role = {"staff_a": "staff", "admin_a": "admin", "agency_a": "staff", "partner_a": "partenaire", "relais_a": "relais"}[who]
+    role = {
+        "staff_a": "staff",
+        "admin_a": "admin",
+        "agency_a": "staff",
+        "partner_a": "partenaire",
+        "relais_a": "relais",
+    }[who]
     if route.name in PUBLIC_VIEWS:
         return problems
     if role not in roles:

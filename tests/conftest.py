@@ -64,14 +64,18 @@ def world(db) -> World:
     q2 = QuartierFactory(organisation=org_a, name=f"Quartier 2 {MARKER} HORS-AGENCE")
     qb = QuartierFactory(organisation=org_b, name="Quartier B")
     residence_a1 = ResidenceFactory(organisation=org_a, quartier=q1, name=f"Les Tilleuls {MARKER}", dwellings=120)
-    residence_a2 = ResidenceFactory(organisation=org_a, quartier=q2, name=f"Le Belvédère {MARKER} HORS-AGENCE", dwellings=80)
+    residence_a2 = ResidenceFactory(
+        organisation=org_a, quartier=q2, name=f"Le Belvédère {MARKER} HORS-AGENCE", dwellings=80
+    )
     residence_b = ResidenceFactory(organisation=org_b, quartier=qb, name="Résidence B")
 
     relais_user_a = UserFactory(email="relais@a.test")
     relais_a = RelaisFactory(
         organisation=org_a, user=relais_user_a, last_name=f"Diallo {MARKER} PERSO-A", residences=[residence_a1]
     )
-    relais_a2 = RelaisFactory(organisation=org_a, last_name=f"Moreau {MARKER} PERSO-A2 HORS-AGENCE", residences=[residence_a2])
+    relais_a2 = RelaisFactory(
+        organisation=org_a, last_name=f"Moreau {MARKER} PERSO-A2 HORS-AGENCE", residences=[residence_a2]
+    )
     relais_b = RelaisFactory(organisation=org_b, last_name="Relais B", residences=[residence_b])
     ContactLogFactory(relais=relais_a, note=f"Appel {MARKER} PERSO-A")
 

@@ -42,8 +42,10 @@ class FormFields(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             action = attrs.get("action") or ""
-            self.method = None if action.startswith(("/comptes/logout", "/organisation/")) else (
-                (attrs.get("method") or "get").lower()
+            self.method = (
+                None
+                if action.startswith(("/comptes/logout", "/organisation/"))
+                else ((attrs.get("method") or "get").lower())
             )
         elif self.method and tag in ("input", "select", "textarea") and attrs.get("name"):
             self.fields[self.method].setdefault(attrs["name"], attrs.get("value") or "")

@@ -44,10 +44,15 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
     with log.open("w") as out:
         proc = subprocess.Popen(
             ["make", "--no-print-directory", "run", f"ADDR=127.0.0.1:{port}"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def up() -> bool:
             try:
                 return urllib.request.urlopen(base + "/comptes/login/", timeout=2).status == 200
@@ -81,8 +86,9 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
     # The worker finishes a warm shutdown; give it a moment, then nothing may remain.
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        leftovers = subprocess.run(["ps", "-o", "pid,args", "--no-headers", "-g", str(proc.pid)],
-                                   capture_output=True, text=True).stdout.strip()
+        leftovers = subprocess.run(
+            ["ps", "-o", "pid,args", "--no-headers", "-g", str(proc.pid)], capture_output=True, text=True
+        ).stdout.strip()
         if not leftovers:
             break
         time.sleep(0.5)

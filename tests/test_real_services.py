@@ -88,9 +88,28 @@ def test_a_real_worker_sends_each_invitation_once(tmp_path):
         "VAR_DIR": str(tmp_path / "var"),
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "1",
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING", "-n", f"{queue}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "1",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel=WARNING",
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     celery_app.conf.task_always_eager = False
     try:

@@ -249,10 +249,7 @@ def test_an_email_already_used_with_another_role_is_refused(world, login, django
     staff = login(world.staff_a)
     response = invite_relais(staff, relais, django_capture_on_commit_callbacks)
     page = text(staff.get(response["Location"]))
-    assert (
-        f"{world.partner_a.email} a déjà le rôle « Partenaire (lecture seule) » dans cette organisation."
-        in page
-    )
+    assert f"{world.partner_a.email} a déjà le rôle « Partenaire (lecture seule) » dans cette organisation." in page
     relais.refresh_from_db()
     assert relais.user is None
     assert mail.outbox == []
@@ -285,9 +282,7 @@ def test_admin_invites_a_colleague_limited_to_quartiers(world, login, django_cap
 
 def test_admin_invites_a_partner(world, login, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(world.admin_a).post(
-            "/equipe/", {"email": "ville@example.test", "role": "partenaire"}
-        )
+        response = login(world.admin_a).post("/equipe/", {"email": "ville@example.test", "role": "partenaire"})
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="ville@example.test")
     assert membership.role == Membership.Role.PARTNER
@@ -304,9 +299,7 @@ def test_admin_invites_a_partner(world, login, django_capture_on_commit_callback
         ({"email": "x@example.test", "role": "staff", "quartiers": ["QB"]}, "Sélectionnez un choix valide."),
     ],
 )
-def test_an_invalid_invitation_is_refused_in_french(
-    world, login, django_capture_on_commit_callbacks, data, message
-):
+def test_an_invalid_invitation_is_refused_in_french(world, login, django_capture_on_commit_callbacks, data, message):
     data = {k: ([world.qb.pk] if v == ["QB"] else v) for k, v in data.items()}
     users = User.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
@@ -328,9 +321,7 @@ def test_inviting_a_member_with_another_role_is_refused(world, login, django_cap
 
 def test_only_admins_open_the_team_page(world, login):
     assert login(world.staff_a).get("/equipe/").status_code == 403
-    assert (
-        login(world.staff_a).post("/equipe/", {"email": "x@example.test", "role": "admin"}).status_code == 403
-    )
+    assert login(world.staff_a).post("/equipe/", {"email": "x@example.test", "role": "admin"}).status_code == 403
     assert not User.objects.filter(email="x@example.test").exists()
     response = login(world.admin_a).get("/equipe/")
     assert response.status_code == 200

@@ -38,9 +38,7 @@ def text(response) -> str:
 
 def rows(response) -> str:
     """Only the tables' bodies, so that filter <select> options do not count as rows."""
-    return " ".join(
-        visible(body) for body in re.findall(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S)
-    )
+    return " ".join(visible(body) for body in re.findall(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S))
 
 
 # Résidences
@@ -64,9 +62,7 @@ def residence_data(**overrides):
 
 def test_staff_creates_a_residence(world, login):
     client = login(world.staff_a)
-    response = client.post(
-        "/residences/nouvelle/", residence_data(quartier=world.q1.pk, has_common_room="on")
-    )
+    response = client.post("/residences/nouvelle/", residence_data(quartier=world.q1.pk, has_common_room="on"))
     residence = Residence.objects.get(name="Les Glycines")
     assert response.status_code == 302
     assert response["Location"] == f"/residences/{residence.pk}/"
@@ -194,9 +190,7 @@ def test_staff_creates_a_relais_with_a_residence_and_building(world, login):
     assert relais.status_since == days_ago(2)
     assert relais.started_on is None
     assert relais.consent_date == days_ago(3)
-    assert [(link.residence, link.building) for link in relais.relais_links.all()] == [
-        (world.residence_a1, "Bât. B")
-    ]
+    assert [(link.residence, link.building) for link in relais.relais_links.all()] == [(world.residence_a1, "Bât. B")]
     history = list(relais.status_changes.all())
     assert len(history) == 1
     assert (history[0].from_status, history[0].to_status, history[0].date) == ("", "candidat", days_ago(2))
@@ -208,9 +202,7 @@ def test_staff_creates_a_relais_with_a_residence_and_building(world, login):
 
 
 def test_a_relais_created_active_starts_its_seniority(world, login):
-    response = login(world.staff_a).post(
-        "/relais/nouveau/", relais_data((world.residence_a1, ""), status="actif")
-    )
+    response = login(world.staff_a).post("/relais/nouveau/", relais_data((world.residence_a1, ""), status="actif"))
     assert response.status_code == 302
     relais = Relais.objects.get(last_name="Koné")
     assert relais.status == Relais.Status.ACTIF
@@ -240,9 +232,7 @@ def test_a_relais_created_active_starts_its_seniority(world, login):
 )
 def test_an_invalid_relais_is_refused_in_french(world, login, overrides, message):
     before = (Relais.objects.count(), RelaisResidence.objects.count(), RelaisStatusChange.objects.count())
-    response = login(world.staff_a).post(
-        "/relais/nouveau/", relais_data((world.residence_a1, ""), **overrides)
-    )
+    response = login(world.staff_a).post("/relais/nouveau/", relais_data((world.residence_a1, ""), **overrides))
     assert response.status_code == 200
     assert message in text(response)
     assert (
@@ -287,9 +277,7 @@ def test_agency_staff_must_link_a_new_relais_to_one_of_its_residences(world, log
 def test_agency_staff_cannot_remove_the_last_residence_of_a_relais(world, login):
     relais = world.relais_a
     link = relais.relais_links.get()
-    data = relais_data(
-        initial=[(link, world.residence_a1, "", True)], last_name=relais.last_name, email=relais.email
-    )
+    data = relais_data(initial=[(link, world.residence_a1, "", True)], last_name=relais.last_name, email=relais.email)
     response = login(world.agency_a).post(f"/relais/{relais.pk}/modifier/", data)
     assert response.status_code == 200
     assert "Choisissez au moins une résidence de vos quartiers." in text(response)
@@ -312,9 +300,7 @@ def test_staff_edits_a_relais_and_moves_it_to_another_residence(world, login):
     assert response.status_code == 302
     relais.refresh_from_db()
     assert (relais.first_name, relais.phone, relais.preferred_channel) == ("Karim", "07 00 00 00 01", "sms")
-    assert [(lk.residence, lk.building) for lk in relais.relais_links.all()] == [
-        (world.residence_a1, "Esc. 3")
-    ]
+    assert [(lk.residence, lk.building) for lk in relais.relais_links.all()] == [(world.residence_a1, "Esc. 3")]
     assert relais.status == Relais.Status.ACTIF  # the form does not touch the status
 
 
@@ -345,9 +331,7 @@ def test_recruiting_a_candidate_sets_the_start_and_adds_a_history_row(world, log
         residences=[world.residence_a1],
     )
     client = login(world.staff_a)
-    response = status_post(
-        client, candidate, to_status="actif", date=days_ago(2).isoformat(), note="Réunion d'accueil"
-    )
+    response = status_post(client, candidate, to_status="actif", date=days_ago(2).isoformat(), note="Réunion d'accueil")
     assert response.status_code == 302
     candidate.refresh_from_db()
     assert candidate.status == Relais.Status.ACTIF
@@ -376,9 +360,7 @@ def test_an_exit_needs_a_reason(world, login):
 def test_an_exit_with_a_reason_records_the_date_and_reason(world, login):
     relais = world.relais_a
     client = login(world.staff_a)
-    response = status_post(
-        client, relais, to_status="sorti", exit_reason="demenagement", date=days_ago(1).isoformat()
-    )
+    response = status_post(client, relais, to_status="sorti", exit_reason="demenagement", date=days_ago(1).isoformat())
     assert response.status_code == 302
     relais.refresh_from_db()
     assert relais.status == Relais.Status.SORTI
@@ -410,9 +392,7 @@ def test_a_status_date_before_the_last_change_is_refused(world, login):
 
 @pytest.mark.parametrize("to_status", ["pause", "candidat", "zzz", ""])
 def test_an_impossible_transition_posted_by_hand_is_refused(world, login, to_status):
-    candidate = RelaisFactory(
-        organisation=world.org_a, status=Relais.Status.CANDIDAT, residences=[world.residence_a1]
-    )
+    candidate = RelaisFactory(organisation=world.org_a, status=Relais.Status.CANDIDAT, residences=[world.residence_a1])
     response = status_post(login(world.staff_a), candidate, to_status=to_status)
     assert response.status_code == 200
     page = text(response)
@@ -479,17 +459,13 @@ def test_an_exchange_in_the_future_is_refused(world, login):
 def filtered(world):
     """Beyond the world: an uncovered residence, a candidate, a stale and a never-contacted relais."""
     ContactLog.objects.filter(relais=world.relais_a).update(date=days_ago(10))
-    uncovered = ResidenceFactory(
-        organisation=world.org_a, quartier=world.q1, name="Les Érables", dwellings=200
-    )
+    uncovered = ResidenceFactory(organisation=world.org_a, quartier=world.q1, name="Les Érables", dwellings=200)
     candidate = RelaisFactory(
         organisation=world.org_a, last_name="Candidate", status=Relais.Status.CANDIDAT, residences=[uncovered]
     )
     stale = RelaisFactory(organisation=world.org_a, last_name="Ancien", residences=[world.residence_a1])
     ContactLogFactory(relais=stale, date=days_ago(91))
-    recent_enough = RelaisFactory(
-        organisation=world.org_a, last_name="Limite", residences=[world.residence_a2]
-    )
+    recent_enough = RelaisFactory(organisation=world.org_a, last_name="Limite", residences=[world.residence_a2])
     ContactLogFactory(relais=recent_enough, date=days_ago(90))
     return {"uncovered": uncovered, "candidate": candidate, "stale": stale, "recent_enough": recent_enough}
 
@@ -634,12 +610,8 @@ def dashboard_data(world):
     ancien = RelaisFactory(organisation=world.org_a, last_name="Ancien", residences=[world.residence_a1])
     ContactLogFactory(relais=ancien, date=days_ago(91))
     ContactLogFactory(relais=ancien, date=days_ago(200))
-    RelaisFactory(
-        organisation=world.org_a, last_name="Candidate", status=Relais.Status.CANDIDAT, residences=[clos]
-    )
-    RelaisFactory(
-        organisation=world.org_a, last_name="Pause", status=Relais.Status.PAUSE, residences=[erables]
-    )
+    RelaisFactory(organisation=world.org_a, last_name="Candidate", status=Relais.Status.CANDIDAT, residences=[clos])
+    RelaisFactory(organisation=world.org_a, last_name="Pause", status=Relais.Status.PAUSE, residences=[erables])
     RelaisFactory(
         organisation=world.org_a,
         last_name="Partie",
@@ -725,9 +697,7 @@ def test_a_user_of_two_organisations_switches_between_them(world, login):
 
     page = text(client.get("/residences/"))
     assert "Les Tilleuls" in page and "Résidence B" not in page
-    assert (
-        f'<option value="{world.org_a.pk}" selected>Habitat A' in client.get("/residences/").content.decode()
-    )
+    assert f'<option value="{world.org_a.pk}" selected>Habitat A' in client.get("/residences/").content.decode()
 
     response = client.post("/organisation/", {"organisation": world.org_b.pk})
     assert response.status_code == 302

@@ -83,9 +83,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("who, url, shown", PAGES)
-def test_list_page_query_count_does_not_grow_with_rows(
-    world, login, django_assert_num_queries, who, url, shown
-):
+def test_list_page_query_count_does_not_grow_with_rows(world, login, django_assert_num_queries, who, url, shown):
     client = login(getattr(world, who))
     grow(world, 5)
     assert client.get(url).status_code == 200  # warm up the session
@@ -113,9 +111,7 @@ def test_lists_show_their_rows_at_50(world, login):
     relais = client.get("/relais/").content.decode()
     assert "Page 1 sur 2 (50 éléments)" in relais
     # Residences of a relais come from the prefetch: both are listed.
-    link_names = [
-        link.residence.name for link in Relais.objects.get(last_name="Relais003").relais_links.all()
-    ]
+    link_names = [link.residence.name for link in Relais.objects.get(last_name="Relais003").relais_links.all()]
     assert len(link_names) == 2
     page_2 = client.get("/relais/?page=2").content.decode()
     assert all(name in relais + page_2 for name in link_names)

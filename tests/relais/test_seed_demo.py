@@ -24,9 +24,10 @@ def test_seed_demo_builds_the_demo_network_once():
     assert lac.quartiers.count() == 3 and lac.quartiers.filter(is_qpv=True).count() == 2
     assert 55 <= lac.relais.count() <= 65
     assert set(lac.relais.values_list("status", flat=True)) == set(Relais.Status.values)
-    assert lac.relais.filter(status=Relais.Status.SORTI).exclude(exit_reason="").count() == lac.relais.filter(
-        status=Relais.Status.SORTI
-    ).count()
+    assert (
+        lac.relais.filter(status=Relais.Status.SORTI).exclude(exit_reason="").count()
+        == lac.relais.filter(status=Relais.Status.SORTI).count()
+    )
     tilleuls = Organisation.objects.get(slug="centre-social-tilleuls")
     assert tilleuls.kind == Organisation.Kind.CENTRE_SOCIAL
     assert 10 <= tilleuls.relais.count() <= 14

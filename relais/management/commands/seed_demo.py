@@ -19,28 +19,132 @@ from relais.models import ContactLog, Membership, Organisation, Quartier, Relais
 PASSWORD = "demo1234"
 
 FIRST_NAMES = [
-    "Fatou", "Karim", "Nadia", "Jean-Pierre", "Aïcha", "Mohamed", "Sylvie", "Mamadou", "Chantal", "Youssef",
-    "Brigitte", "Samir", "Monique", "Ibrahima", "Hélène", "Rachid", "Josiane", "Kévin", "Leïla", "Patrick",
-    "Aminata", "Thierry", "Zohra", "Gérard", "Mariam", "Christophe", "Nathalie", "Ousmane", "Françoise", "Hakim",
-    "Sandrine", "Abdel", "Odile", "Moussa", "Martine", "Bilal", "Catherine", "Djamila", "Michel", "Rokia",
+    "Fatou",
+    "Karim",
+    "Nadia",
+    "Jean-Pierre",
+    "Aïcha",
+    "Mohamed",
+    "Sylvie",
+    "Mamadou",
+    "Chantal",
+    "Youssef",
+    "Brigitte",
+    "Samir",
+    "Monique",
+    "Ibrahima",
+    "Hélène",
+    "Rachid",
+    "Josiane",
+    "Kévin",
+    "Leïla",
+    "Patrick",
+    "Aminata",
+    "Thierry",
+    "Zohra",
+    "Gérard",
+    "Mariam",
+    "Christophe",
+    "Nathalie",
+    "Ousmane",
+    "Françoise",
+    "Hakim",
+    "Sandrine",
+    "Abdel",
+    "Odile",
+    "Moussa",
+    "Martine",
+    "Bilal",
+    "Catherine",
+    "Djamila",
+    "Michel",
+    "Rokia",
 ]
 LAST_NAMES = [
-    "Diop", "Benali", "Martin", "Traoré", "Lefèvre", "Haddad", "Moreau", "Camara", "Girard", "Bensaïd",
-    "Fontaine", "Keita", "Rousseau", "Mansouri", "Blanc", "Ndiaye", "Garnier", "Cissé", "Chevalier", "Amrani",
-    "Perrin", "Sow", "Lambert", "Kaci", "Bonnet", "Coulibaly", "Faure", "Belkacem", "Mercier", "Ba",
+    "Diop",
+    "Benali",
+    "Martin",
+    "Traoré",
+    "Lefèvre",
+    "Haddad",
+    "Moreau",
+    "Camara",
+    "Girard",
+    "Bensaïd",
+    "Fontaine",
+    "Keita",
+    "Rousseau",
+    "Mansouri",
+    "Blanc",
+    "Ndiaye",
+    "Garnier",
+    "Cissé",
+    "Chevalier",
+    "Amrani",
+    "Perrin",
+    "Sow",
+    "Lambert",
+    "Kaci",
+    "Bonnet",
+    "Coulibaly",
+    "Faure",
+    "Belkacem",
+    "Mercier",
+    "Ba",
 ]
 RESIDENCE_NAMES = [
-    "Les Tilleuls", "Le Belvédère", "Les Cèdres", "Cité Jean-Moulin", "Les Érables", "Le Clos des Vignes",
-    "Les Terrasses du Lac", "La Roseraie", "Le Parc Fleuri", "Les Genêts", "Résidence Lamartine",
-    "Les Mimosas", "Le Hameau du Port", "Les Peupliers", "Cité Jules-Ferry", "Les Glycines", "Le Grand Pré",
-    "Les Chênes", "Résidence Victor-Hugo", "Les Lilas", "Le Moulin", "Les Marronniers", "La Fontaine",
-    "Les Acacias", "Le Vieux Bourg", "Les Iris", "Résidence Pasteur", "Les Hirondelles", "Le Coteau",
-    "Les Saules", "La Source", "Les Bleuets", "Résidence Colette", "Les Platanes", "Le Belvédère II",
-    "Les Jardins d'Aurore", "Cité des Pêcheurs", "Les Myosotis", "Le Ponton", "Les Ormes",
+    "Les Tilleuls",
+    "Le Belvédère",
+    "Les Cèdres",
+    "Cité Jean-Moulin",
+    "Les Érables",
+    "Le Clos des Vignes",
+    "Les Terrasses du Lac",
+    "La Roseraie",
+    "Le Parc Fleuri",
+    "Les Genêts",
+    "Résidence Lamartine",
+    "Les Mimosas",
+    "Le Hameau du Port",
+    "Les Peupliers",
+    "Cité Jules-Ferry",
+    "Les Glycines",
+    "Le Grand Pré",
+    "Les Chênes",
+    "Résidence Victor-Hugo",
+    "Les Lilas",
+    "Le Moulin",
+    "Les Marronniers",
+    "La Fontaine",
+    "Les Acacias",
+    "Le Vieux Bourg",
+    "Les Iris",
+    "Résidence Pasteur",
+    "Les Hirondelles",
+    "Le Coteau",
+    "Les Saules",
+    "La Source",
+    "Les Bleuets",
+    "Résidence Colette",
+    "Les Platanes",
+    "Le Belvédère II",
+    "Les Jardins d'Aurore",
+    "Cité des Pêcheurs",
+    "Les Myosotis",
+    "Le Ponton",
+    "Les Ormes",
 ]
 STREETS = [
-    "rue des Écoles", "avenue du Lac", "boulevard de la République", "rue Jean-Jaurès", "allée des Pins",
-    "rue Pasteur", "chemin du Moulin", "place de la Mairie", "rue Victor-Hugo", "impasse des Lilas",
+    "rue des Écoles",
+    "avenue du Lac",
+    "boulevard de la République",
+    "rue Jean-Jaurès",
+    "allée des Pins",
+    "rue Pasteur",
+    "chemin du Moulin",
+    "place de la Mairie",
+    "rue Victor-Hugo",
+    "impasse des Lilas",
 ]
 NOTES = [
     "Point sur la vie de la résidence.",
@@ -157,9 +261,9 @@ class Command(BaseCommand):
             first, last = self.person(start_index + n)
             if n == 0 and own_user is not None:
                 first, last = own_user.first_name, own_user.last_name
-            channel = rng.choices(
-                [Relais.Channel.EMAIL, Relais.Channel.SMS, Relais.Channel.PAPER], weights=[7, 2, 1]
-            )[0]
+            channel = rng.choices([Relais.Channel.EMAIL, Relais.Channel.SMS, Relais.Channel.PAPER], weights=[7, 2, 1])[
+                0
+            ]
             if target == Relais.Status.CANDIDAT:
                 start = self.today - datetime.timedelta(days=rng.randint(5, 80))
             else:
@@ -203,7 +307,11 @@ class Command(BaseCommand):
                     date=start + datetime.timedelta(days=rng.randint(60, span - 5)),
                     by=staff,
                     exit_reason=rng.choice(
-                        [Relais.ExitReason.DEMENAGEMENT, Relais.ExitReason.MANQUE_DE_TEMPS, Relais.ExitReason.RAISONS_PERSONNELLES]
+                        [
+                            Relais.ExitReason.DEMENAGEMENT,
+                            Relais.ExitReason.MANQUE_DE_TEMPS,
+                            Relais.ExitReason.RAISONS_PERSONNELLES,
+                        ]
                     ),
                 )
             relais.refresh_from_db()
@@ -215,9 +323,7 @@ class Command(BaseCommand):
         import unicodedata
 
         def plain(text):
-            return "".join(
-                c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() or c == "-"
-            )
+            return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if c.isalnum() or c == "-")
 
         return f"{plain(first)}.{plain(last)}{n}@example.org"
 
@@ -234,7 +340,9 @@ class Command(BaseCommand):
                 if last_day <= start:
                     last_day = start + datetime.timedelta(days=1)
                 span = (last_day - start).days
-                dates = sorted({start + datetime.timedelta(days=rng.randint(0, span)) for _ in range(rng.randint(1, 5))})
+                dates = sorted(
+                    {start + datetime.timedelta(days=rng.randint(0, span)) for _ in range(rng.randint(1, 5))}
+                )
                 dates[-1] = last_day
                 if target == Relais.Status.SORTI:
                     dates = [d for d in dates if d <= relais.left_on] or [start]
@@ -266,7 +374,14 @@ class Command(BaseCommand):
 
     def build_tilleuls(self, org, users) -> None:
         quartiers = [Quartier.objects.create(organisation=org, name="Les Tilleuls", is_qpv=True)]
-        names = ["Le Square des Tilleuls", "Les Castors", "Résidence du Marché", "Les Alouettes", "Le Carré Vert", "Les Pervenches"]
+        names = [
+            "Le Square des Tilleuls",
+            "Les Castors",
+            "Résidence du Marché",
+            "Les Alouettes",
+            "Le Carré Vert",
+            "Les Pervenches",
+        ]
         residences = self.residences(org, quartiers, names, "CST", 420, (45.88, 6.1))
         self.relais(org, users["tilleuls"], residences, 12, 100, history_days=3 * 365)
 
