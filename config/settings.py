@@ -208,6 +208,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trait d'union <ne-pas-repondre@traitdunion.local>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "traitdunion.local")
+SMS_BACKEND = env_str("SMS_BACKEND", "relais.sms.ConsoleBackend")
 
 # Celery. Without REDIS_URL, an embedded filesystem broker under var/ needs no
 # server; with it, Redis carries the messages. The database stays the source of
@@ -245,7 +247,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# The database says what is due; beat only wakes the dispatcher. Each entry
+# expires just under its interval so a backlog never piles up copies.
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-messages": {
+        "task": "relais.tasks.dispatch_messages",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -3,8 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from relais.models import (
     ContactLog,
-    Invitation,
     Membership,
+    Message,
     Organisation,
     Quartier,
     Relais,
@@ -70,5 +70,5 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
-admin.site.register([RelaisStatusChange, ContactLog, Invitation])
+admin.site.register([RelaisStatusChange, ContactLog, Message])
 admin.site.site_header = "Trait d'union — administration"

@@ -273,25 +273,6 @@ class Membership(models.Model):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
 
 
-class Invitation(models.Model):
-    """An invitation e-mail: one row per sending, so that it goes out once."""
-
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="invitations")
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_org = "membership__organisation"
-    scope_quartier = None
-    scope_partner = False
-
-    def __str__(self) -> str:
-        return f"Invitation {self.pk} ({'envoyée' if self.sent_at else 'en attente'})"
-
-
 class ContactLog(models.Model):
     """A staff–relais exchange: the thread that keeps a relais engaged."""
 
@@ -319,3 +300,68 @@ class ContactLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date}"
+
+
+class Message(models.Model):
+    """Every message the platform sends: one row per (recipient, subject, kind).
+
+    The row is the truth about a message: what is due, what went out, what
+    failed and why. The uniqueness constraints make "send twice" impossible to
+    schedule; `relais.outbox` makes it impossible to send.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        PENDING = "en_attente", "En attente"
+        SENT = "envoye", "Envoyé"
+        FAILED = "echec", "Échec"
+        CANCELLED = "annule", "Annulé"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    recipient_user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    recipient_relais = models.ForeignKey(Relais, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    address = models.CharField("adresse", max_length=254, help_text="E-mail or phone number at scheduling time.")
+    scheduled_for = models.DateTimeField("prévu pour", db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    # Handed to a worker at this time; a row handed out long ago and still
+    # pending (worker lost, broker down) is handed out again.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_partner = False
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_user__isnull=True) ^ Q(recipient_relais__isnull=True),
+                name="message_has_one_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient_user", "subject_type", "subject_id", "kind"],
+                condition=Q(recipient_user__isnull=False),
+                name="message_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient_relais", "subject_type", "subject_id", "kind"],
+                condition=Q(recipient_relais__isnull=False),
+                name="message_once_per_relais",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="message_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.address} ({self.get_state_display()})"

@@ -8,16 +8,17 @@ from collections.abc import Iterable
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from relais import outbox
 from relais.models import (
     ContactLog,
-    Invitation,
     Membership,
+    Message,
     Organisation,
     Quartier,
     Relais,
@@ -26,7 +27,7 @@ from relais.models import (
     Residence,
     User,
 )
-from relais.tasks import render_email, send_invitation
+from relais.tasks import render_email
 
 S = Relais.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -150,9 +151,15 @@ def invitation_create(
     by: User | None,
     relais: Relais | None = None,
     quartiers: Iterable[Quartier] = (),
-) -> Invitation:
-    """Give a person access to an organisation and send them the invitation link."""
+) -> Message:
+    """Give a person access to an organisation and send them the invitation link.
+
+    Each invitation is an outbox row ("invitation-1", "invitation-2" for a
+    resend…), so it goes out once however often its task runs.
+    """
     email = email.strip().lower()
+    if relais is not None and relais.status == Relais.Status.SORTI:
+        raise ValidationError("Ce relais est sorti du réseau : réintégrez-le avant de l'inviter.")
     if role not in Membership.Role.values:
         raise ValidationError("Ce rôle n'existe pas.")
     with transaction.atomic():
@@ -177,13 +184,28 @@ def invitation_create(
                 raise ValidationError("Ce relais a déjà un accès.")
             relais.user = user
             relais.save(update_fields=["user"])
-        invitation = Invitation.objects.create(membership=membership, invited_by=by)
-        transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
-    return invitation
+        previous = Message.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Membership),
+            subject_id=membership.pk,
+            kind__startswith="invitation-",
+        ).count()
+        message = outbox.message_schedule(
+            organisation_id=organisation.pk,
+            recipient=user,
+            subject=membership,
+            kind=f"invitation-{previous + 1}",
+            by=by,
+            send_now=True,
+        )
+    return message
 
 
-def invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
-    user = invitation.membership.user
+@outbox.renderer("invitation")
+def render_invitation(message: Message) -> outbox.Rendered | None:
+    membership = Membership.objects.select_related("user", "organisation").filter(pk=message.subject_id).first()
+    if membership is None:
+        return None  # access withdrawn before the invitation left
+    user = membership.user
     if user.has_usable_password():
         path = reverse("account_login")
     else:
@@ -194,11 +216,11 @@ def invitation_message(invitation: Invitation) -> EmailMultiAlternatives:
     subject, body = render_email(
         "invitation",
         {
-            "invitation": invitation,
-            "organisation": invitation.membership.organisation,
-            "role": invitation.membership.get_role_display(),
+            "invited_by": message.created_by,
+            "organisation": membership.organisation,
+            "role": membership.get_role_display(),
             "link": settings.SITE_URL.rstrip("/") + path,
             "has_password": user.has_usable_password(),
         },
     )
-    return EmailMultiAlternatives(subject=subject, body=body, to=[user.email])
+    return outbox.Rendered(subject=subject, body=body)

@@ -9,8 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from relais.models import Invitation, Membership, Relais, User
-from relais.tasks import send_invitation
+from relais import outbox
+from relais.models import Membership, Message, Relais, User
+from relais.tasks import send_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -180,9 +181,9 @@ def test_inviting_a_relais_ends_logged_in_on_its_space(world, login, django_capt
     assert not user.has_usable_password()
     membership = Membership.objects.get(user=user)
     assert (membership.organisation, membership.role) == (world.org_a, Membership.Role.RELAIS)
-    invitation = Invitation.objects.get(membership=membership)
-    assert invitation.sent_at is not None
-    assert invitation.invited_by == world.staff_a
+    invitation = Message.objects.get(subject_id=membership.pk, kind="invitation-1")
+    assert invitation.state == Message.State.SENT and invitation.sent_at is not None
+    assert invitation.created_by == world.staff_a
     assert invitation.attempts == 1
 
     assert len(mail.outbox) == 1
@@ -219,12 +220,13 @@ def test_inviting_a_relais_ends_logged_in_on_its_space(world, login, django_capt
 
 def test_an_invitation_goes_out_once(world, login, django_capture_on_commit_callbacks):
     invite_relais(login(world.staff_a), world.relais_a2, django_capture_on_commit_callbacks)
-    invitation = Invitation.objects.get()
+    invitation = Message.objects.get()
     sent_at = invitation.sent_at
     assert len(mail.outbox) == 1
 
-    send_invitation.delay(invitation.pk)
-    send_invitation(invitation.pk)
+    send_messages.delay([invitation.pk])
+    send_messages([invitation.pk])
+    assert outbox.message_send(invitation.pk) == "skipped"
     assert len(mail.outbox) == 1
     invitation.refresh_from_db()
     assert invitation.sent_at == sent_at
@@ -239,7 +241,7 @@ def test_a_relais_without_email_cannot_be_invited(world, login, django_capture_o
     response = invite_relais(staff, relais, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     assert "Ajoutez d'abord une adresse e-mail à la fiche" in text(staff.get(response["Location"]))
-    assert not Invitation.objects.exists()
+    assert not Message.objects.exists()
     assert mail.outbox == []
 
 
@@ -270,7 +272,7 @@ def test_admin_invites_a_colleague_limited_to_quartiers(world, login, django_cap
     membership = Membership.objects.get(user__email="nouvelle.agence@a.test")
     assert (membership.organisation, membership.role) == (world.org_a, Membership.Role.STAFF)
     assert list(membership.quartiers.all()) == [world.q1]
-    assert Invitation.objects.get(membership=membership).sent_at is not None
+    assert Message.objects.get(subject_id=membership.pk, kind="invitation-1").sent_at is not None
     assert len(mail.outbox) == 1
     assert "avec le rôle « Médiation »" in mail.outbox[0].body
     page = text(admin.get("/equipe/"))

@@ -1,0 +1,205 @@
+"""The outbox: every message is scheduled as a row, handed to workers when due,
+and sent at most once per row.
+
+- `message_schedule` creates the row (or reschedules it while pending); the
+  database's uniqueness on (recipient, subject, kind) makes a second one
+  impossible.
+- `hand_out_due` (the beat task, every minute) stamps due rows with `queued_at`
+  and returns their ids for workers; a row handed out long ago and still pending
+  (a killed worker, a broker outage) is handed out again after a lease.
+- `message_send` locks the row, re-checks that it is pending, renders, sends and
+  marks it sent in the same transaction. A task that runs twice finds the row
+  sent and does nothing.
+
+What a message says is rendered at send time by the renderer registered for its
+kind, so a moved meeting's reminder shows the new time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from relais.models import Message, Relais, User
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=10)
+MAX_ATTEMPTS = 6
+# Failures worth another try later: network and mail server errors.
+RETRYABLE = (OSError, ConnectionError, TimeoutError)
+
+
+@dataclass
+class Rendered:
+    subject: str
+    body: str
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+Renderer = Callable[[Message], Rendered | None]
+_renderers: dict[str, Renderer] = {}
+
+
+def renderer(kind: str):
+    """Register how messages of a kind ("invitation", "rappel_j1"…) are written.
+
+    The part of a message's kind before the first "-" picks the renderer, so
+    "invitation-2" is written by "invitation". A renderer returning None
+    cancels the message (its subject no longer calls for it).
+    """
+
+    def register(function: Renderer) -> Renderer:
+        _renderers[kind] = function
+        return function
+
+    return register
+
+
+def _address(recipient: User | Relais) -> tuple[str, str] | None:
+    if isinstance(recipient, User):
+        return (Message.Channel.EMAIL, recipient.email) if recipient.email else None
+    if recipient.preferred_channel == Relais.Channel.SMS and recipient.phone:
+        return Message.Channel.SMS, recipient.phone
+    if recipient.email and recipient.preferred_channel != Relais.Channel.PAPER:
+        return Message.Channel.EMAIL, recipient.email
+    return None  # paper: staff hand it over
+
+
+def message_schedule(
+    *,
+    organisation_id: int,
+    recipient: User | Relais,
+    subject: models.Model,
+    kind: str,
+    when: datetime.datetime | None = None,
+    by: User | None = None,
+    send_now: bool = False,
+) -> Message | None:
+    """Schedule one message; rescheduling a pending one moves it. None for paper."""
+    address = _address(recipient)
+    if address is None:
+        return None
+    when = when or timezone.now()
+    key = {
+        "recipient_user" if isinstance(recipient, User) else "recipient_relais": recipient,
+        "subject_type": ContentType.objects.get_for_model(subject),
+        "subject_id": subject.pk,
+        "kind": kind,
+    }
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(**key).first()
+        if message is None:
+            try:
+                with transaction.atomic():
+                    message = Message.objects.create(
+                        organisation_id=organisation_id,
+                        channel=address[0],
+                        address=address[1],
+                        scheduled_for=when,
+                        next_attempt_at=when,
+                        created_by=by,
+                        **key,
+                    )
+            except IntegrityError:  # scheduled concurrently: keep the other one
+                message = Message.objects.select_for_update().get(**key)
+        elif message.state == Message.State.PENDING and message.scheduled_for != when:
+            message.scheduled_for = message.next_attempt_at = when
+            message.queued_at = None
+            message.save(update_fields=["scheduled_for", "next_attempt_at", "queued_at"])
+        if send_now and message.state == Message.State.PENDING:
+            from relais.tasks import send_messages
+
+            transaction.on_commit(lambda: send_messages.delay([message.pk]))
+    return message
+
+
+def message_cancel(*, subject: models.Model, kinds: list[str] | None = None) -> int:
+    pending = Message.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        state=Message.State.PENDING,
+    )
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(state=Message.State.CANCELLED)
+
+
+def hand_out_due(*, now: datetime.datetime | None = None, limit: int = 5000) -> list[int]:
+    """Ids of due pending messages, stamped as handed out (the lease starts)."""
+    now = now or timezone.now()
+    due = models.Q(state=Message.State.PENDING, next_attempt_at__lte=now) & (
+        models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=now - LEASE)
+    )
+    with transaction.atomic():
+        ids = list(Message.objects.filter(due).order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+        # The same condition again: two overlapping dispatchers never hand out a row twice.
+        Message.objects.filter(due, pk__in=ids).update(queued_at=now)
+    return ids
+
+
+def message_send(message_id: int, *, now: datetime.datetime | None = None) -> str:
+    """Send one message if it is still pending. Returns what happened."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subject_type")
+            .filter(pk=message_id)
+            .first()
+        )
+        if message is None or message.state != Message.State.PENDING:
+            return "skipped"  # gone, being sent by another worker, or done
+        render = _renderers.get(message.kind.split("-", 1)[0])
+        rendered = render(message) if render else None
+        if rendered is None:
+            message.state = Message.State.CANCELLED
+            message.last_error = "" if render else f"aucun modèle pour « {message.kind} »"
+            message.save(update_fields=["state", "last_error"])
+            return "cancelled"
+        message.attempts += 1
+        now = now or timezone.now()
+        try:
+            _transport(message, rendered)
+        except RETRYABLE as exc:
+            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            message.queued_at = None
+            if message.attempts >= MAX_ATTEMPTS:
+                message.state = Message.State.FAILED
+            else:
+                # Backoff: 1, 2, 4, 8, 16 minutes.
+                message.next_attempt_at = now + datetime.timedelta(minutes=2 ** (message.attempts - 1))
+            message.save(update_fields=["attempts", "last_error", "queued_at", "state", "next_attempt_at"])
+            logger.warning("message %s not sent (attempt %s): %s", message.pk, message.attempts, exc)
+            return "failed" if message.state == Message.State.FAILED else "retry"
+        message.state = Message.State.SENT
+        message.sent_at = now
+        message.last_error = ""
+        message.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+    return "sent"
+
+
+def _transport(message: Message, rendered: Rendered) -> None:
+    if message.channel == Message.Channel.SMS:
+        from relais.sms import get_backend
+
+        get_backend().send(to=message.address, text=rendered.body, key=f"tdu-message-{message.pk}")
+        return
+    email = EmailMessage(
+        subject=rendered.subject,
+        body=rendered.body,
+        to=[message.address],
+        # A stable id: an idempotent transport (or the recipient's mail client)
+        # recognises the same message delivered twice.
+        headers={"Message-ID": f"<tdu-message-{message.pk}@{settings.MESSAGE_ID_DOMAIN}>"},
+    )
+    for name, content, mimetype in rendered.attachments:
+        email.attach(name, content, mimetype)
+    email.send()
