@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test venv lint clean
+.PHONY: run test venv lint clean bench-reminders
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: venv
 
 test: venv
 	$(VENV)/bin/pytest
+
+bench-reminders: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py bench_outbox --count $${COUNT:-10000}
 
 lint: venv
 	$(VENV)/bin/ruff check .
