@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -136,6 +137,22 @@ class Columns:
         i = self.index.get(name)
         return row[i].strip() if i is not None and i < len(row) else ""
 
+    def checker(self, report: ImportReport, line: int, row: list[str], data: dict):
+        """A function that converts one cell into `data`, reporting a bad value."""
+
+        def check(name: str, convert, *, required: bool = False) -> None:
+            raw = self.get(row, name)
+            if not raw:
+                if required:
+                    report.error(line, self.name_of(name), "Valeur obligatoire manquante.")
+                return
+            try:
+                data[name] = convert(raw)
+            except ValueError as exc:
+                report.error(line, self.name_of(name), str(exc))
+
+        return check
+
     def name_of(self, name: str) -> str:
         return self.label.get(name) or self.spec[name][0]
 
@@ -226,17 +243,7 @@ def parse_residences(*, organisation: Organisation, content: bytes) -> ImportRep
     new_quartiers: dict[str, str] = {}
     for line, row in rows:
         data: dict = {"line": line}
-
-        def check(name, convert, *, required=False, line=line, row=row, data=data):
-            raw = cols.get(row, name)
-            if not raw:
-                if required:
-                    report.error(line, cols.name_of(name), "Valeur obligatoire manquante.")
-                return
-            try:
-                data[name] = convert(raw)
-            except ValueError as exc:
-                report.error(line, cols.name_of(name), str(exc))
+        check = cols.checker(report, line, row, data)
 
         check("name", lambda v: v if len(v) <= 200 else _too_long(200), required=True)
         check("reference", lambda v: v if len(v) <= 50 else _too_long(50), required=True)
@@ -268,7 +275,7 @@ def _too_long(limit: int):
     raise ValueError(f"Texte trop long ({limit} caractères au plus).")
 
 
-def apply_residences(*, organisation: Organisation, report: ImportReport) -> tuple[int, int]:
+def apply_residences(*, organisation: Organisation, report: ImportReport, by: User | None = None) -> tuple[int, int]:
     if not report.ok:
         raise ValidationError("Le fichier contient des erreurs : rien n'a été importé.")
     with transaction.atomic():
@@ -370,17 +377,7 @@ def parse_relais(*, organisation: Organisation, content: bytes) -> ImportReport:
     seen: dict[object, int] = {}
     for line, row in rows:
         data: dict = {"line": line}
-
-        def check(name, convert, *, required=False, line=line, row=row, data=data):
-            raw = cols.get(row, name)
-            if not raw:
-                if required:
-                    report.error(line, cols.name_of(name), "Valeur obligatoire manquante.")
-                return
-            try:
-                data[name] = convert(raw)
-            except ValueError as exc:
-                report.error(line, cols.name_of(name), str(exc))
+        check = cols.checker(report, line, row, data)
 
         check("first_name", lambda v: v if len(v) <= 100 else _too_long(100), required=True)
         check("last_name", lambda v: v if len(v) <= 100 else _too_long(100), required=True)
@@ -512,3 +509,43 @@ def apply_relais(*, organisation: Organisation, report: ImportReport, by: User |
                     by=by,
                 )
     return created, updated
+
+
+class ImportCommand:
+    """What import_residences and import_relais share: the same parse and apply
+    as the web page, errors printed by line and column, nothing written on error."""
+
+    help = "Importe un fichier CSV (tout ou rien)."
+    kind = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("organisation", help="slug de l'organisation")
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
+
+    def handle(self, *args, organisation, file, dry_run, **options):
+        from django.core.management.base import CommandError
+
+        org = Organisation.objects.filter(slug=organisation).first()
+        if org is None:
+            raise CommandError(f"Aucune organisation « {organisation} ».")
+        parse, apply = {"residences": (parse_residences, apply_residences), "relais": (parse_relais, apply_relais)}[
+            self.kind
+        ]
+        try:
+            report = parse(organisation=org, content=file.read_bytes())
+        except OSError as exc:
+            raise CommandError(f"Lecture impossible de {file} : {exc.strerror}.") from None
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        for warning in report.warnings:
+            self.stderr.write(warning)
+        if not report.ok:
+            for e in report.errors:
+                self.stderr.write(f"ligne {e.line}, colonne « {e.column} » : {e.message}")
+            raise CommandError(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
+        if dry_run:
+            self.stdout.write(f"Vérification seule : {report.to_create} à créer, {report.to_update} à mettre à jour.")
+            return
+        created, updated = apply(organisation=org, report=report, by=None)
+        self.stdout.write(f"Import terminé : {created} créé(s), {updated} mis à jour.")

@@ -347,10 +347,8 @@ def _import(request, kind: str):
         content = base64.b64decode(stored["content"])
         report = parse(organisation=organisation, content=content)
         if report.ok:
-            if kind == "residences":
-                created, updated = csv_import.apply_residences(organisation=organisation, report=report)
-            else:
-                created, updated = csv_import.apply_relais(organisation=organisation, report=report, by=request.user)
+            apply = csv_import.apply_residences if kind == "residences" else csv_import.apply_relais
+            created, updated = apply(organisation=organisation, report=report, by=request.user)
             del request.session[f"import:{request.POST['token']}"]
             messages.success(request, f"Import terminé : {created} créé(s), {updated} mis à jour.")
             return redirect(list_url)

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from relais import outbox
-from relais.models import Membership, Message, User
+from relais.management.commands.bench_outbox import build_due_invitations
+from relais.models import Message
 from relais.tasks import dispatch
 from tests.conftest import require_service
 from tests.factories import OrganisationFactory
@@ -102,27 +102,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
     require_service("Redis (REDIS_URL)", redis_available())
 
     org = OrganisationFactory(name="Habitat du Test", slug="habitat-du-test")
-    users = User.objects.bulk_create([User(email=f"relais{i:04d}@example.test", password="!") for i in range(1000)])
-    memberships = Membership.objects.bulk_create(
-        [Membership(user=u, organisation=org, role=Membership.Role.RELAIS) for u in users]
-    )
-    now = timezone.now()
-    subject_type = ContentType.objects.get_for_model(Membership)
-    Message.objects.bulk_create(
-        [
-            Message(
-                organisation=org,
-                recipient_user=m.user,
-                subject_type=subject_type,
-                subject_id=m.pk,
-                kind="invitation-1",
-                address=m.user.email,
-                scheduled_for=now,
-                next_attempt_at=now,
-            )
-            for m in memberships
-        ]
-    )
+    users = build_due_invitations(org, 1000, due=timezone.now())
     queue = f"test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mails"
     env = {

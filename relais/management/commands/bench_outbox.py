@@ -22,6 +22,34 @@ from relais.models import Membership, Message, Organisation, User
 from relais.tasks import BATCH, send_messages
 
 
+def build_due_invitations(org: Organisation, count: int, *, due) -> list[User]:
+    """N new users of `org`, each with a membership and an invitation due at `due`."""
+    users = User.objects.bulk_create(
+        [User(email=f"relais{i:05d}-{org.pk}@example.test", password="!") for i in range(count)], batch_size=2000
+    )
+    members = Membership.objects.bulk_create(
+        [Membership(user=u, organisation=org, role=Membership.Role.RELAIS) for u in users], batch_size=2000
+    )
+    subject_type = ContentType.objects.get_for_model(Membership)
+    Message.objects.bulk_create(
+        [
+            Message(
+                organisation=org,
+                recipient_user=m.user,
+                subject_type=subject_type,
+                subject_id=m.pk,
+                kind="invitation-1",
+                address=m.user.email,
+                scheduled_for=due,
+                next_attempt_at=due,
+            )
+            for m in members
+        ],
+        batch_size=2000,
+    )
+    return users
+
+
 class Command(BaseCommand):
     help = "Mesure le débit d'envoi de l'outbox face à une simple boucle send_mail."
 
@@ -40,30 +68,8 @@ class Command(BaseCommand):
         org = Organisation.objects.create(name="Banc d'essai", slug=f"bench-{time.time_ns()}", kind="bailleur")
         try:
             started = time.perf_counter()
-            users = User.objects.bulk_create(
-                [User(email=f"bench{i}-{org.pk}@example.test", password="!") for i in range(count)], batch_size=2000
-            )
-            members = Membership.objects.bulk_create(
-                [Membership(user=u, organisation=org, role="relais") for u in users], batch_size=2000
-            )
             due = timezone.now()
-            subject_type = ContentType.objects.get_for_model(Membership)
-            Message.objects.bulk_create(
-                [
-                    Message(
-                        organisation=org,
-                        recipient_user=m.user,
-                        subject_type=subject_type,
-                        subject_id=m.pk,
-                        kind="invitation-1",
-                        address=m.user.email,
-                        scheduled_for=due,
-                        next_attempt_at=due,
-                    )
-                    for m in members
-                ],
-                batch_size=2000,
-            )
+            build_due_invitations(org, count, due=due)
             out(
                 f"données : {count} destinataires et messages en {time.perf_counter() - started:.1f} s "
                 f"({connection.vendor}, {backend.rsplit('.', 1)[-1]})"
