@@ -8,4 +8,5 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("relais.urls")),
+    path("reunions/", include("reunions.urls")),
 ]

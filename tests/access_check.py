@@ -20,13 +20,41 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import MARKER
 
 # Views open to anyone by design (the door is inside them).
-PUBLIC_VIEWS = {"home", "relais:switch_organisation"}
+PUBLIC_VIEWS = {"home", "relais:switch_organisation", "reunions:rsvp"}
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
 THIRD_PARTY_PREFIXES = ("comptes/",)
+
+
 # The kwargs our URLs take, filled with objects of organisation A.
 # A new view taking a new kwarg fails the test until its object is named here.
+def _rsvp_token(world) -> str:
+    """A signed answer link of organisation A: a bearer link, so its page must
+    show the meeting and nothing else of the organisation."""
+    if not hasattr(world, "_rsvp_token"):
+        import datetime
+
+        from django.utils import timezone
+
+        from reunions import services
+        from reunions.models import Invitee
+
+        start = timezone.now() + datetime.timedelta(days=10)
+        reunion = services.reunion_plan(
+            organisation=world.org_a,
+            by=None,
+            kind="pleniere",
+            title="Réunion plénière",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            address="Mairie",
+        )
+        world._rsvp_token = services.rsvp_token(Invitee.objects.create(reunion=reunion, relais=world.relais_a))
+    return world._rsvp_token
+
+
 IN_SCOPE_KWARGS = {
+    "token": _rsvp_token,
     "residence": lambda w: w.residence_a1.pk,
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
@@ -147,7 +175,7 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
                 problems += _judge(label, route, roles, who, method, status, body, wrote)
 
         # Staff limited to quartier 1 must not reach objects of quartier 2.
-        if route.kwarg_names and not route.third_party:
+        if route.kwarg_names and not route.third_party and route.name not in PUBLIC_VIEWS:
             outside = build_url(route, {k: OUTSIDE_AGENCY_KWARGS[k](world) for k in route.kwarg_names})
             for method in ("get", "post"):
                 before = fingerprint()
@@ -162,6 +190,10 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
 def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
     problems = []
     roles = roles or ()
+    if route.name in PUBLIC_VIEWS and route.name != "home":
+        if who in ("staff_b", "anonymous") and MARKER in body:
+            problems.append(f"{label}: {who} sees organisation A data")
+        return problems
     if who == "anonymous":
         if route.name == "home":
             ok = status == 302

@@ -1,0 +1,128 @@
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from relais.models import Organisation, Relais, Residence, User
+from relais.scoping import ScopedQuerySet
+
+
+class ReunionSeries(models.Model):
+    """Meetings planned at once (the year's thematic meetings); each can then be
+    moved or cancelled alone."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("titre", max_length=200)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reunion(models.Model):
+    class Kind(models.TextChoices):
+        PLENIERE = "pleniere", "Plénière"
+        THEMATIQUE = "thematique", "Thématique"
+        COMITE = "comite", "Comité"
+        FORMATION = "formation", "Formation"
+        VISITE = "visite", "Visite de site"
+
+    class Status(models.TextChoices):
+        PREVUE = "prevue", "Prévue"
+        TENUE = "tenue", "Tenue"
+        ANNULEE = "annulee", "Annulée"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reunions")
+    series = models.ForeignKey(ReunionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="reunions")
+    kind = models.CharField("type", max_length=12, choices=Kind.choices)
+    title = models.CharField("titre", max_length=200)
+    themes = models.CharField("thèmes", max_length=300, blank=True)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    residence = models.ForeignKey(
+        Residence,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="salle commune de la résidence",
+    )
+    address = models.CharField("adresse", max_length=255, blank=True)
+    online_url = models.URLField("lien de visioconférence", blank=True)
+    organiser = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PREVUE)
+    # RFC 5545: a stable UID, and a SEQUENCE raised on every change.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="followups")
+    minutes = models.TextField("compte-rendu", blank=True)
+    minutes_published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Meetings are the network's: agency staff see them all.
+    scope_quartier = None
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="reunion_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def place(self) -> str:
+        if self.residence_id:
+            return f"Salle commune, {self.residence.name}, {self.residence.address} {self.residence.city}".strip()
+        return self.address or self.online_url
+
+
+class Invitee(models.Model):
+    """Someone invited to (or present at) a meeting: a relais, or a staff member
+    or partner with a login."""
+
+    class Answer(models.TextChoices):
+        NONE = "", "Pas de réponse"
+        PRESENT = "present", "Présent·e"
+        ABSENT = "absent", "Absent·e"
+        PEUT_ETRE = "peut_etre", "Peut-être"
+
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="invitees")
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    invited = models.BooleanField(default=True, help_text="False for someone added on the day.")
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "reunion__organisation"
+    scope_quartier = None
+    scope_relais = "relais__user"
+    scope_partner = False
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relais__isnull=True) ^ Q(user__isnull=True), name="invitee_is_relais_or_user"
+            ),
+            models.UniqueConstraint(
+                fields=["reunion", "relais"], condition=Q(relais__isnull=False), name="invitee_relais_once"
+            ),
+            models.UniqueConstraint(
+                fields=["reunion", "user"], condition=Q(user__isnull=False), name="invitee_user_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.relais or self.user)
+
+    @property
+    def person(self) -> Relais | User:
+        return self.relais or self.user
