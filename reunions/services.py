@@ -273,7 +273,7 @@ def participant_add(*, reunion: Reunion, relais: Relais | None = None, user: Use
 # What the messages say
 
 
-def _when(reunion: Reunion) -> str:
+def when_text(reunion: Reunion) -> str:
     start = timezone.localtime(reunion.starts_at)
     end = timezone.localtime(reunion.ends_at)
     # French typography: « mardi 3 mars 2026, de 18 h 30 à 20 h 00 ».
@@ -297,7 +297,7 @@ def _render(message: Message, template_kind: str) -> outbox.Rendered | None:
         {
             "kind": template_kind,
             "reunion": reunion,
-            "when": _when(reunion),
+            "when": when_text(reunion),
             "rsvp": rsvp_url(invitee) if not cancelled else "",
             "sms": message.channel == Message.Channel.SMS,
         },
@@ -314,3 +314,24 @@ def _render(message: Message, template_kind: str) -> outbox.Rendered | None:
 
 for _kind in ("convocation", "rappel_j7", "rappel_j1", "modification", "annulation"):
     outbox.renderer(_kind)(lambda message, _kind=_kind: _render(message, _kind))
+
+
+def invitation_candidates(
+    *, user, all_active: bool = False, quartiers=(), residences=(), relais=(), members=()
+) -> tuple[list[Relais], list[User]]:
+    """Who a selection designates, shown before anything is sent."""
+    active = Relais.objects.for_user(user).filter(status=Relais.Status.ACTIF)
+    chosen = Relais.objects.none()
+    if all_active:
+        chosen = active
+    else:
+        from django.db.models import Q
+
+        condition = Q(pk__in=[r.pk for r in relais])
+        if quartiers:
+            condition |= Q(pk__in=active.filter(relais_links__residence__quartier__in=quartiers).values("pk"))
+        if residences:
+            condition |= Q(pk__in=active.filter(relais_links__residence__in=residences).values("pk"))
+        chosen = Relais.objects.for_user(user).filter(condition)
+    users = [m.user for m in members]
+    return list(chosen.order_by("last_name", "first_name")), users

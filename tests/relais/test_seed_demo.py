@@ -64,3 +64,16 @@ def test_the_demo_relais_sees_its_residence(client):
     client.login(email="relais@habitat-du-lac.test", password="demo1234")
     page = client.get("/espace/").content.decode()
     assert relais.residences.first().name in page
+
+
+def test_the_demo_has_meetings_held_cancelled_and_to_come(client):
+    from reunions.models import Invitee, Reunion
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    lac = Reunion.objects.filter(organisation__slug="habitat-du-lac")
+    assert {"tenue", "annulee", "prevue"} == set(lac.values_list("status", flat=True))
+    assert Invitee.objects.filter(reunion__status="tenue", attended=True).exists()
+    assert Invitee.objects.filter(reunion__status="prevue").exclude(answer="").exists()
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    page = client.get("/reunions/").content.decode()
+    assert "Thématique : chauffage et eau chaude" in page

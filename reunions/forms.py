@@ -1,0 +1,110 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from relais.forms import DateInput, ModelMultipleChoiceField
+from relais.models import Membership, Quartier, Relais, Residence
+from reunions.models import Reunion
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class WhenForm(forms.Form):
+    date = forms.DateField(label="Date", widget=DateInput())
+    start = forms.TimeField(label="Début", widget=TimeInput(), initial=datetime.time(18, 0))
+    end = forms.TimeField(label="Fin", widget=TimeInput(), initial=datetime.time(20, 0))
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(k) for k in ("date", "start", "end")):
+            data["starts_at"] = timezone.make_aware(datetime.datetime.combine(data["date"], data["start"]))
+            data["ends_at"] = timezone.make_aware(datetime.datetime.combine(data["date"], data["end"]))
+            if data["end"] <= data["start"]:
+                self.add_error("end", "La fin de la réunion doit suivre son début.")
+        return data
+
+
+class ReunionForm(WhenForm):
+    kind = forms.ChoiceField(label="Type", choices=Reunion.Kind.choices, initial=Reunion.Kind.THEMATIQUE)
+    title = forms.CharField(label="Titre", max_length=200)
+    themes = forms.CharField(
+        label="Thèmes", max_length=300, required=False, help_text="Par exemple : sécurité, encombrants, chauffage."
+    )
+    residence = forms.ModelChoiceField(
+        label="Salle commune de la résidence", queryset=Residence.objects.none(), required=False
+    )
+    address = forms.CharField(label="ou une adresse", max_length=255, required=False)
+    online_url = forms.URLField(label="ou un lien de visioconférence", required=False, assume_scheme="https")
+    repeat = forms.IntegerField(
+        label="Nombre de réunions",
+        min_value=1,
+        max_value=12,
+        initial=1,
+        help_text="Plus d'une : une série, une réunion toutes les N semaines.",
+    )
+    every_weeks = forms.IntegerField(label="Toutes les (semaines)", min_value=1, max_value=52, initial=13)
+
+    field_order = [
+        "kind",
+        "title",
+        "themes",
+        "date",
+        "start",
+        "end",
+        "residence",
+        "address",
+        "online_url",
+        "repeat",
+        "every_weeks",
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["residence"].queryset = Residence.objects.for_user(user).filter(has_common_room=True)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("residence") or data.get("address") or data.get("online_url")):
+            self.add_error(
+                "address", "Indiquez un lieu : une salle commune, une adresse ou un lien de visioconférence."
+            )
+        return data
+
+
+class InviteForm(forms.Form):
+    all_active = forms.BooleanField(label="Tous les relais actifs", required=False)
+    quartiers = ModelMultipleChoiceField(
+        label="Les relais actifs de ces quartiers",
+        queryset=Quartier.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    residences = ModelMultipleChoiceField(
+        label="Les relais actifs de ces résidences", queryset=Residence.objects.none(), required=False
+    )
+    relais = ModelMultipleChoiceField(label="Des relais en particulier", queryset=Relais.objects.none(), required=False)
+    members = ModelMultipleChoiceField(
+        label="Des collègues ou partenaires", queryset=Membership.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartiers"].queryset = Quartier.objects.for_user(user)
+        self.fields["residences"].queryset = Residence.objects.for_user(user)
+        self.fields["relais"].queryset = Relais.objects.for_user(user).exclude(status=Relais.Status.SORTI)
+        self.fields["members"].queryset = (
+            Membership.objects.for_user(user).exclude(role=Membership.Role.RELAIS).select_related("user")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("all_active", "quartiers", "residences", "relais", "members")):
+            raise ValidationError("Choisissez au moins une personne ou un groupe à inviter.")
+        return data
