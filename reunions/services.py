@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -321,12 +322,9 @@ def invitation_candidates(
 ) -> tuple[list[Relais], list[User]]:
     """Who a selection designates, shown before anything is sent."""
     active = Relais.objects.for_user(user).filter(status=Relais.Status.ACTIF)
-    chosen = Relais.objects.none()
     if all_active:
         chosen = active
     else:
-        from django.db.models import Q
-
         condition = Q(pk__in=[r.pk for r in relais])
         if quartiers:
             condition |= Q(pk__in=active.filter(relais_links__residence__quartier__in=quartiers).values("pk"))
