@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from relais import outbox
-from relais.models import Message, Organisation, Relais, Residence, User
+from relais.models import Message, Organisation, Relais, RelaisResidence, Residence, User
 from reunions.ics import reunion_ics
 from reunions.models import Invitee, Reunion, ReunionSeries
 
@@ -333,3 +333,33 @@ def invitation_candidates(
         chosen = Relais.objects.for_user(user).filter(condition)
     users = [m.user for m in members]
     return list(chosen.order_by("last_name", "first_name")), users
+
+
+def attendance_sheet_pdf(*, reunion: Reunion, user) -> bytes:
+    # WeasyPrint is imported here: it is slow to import and only this needs it.
+    from weasyprint import HTML
+
+    invitees = (
+        Invitee.objects.for_user(user)
+        .filter(reunion=reunion)
+        .select_related("relais", "user")
+        .prefetch_related(
+            Prefetch("relais__relais_links", queryset=RelaisResidence.objects.select_related("residence"))
+        )
+    )
+    rows = sorted(
+        (
+            {
+                "last_name": (i.relais or i.user).last_name,
+                "first_name": (i.relais or i.user).first_name,
+                "residence": ", ".join(link.residence.name for link in i.relais.relais_links.all()) if i.relais else "",
+            }
+            for i in invitees
+        ),
+        key=lambda row: (row["last_name"].lower(), row["first_name"].lower()),
+    )
+    html = render_to_string(
+        "reunions/emargement.html",
+        {"reunion": reunion, "when": when_text(reunion), "rows": rows, "blanks": range(8)},
+    )
+    return HTML(string=html).write_pdf()

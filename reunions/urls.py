@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:reunion>/deplacer/", views.reunion_move, name="reunion_move"),
     path("<int:reunion>/annuler/", views.reunion_cancel, name="reunion_cancel"),
     path("<int:reunion>/presences/", views.attendance, name="attendance"),
+    path("<int:reunion>/emargement.pdf", views.attendance_sheet, name="attendance_sheet"),
     path("reponse/<str:token>/", views.rsvp, name="rsvp"),
 ]

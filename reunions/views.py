@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -175,6 +176,17 @@ def attendance(request, reunion):
     else:
         services.attendance_set(invitee=invitee, attended=request.POST.get("attended") == "1")
     return redirect(reverse("reunions:reunion_detail", args=[reunion.pk]) + "#presences")
+
+
+@role_required(*WRITERS)
+def attendance_sheet(request, reunion):
+    """The printable feuille d'émargement: the invitees and a signature column,
+    with blank lines for those who come without an invitation."""
+    reunion = Reunion.objects.get_for_user(request.user, reunion)
+    pdf = services.attendance_sheet_pdf(reunion=reunion, user=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="emargement-{reunion.starts_at:%Y-%m-%d}.pdf"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

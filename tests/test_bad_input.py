@@ -61,7 +61,7 @@ def form_pages(world, client):
             continue
         url = build_url(route, {k: IN_SCOPE_KWARGS[k](world) for k in route.kwarg_names})
         response = client.get(url)
-        if response.status_code != 200:
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         parser = FormFields()
         parser.feed(response.content.decode())

@@ -171,3 +171,22 @@ def test_a_relais_cannot_open_the_meeting_pages(world, login):
     assert client.get("/reunions/").status_code == 403
     assert client.get(f"/reunions/{reunion.pk}/").status_code == 403
     assert Relais.objects.count() == 3
+
+
+def test_the_attendance_sheet_pdf_lists_the_invitees_with_a_signature_column(world, login):
+    import io
+
+    from pypdf import PdfReader
+
+    reunion = plan(world)
+    Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    Invitee.objects.create(reunion=reunion, user=world.partner_a)
+    response = login(world.staff_a).get(f"/reunions/{reunion.pk}/emargement.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    content = " ".join(page.extract_text() for page in reader.pages)
+    assert "Feuille d'émargement" in content and "Plénière" in content and "Signature" in content
+    assert "Diallo" in content and "Les Tilleuls" in content and world.partner_a.last_name in content
+    assert "18 h 00" in content and "Page 1 sur 1" in content
+    assert login(world.partner_a).get(f"/reunions/{reunion.pk}/emargement.pdf").status_code == 403
+    assert login(world.staff_b).get(f"/reunions/{reunion.pk}/emargement.pdf").status_code == 404
