@@ -8,10 +8,13 @@ run after an interrupted one) never duplicates anything.
 
 import datetime
 import random
+from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from relais import services
 from relais.models import ContactLog, Membership, Organisation, Quartier, Relais, Residence, User
@@ -175,8 +178,13 @@ class Command(BaseCommand):
                 self.build_lac(lac, users)
             if not tilleuls.residences.exists():
                 self.build_tilleuls(tilleuls, users)
-            if not lac.reunions.exists():
-                self.build_meetings(lac, users["lac"])
+            # The apps built on this one add their part of the demo (reunions/demo.py…),
+            # so this app never imports them.
+            for config in apps.get_app_configs():
+                if config.name != "relais" and module_has_submodule(config.module, "demo"):
+                    import_module(f"{config.name}.demo").seed(
+                        organisation=lac, staff=users["lac"], rng=self.rng, today=self.today
+                    )
         self.summary(lac, tilleuls)
 
     # Accounts
@@ -386,60 +394,6 @@ class Command(BaseCommand):
         ]
         residences = self.residences(org, quartiers, names, "CST", 420, (45.88, 6.1))
         self.relais(org, users["tilleuls"], residences, 12, 100, history_days=3 * 365)
-
-    def build_meetings(self, org, staff) -> None:
-        """Last year's plenary and this year's thematic series: some held, with
-        answers and attendance, one cancelled, some to come. Nothing is sent:
-        the invitees are recorded as if the invitations had gone out."""
-        from reunions import services as meetings
-        from reunions.models import Invitee, Reunion
-
-        rng = self.rng
-        tz = timezone.get_current_timezone()
-
-        def at(days: int, hour: int = 18) -> datetime.datetime:
-            day = self.today + datetime.timedelta(days=days)
-            return datetime.datetime(day.year, day.month, day.day, hour, 0, tzinfo=tz)
-
-        common_room = org.residences.filter(has_common_room=True).order_by("pk").first()
-        active = list(org.relais.filter(status=Relais.Status.ACTIF).order_by("pk"))
-        plan = [
-            (-330, Reunion.Kind.PLENIERE, "Réunion plénière annuelle", "bilan de l'année, perspectives", "tenue"),
-            (-200, Reunion.Kind.THEMATIQUE, "Thématique : propreté et encombrants", "encombrants, nettoyage", "tenue"),
-            (-110, Reunion.Kind.THEMATIQUE, "Thématique : sécurité et tranquillité", "sécurité, éclairage", "tenue"),
-            (-60, Reunion.Kind.COMITE, "Comité du réseau", "fonds de participation", "annulee"),
-            (-20, Reunion.Kind.FORMATION, "Formation : le rôle du relais", "accueil des nouveaux relais", "tenue"),
-            (9, Reunion.Kind.THEMATIQUE, "Thématique : chauffage et eau chaude", "chauffage, prestataire", "prevue"),
-            (45, Reunion.Kind.PLENIERE, "Réunion plénière annuelle", "bilan de l'année, perspectives", "prevue"),
-        ]
-        for days, kind, title, themes, status in plan:
-            reunion = meetings.reunion_plan(
-                organisation=org,
-                by=staff,
-                kind=kind,
-                title=title,
-                themes=themes,
-                starts_at=at(days),
-                ends_at=at(days, 20),
-                residence=common_room,
-            )
-            invited = active if kind == Reunion.Kind.PLENIERE else rng.sample(active, k=min(18, len(active)))
-            rows = []
-            for person in invited:
-                answer = rng.choices(["present", "absent", "peut_etre", ""], weights=[6, 2, 1, 2])[0]
-                attended = (answer == "present" and rng.random() < 0.9) if status == "tenue" else None
-                rows.append(
-                    Invitee(
-                        reunion=reunion,
-                        relais=person,
-                        answer=answer,
-                        attended=attended,
-                        answered_at=reunion.starts_at - datetime.timedelta(days=3) if answer else None,
-                    )
-                )
-            Invitee.objects.bulk_create(rows)
-            if status != "prevue":
-                Reunion.objects.filter(pk=reunion.pk).update(status=status)
 
     def summary(self, *orgs) -> None:
         for org in orgs:
