@@ -114,6 +114,14 @@ def _people(reunion: Reunion) -> list[Relais | User]:
     return [i.person for i in invitees]
 
 
+def _tell(reunion: Reunion, people: list[Relais | User], *, kind: str, by: User | None) -> None:
+    """Send each person one message about the meeting now (after the commit)."""
+    for person in people:
+        outbox.message_schedule(
+            organisation_id=reunion.organisation_id, recipient=person, subject=reunion, kind=kind, by=by, send_now=True
+        )
+
+
 def _schedule_reminders(reunion: Reunion, people: list[Relais | User], now: datetime.datetime) -> None:
     for kind, before in REMINDERS.items():
         when = reunion.starts_at - before
@@ -146,15 +154,7 @@ def invitations_send(
         new += [Invitee(reunion=reunion, user=u) for u in users if (None, u.pk) not in already]
         Invitee.objects.bulk_create(new)
         people = [i.person for i in new]
-        for person in people:
-            outbox.message_schedule(
-                organisation_id=reunion.organisation_id,
-                recipient=person,
-                subject=reunion,
-                kind="convocation",
-                by=by,
-                send_now=True,
-            )
+        _tell(reunion, people, kind="convocation", by=by)
         _schedule_reminders(reunion, people, now)
     return len(new)
 
@@ -180,15 +180,7 @@ def reunion_move(
         reunion.save(update_fields=["starts_at", "ends_at", "sequence"])
         people = _people(reunion)
         _schedule_reminders(reunion, people, timezone.now())
-        for person in people:
-            outbox.message_schedule(
-                organisation_id=reunion.organisation_id,
-                recipient=person,
-                subject=reunion,
-                kind=f"modification-{reunion.sequence}",
-                by=by,
-                send_now=True,
-            )
+        _tell(reunion, people, kind=f"modification-{reunion.sequence}", by=by)
     return reunion
 
 
@@ -202,15 +194,7 @@ def reunion_cancel(*, reunion: Reunion, by: User | None) -> Reunion:
         reunion.sequence += 1
         reunion.save(update_fields=["status", "sequence"])
         outbox.message_cancel(subject=reunion)
-        for person in _people(reunion):
-            outbox.message_schedule(
-                organisation_id=reunion.organisation_id,
-                recipient=person,
-                subject=reunion,
-                kind="annulation",
-                by=by,
-                send_now=True,
-            )
+        _tell(reunion, _people(reunion), kind="annulation", by=by)
     return reunion
 
 
