@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
     "django_filters",
     "relais",
     "reunions",
+    "remontees",
     "initiatives",
 ]
 
@@ -254,6 +256,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relais.tasks.dispatch_messages",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "weekly-digest": {
+        "task": "reunions.tasks.weekly_digest",
+        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+        "options": {"expires": 3600},
     },
 }
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("relais.urls")),
     path("reunions/", include("reunions.urls")),
+    path("remontees/", include("remontees.urls")),
 ]

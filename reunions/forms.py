@@ -108,3 +108,101 @@ class InviteForm(forms.Form):
         if not any(data.get(k) for k in ("all_active", "quartiers", "residences", "relais", "members")):
             raise ValidationError("Choisissez au moins une personne ou un groupe à inviter.")
         return data
+
+
+class NextReunionForm(ReunionForm):
+    """Plan the next meeting from the minutes: one meeting, not a series."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["repeat"], self.fields["every_weeks"]
+
+    def clean(self):
+        data = super().clean()
+        data.update(repeat=1, every_weeks=1)
+        return data
+
+
+def person_choices(user) -> tuple[list, dict]:
+    """Relais (not gone) and colleagues of the organisation, as "r-12" / "u-3"
+    choices, and the objects behind them."""
+    relais = Relais.objects.for_user(user).exclude(status=Relais.Status.SORTI).order_by("last_name", "first_name")
+    members = (
+        Membership.objects.for_user(user)
+        .filter(role__in=(Membership.Role.ADMIN, Membership.Role.STAFF))
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+    objects = {f"r-{r.pk}": r for r in relais} | {f"u-{m.user_id}": m.user for m in members}
+    choices = [
+        ("Relais", [(f"r-{r.pk}", str(r)) for r in relais]),
+        ("Équipe", [(f"u-{m.user_id}", str(m.user)) for m in members]),
+    ]
+    return choices, objects
+
+
+class PersonField(forms.ChoiceField):
+    def __init__(self, *, user, **kwargs):
+        choices, self.objects = person_choices(user)
+        super().__init__(choices=[("", "— choisir —"), *choices], **kwargs)
+
+    def clean(self, value):
+        return self.objects[super().clean(value)]
+
+
+class MinutesForm(forms.Form):
+    agenda = forms.CharField(
+        label="Ordre du jour",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Un point par ligne. Les actions à suivre des réunions précédentes s'ajoutent d'elles-mêmes.",
+        max_length=5000,
+    )
+    minutes = forms.CharField(
+        label="Compte-rendu", required=False, widget=forms.Textarea(attrs={"rows": 12}), max_length=50000
+    )
+    decisions = forms.CharField(
+        label="Décisions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Une décision par ligne.",
+        max_length=5000,
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label="Action", max_length=300)
+    owner = forms.ChoiceField(label="Qui s'en charge")
+    due_on = forms.DateField(label="Pour le", widget=DateInput())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = PersonField(user=user, label="Qui s'en charge")
+
+
+class ParticipantForm(forms.Form):
+    person = forms.ChoiceField(label="Personne venue sans invitation")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"] = PersonField(user=user, label="Personne venue sans invitation")
+
+
+class ReminderDaysForm(forms.Form):
+    days = forms.CharField(
+        label="Rappels (jours avant la réunion)",
+        max_length=30,
+        help_text="Par exemple « 7, 1 » : un rappel une semaine avant, un autre la veille.",
+    )
+
+    def clean_days(self):
+        raw = self.cleaned_data["days"].replace(";", ",").replace(" ", ",")
+        try:
+            days = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
+        except ValueError:
+            raise ValidationError(
+                "Écrivez des nombres de jours séparés par des virgules, par exemple « 7, 1 »."
+            ) from None
+        if not days or len(days) > 4 or any(not 1 <= d <= 60 for d in days):
+            raise ValidationError("Choisissez de un à quatre rappels, chacun entre 1 et 60 jours avant la réunion.")
+        return days

@@ -64,8 +64,10 @@ class Reunion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    # Meetings are the network's: agency staff see them all.
+    # Meetings are the network's: agency staff see them all; a relais sees the
+    # meetings they are invited to.
     scope_quartier = None
+    scope_relais = "invitees__relais__user"
 
     class Meta:
         ordering = ["starts_at"]
@@ -126,3 +128,129 @@ class Invitee(models.Model):
     @property
     def person(self) -> Relais | User:
         return self.relais or self.user
+
+
+def default_reminder_days() -> list[int]:
+    return [7, 1]
+
+
+class ReunionSettings(models.Model):
+    """An organisation's choices for its meetings: when reminders go out."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="reunion_settings")
+    reminder_days = models.JSONField("rappels (jours avant la réunion)", default=default_reminder_days)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_partner = False
+
+    def __str__(self) -> str:
+        return f"Réglages des réunions de {self.organisation}"
+
+
+class AgendaItem(models.Model):
+    """A point of a meeting's agenda (ordre du jour). Items carried over from a
+    previous meeting point to the action they follow up."""
+
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField("point", max_length=300)
+    action = models.ForeignKey("ActionItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "reunion__organisation"
+    scope_quartier = None
+    scope_partner = False
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reunion", "action"], condition=Q(action__isnull=False), name="agenda_action_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Decision(models.Model):
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="decisions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField("décision", max_length=500)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "reunion__organisation"
+    scope_quartier = None
+    scope_partner = False
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ActionItem(models.Model):
+    """Something decided at a meeting that someone must do by a date."""
+
+    class Status(models.TextChoices):
+        OUVERTE = "ouverte", "À faire"
+        FAITE = "faite", "Faite"
+        ABANDONNEE = "abandonnee", "Abandonnée"
+
+    reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField("action", max_length=300)
+    owner_relais = models.ForeignKey(
+        Relais, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="relais responsable"
+    )
+    owner_user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="responsable"
+    )
+    due_on = models.DateField("échéance")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.OUVERTE)
+    closed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "reunion__organisation"
+    scope_quartier = None
+    scope_relais = "owner_relais__user"
+    scope_partner = False
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_relais__isnull=True) ^ Q(owner_user__isnull=True), name="action_has_one_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner(self) -> Relais | User:
+        return self.owner_relais or self.owner_user
+
+
+class CalendarFeed(models.Model):
+    """A personal calendar subscription at a secret URL; a new token revokes
+    the old address."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_relais = "user"
+    # Views always add `user=request.user`: a feed is its owner's alone.
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_feed_per_user_and_org")]
+
+    def __str__(self) -> str:
+        return f"Agenda de {self.user}"

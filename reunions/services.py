@@ -9,13 +9,15 @@ shows the meeting as it is then.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,10 +25,20 @@ from django.utils import formats, timezone
 from relais import outbox
 from relais.models import Message, Organisation, Relais, RelaisResidence, Residence, User
 from reunions.ics import reunion_ics
-from reunions.models import Invitee, Reunion, ReunionSeries
+from reunions.models import (
+    ActionItem,
+    AgendaItem,
+    CalendarFeed,
+    Decision,
+    Invitee,
+    Reunion,
+    ReunionSeries,
+    ReunionSettings,
+    default_reminder_days,
+)
 
-REMINDERS = {"rappel_j7": datetime.timedelta(days=7), "rappel_j1": datetime.timedelta(days=1)}
 RSVP_SALT = "reunions.rsvp"
+MINUTES_SALT = "reunions.minutes"
 
 
 def _check(*, organisation: Organisation, starts_at, ends_at, residence, address: str, online_url: str) -> None:
@@ -64,19 +76,46 @@ def reunion_plan(
         address=address,
         online_url=online_url,
     )
-    return Reunion.objects.create(
-        organisation=organisation,
-        kind=kind,
-        title=title,
-        themes=themes,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        residence=residence,
-        address=address,
-        online_url=online_url,
-        organiser=by,
-        series=series,
-        previous=previous,
+    if previous is not None and previous.organisation_id != organisation.pk:
+        raise ValidationError("La réunion précédente n'appartient pas à votre organisation.")
+    with transaction.atomic():
+        reunion = Reunion.objects.create(
+            organisation=organisation,
+            kind=kind,
+            title=title,
+            themes=themes,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            residence=residence,
+            address=address,
+            online_url=online_url,
+            organiser=by,
+            series=series,
+            previous=previous,
+        )
+        if previous is not None:
+            _carry_over(previous, reunion)
+    return reunion
+
+
+def open_actions_of(reunion: Reunion):
+    """The actions still open that a meeting decided or followed up."""
+    followed = AgendaItem.objects.filter(reunion=reunion, action__isnull=False).values("action_id")
+    return ActionItem.objects.filter(
+        Q(reunion=reunion) | Q(pk__in=followed), status=ActionItem.Status.OUVERTE
+    ).select_related("owner_relais", "owner_user")
+
+
+def _carry_over(previous: Reunion, reunion: Reunion) -> None:
+    """Suivi des actions: every action still open goes onto the next agenda."""
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            reunion=reunion,
+            position=position,
+            title=f"Suivi : {action.title} ({action.owner}, échéance {formats.date_format(action.due_on, 'j F Y')})",
+            action=action,
+        )
+        for position, action in enumerate(open_actions_of(previous).order_by("due_on", "pk"))
     )
 
 
@@ -122,18 +161,51 @@ def _tell(reunion: Reunion, people: list[Relais | User], *, kind: str, by: User 
         )
 
 
+def reminder_days(organisation_id: int) -> list[int]:
+    """How many days before a meeting its reminders go out (J-7 and J-1 unless
+    the organisation chose otherwise)."""
+    chosen = ReunionSettings.objects.filter(organisation_id=organisation_id).first()
+    return sorted(chosen.reminder_days if chosen else default_reminder_days(), reverse=True)
+
+
 def _schedule_reminders(reunion: Reunion, people: list[Relais | User], now: datetime.datetime) -> None:
-    for kind, before in REMINDERS.items():
-        when = reunion.starts_at - before
+    wanted = {
+        f"rappel-j{days}": when
+        for days in reminder_days(reunion.organisation_id)
+        if (when := reunion.starts_at - datetime.timedelta(days=days)) > now
+    }
+    for kind, when in wanted.items():
         for person in people:
-            if when > now:
-                outbox.message_schedule(
-                    organisation_id=reunion.organisation_id, recipient=person, subject=reunion, kind=kind, when=when
-                )
-    # Reminders whose time has passed (the meeting was moved closer) are not sent late.
-    late = [kind for kind, before in REMINDERS.items() if reunion.starts_at - before <= now]
-    if late:
-        outbox.message_cancel(subject=reunion, kinds=late)
+            outbox.message_schedule(
+                organisation_id=reunion.organisation_id, recipient=person, subject=reunion, kind=kind, when=when
+            )
+    # Reminders whose time has passed (the meeting was moved closer) or whose
+    # offset is no longer chosen are not sent.
+    pending = set(
+        Message.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Reunion),
+            subject_id=reunion.pk,
+            kind__startswith="rappel-",
+            state=Message.State.PENDING,
+        ).values_list("kind", flat=True)
+    )
+    if stale := sorted(pending - wanted.keys()):
+        outbox.message_cancel(subject=reunion, kinds=stale)
+
+
+def reminder_days_set(*, organisation: Organisation, days: list[int]) -> list[int]:
+    """Choose the reminder offsets; the meetings to come follow at once."""
+    days = sorted(set(days), reverse=True)
+    if not days or len(days) > 4 or any(not 1 <= d <= 60 for d in days):
+        raise ValidationError("Choisissez de un à quatre rappels, chacun entre 1 et 60 jours avant la réunion.")
+    now = timezone.now()
+    with transaction.atomic():
+        ReunionSettings.objects.update_or_create(organisation=organisation, defaults={"reminder_days": days})
+        for reunion in Reunion.objects.filter(
+            organisation=organisation, status=Reunion.Status.PREVUE, starts_at__gt=now
+        ):
+            _schedule_reminders(reunion, _people(reunion), now)
+    return days
 
 
 def invitations_send(
@@ -255,7 +327,164 @@ def participant_add(*, reunion: Reunion, relais: Relais | None = None, user: Use
     return invitee
 
 
+# During and after: agenda, minutes, decisions, actions
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip(" -•\t")[:300] for line in text.splitlines() if line.strip(" -•\t")]
+
+
+def minutes_save(*, reunion: Reunion, agenda: str, minutes: str, decisions: str) -> Reunion:
+    """Save the agenda (one point per line), the minutes and the decisions (one
+    per line). Carried-over actions stay on the agenda whatever is typed."""
+    if reunion.status == Reunion.Status.ANNULEE:
+        raise ValidationError("Cette réunion est annulée : son compte-rendu ne peut plus changer.")
+    with transaction.atomic():
+        reunion.minutes = minutes.strip()
+        reunion.save(update_fields=["minutes"])
+        AgendaItem.objects.filter(reunion=reunion, action__isnull=True).delete()
+        first = AgendaItem.objects.filter(reunion=reunion).count()
+        AgendaItem.objects.bulk_create(
+            AgendaItem(reunion=reunion, position=first + n, title=line) for n, line in enumerate(_lines(agenda))
+        )
+        Decision.objects.filter(reunion=reunion).delete()
+        Decision.objects.bulk_create(
+            Decision(reunion=reunion, position=n, text=line) for n, line in enumerate(_lines(decisions))
+        )
+    return reunion
+
+
+def _is_member(user: User, organisation_id: int) -> bool:
+    from relais.models import Membership
+
+    return Membership.objects.filter(
+        user=user, organisation_id=organisation_id, role__in=("admin", "staff", "partenaire")
+    ).exists()
+
+
+def action_add(
+    *, reunion: Reunion, by: User | None, title: str, owner: Relais | User, due_on: datetime.date
+) -> ActionItem:
+    """An action item, and its two reminders to the owner: three days before the
+    due date, and the day after it if it is still open."""
+    if reunion.status == Reunion.Status.ANNULEE:
+        raise ValidationError("Cette réunion est annulée.")
+    if not title.strip():
+        raise ValidationError({"title": "Décrivez l'action à mener."})
+    if isinstance(owner, Relais):
+        if owner.organisation_id != reunion.organisation_id:
+            raise ValidationError({"owner": "Ce relais n'appartient pas à votre organisation."})
+    elif not _is_member(owner, reunion.organisation_id):
+        raise ValidationError({"owner": "Cette personne ne fait pas partie de votre organisation."})
+    with transaction.atomic():
+        action = ActionItem.objects.create(
+            reunion=reunion,
+            title=title.strip(),
+            owner_relais=owner if isinstance(owner, Relais) else None,
+            owner_user=owner if isinstance(owner, User) else None,
+            due_on=due_on,
+            created_by=by,
+        )
+        for kind, day in (
+            ("action-j3", due_on - datetime.timedelta(days=3)),
+            ("action-retard", due_on + datetime.timedelta(days=1)),
+        ):
+            when = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+            if when > timezone.now():
+                outbox.message_schedule(
+                    organisation_id=reunion.organisation_id, recipient=owner, subject=action, kind=kind, when=when
+                )
+    return action
+
+
+def action_set_status(*, action: ActionItem, status: str) -> ActionItem:
+    if status not in ActionItem.Status.values:
+        raise ValidationError("Statut d'action inconnu.")
+    with transaction.atomic():
+        action.status = status
+        action.closed_on = None if status == ActionItem.Status.OUVERTE else timezone.localdate()
+        action.save(update_fields=["status", "closed_on"])
+        if status != ActionItem.Status.OUVERTE:
+            outbox.message_cancel(subject=action)
+    return action
+
+
+def minutes_publish(*, reunion: Reunion, by: User | None) -> int:
+    """Publish the minutes: the meeting is held, and everyone on its list gets
+    the link once (publishing again after a correction sends nothing new)."""
+    with transaction.atomic():
+        reunion = Reunion.objects.select_for_update().get(pk=reunion.pk)
+        if reunion.status == Reunion.Status.ANNULEE:
+            raise ValidationError("Cette réunion est annulée.")
+        if reunion.starts_at > timezone.now():
+            raise ValidationError("La réunion n'a pas encore eu lieu.")
+        if not reunion.minutes.strip():
+            raise ValidationError("Écrivez le compte-rendu avant de le publier.")
+        reunion.status = Reunion.Status.TENUE
+        reunion.minutes_published_at = reunion.minutes_published_at or timezone.now()
+        reunion.save(update_fields=["status", "minutes_published_at"])
+        people = [
+            i.person
+            for i in Invitee.objects.filter(reunion=reunion)
+            .filter(Q(invited=True) | Q(attended=True))
+            .select_related("relais", "user")
+        ]
+        _tell(reunion, people, kind="compte_rendu", by=by)
+    return len(people)
+
+
+def calendar_feed_renew(*, user: User, organisation: Organisation) -> CalendarFeed:
+    """A new secret address for the user's calendar; the old one stops working."""
+    feed, _ = CalendarFeed.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+def minutes_token(invitee: Invitee) -> str:
+    return signing.dumps(invitee.pk, salt=MINUTES_SALT)
+
+
+def invitee_from_minutes_token(token: str) -> Invitee:
+    try:
+        pk = signing.loads(token, salt=MINUTES_SALT)
+    except signing.BadSignature:
+        raise ValidationError("Ce lien n'est pas valide : il a peut-être été mal copié.") from None
+    invitee = Invitee.objects.select_related("reunion__organisation").filter(pk=pk).first()
+    if invitee is None or invitee.reunion.minutes_published_at is None:
+        raise ValidationError("Ce compte-rendu n'est pas disponible.")
+    return invitee
+
+
+def minutes_context(reunion: Reunion) -> dict:
+    """What a published compte-rendu shows (three queries whatever its length)."""
+    agenda = list(AgendaItem.objects.filter(reunion=reunion).select_related("action"))
+    return {
+        "reunion": reunion,
+        "when": when_text(reunion),
+        "agenda": agenda,
+        "followups": [item for item in agenda if item.action_id],
+        "decisions": list(Decision.objects.filter(reunion=reunion)),
+        "actions": list(
+            ActionItem.objects.filter(reunion=reunion).select_related("owner_relais", "owner_user").order_by("due_on")
+        ),
+    }
+
+
 # What the messages say
+
+
+def message_label(kind: str) -> str:
+    """A message's kind as staff read it: « rappel-j7 » → « Rappel J-7 »."""
+    prefix, _, detail = kind.partition("-")
+    if prefix == "rappel":
+        return f"Rappel J-{detail[1:]}"
+    return {
+        "convocation": "Invitation",
+        "modification": "Changement d'horaire",
+        "annulation": "Annulation",
+        "compte_rendu": "Compte-rendu",
+    }.get(prefix, kind)
 
 
 def when_text(reunion: Reunion) -> str:
@@ -265,40 +494,134 @@ def when_text(reunion: Reunion) -> str:
     return f"{formats.date_format(start, 'l j F Y')}, de {start:%H} h {start:%M} à {end:%H} h {end:%M}"
 
 
-def _render(message: Message, template_kind: str) -> outbox.Rendered | None:
+def _invitee_of(message: Message, reunion: Reunion) -> Invitee | None:
+    return Invitee.objects.filter(
+        reunion=reunion, relais_id=message.recipient_relais_id, user_id=message.recipient_user_id
+    ).first()
+
+
+def _rendered(template: str, context: dict, attachments=()) -> outbox.Rendered:
+    subject, _, body = render_to_string(template, context).strip().partition("\n")
+    return outbox.Rendered(subject=subject.strip(), body=body.strip() + "\n", attachments=list(attachments))
+
+
+def _render_meeting(message: Message) -> outbox.Rendered | None:
+    """Convocation, reminders (rappel-j7…), change, cancellation."""
+    kind, _, detail = message.kind.partition("-")
     reunion = Reunion.objects.select_related("organisation", "residence").filter(pk=message.subject_id).first()
     if reunion is None:
         return None
     cancelled = reunion.status == Reunion.Status.ANNULEE
-    if cancelled != (template_kind == "annulation"):
+    if cancelled != (kind == "annulation"):
         return None  # a reminder of a cancelled meeting, or a stale cancellation
-    invitee = Invitee.objects.filter(
-        reunion=reunion, relais_id=message.recipient_relais_id, user_id=message.recipient_user_id
-    ).first()
+    invitee = _invitee_of(message, reunion)
     if invitee is None:
         return None
-    text = render_to_string(
-        "emails/reunion.txt",
-        {
-            "kind": template_kind,
-            "reunion": reunion,
-            "when": when_text(reunion),
-            "rsvp": rsvp_url(invitee) if not cancelled else "",
-            "sms": message.channel == Message.Channel.SMS,
-        },
-    )
-    subject, _, body = text.strip().partition("\n")
-    method = "CANCEL" if cancelled else "REQUEST"
+    sms = message.channel == Message.Channel.SMS
+    context = {
+        "kind": kind,
+        "days": int(detail[1:]) if kind == "rappel" else None,
+        "reunion": reunion,
+        "when": when_text(reunion),
+        "rsvp": rsvp_url(invitee) if not cancelled else "",
+        "sms": sms,
+    }
     ics = (
         []
-        if message.channel == Message.Channel.SMS
-        else [("reunion.ics", reunion_ics(reunion, method=method), "text/calendar")]
+        if sms
+        else [("reunion.ics", reunion_ics(reunion, method="CANCEL" if cancelled else "REQUEST"), "text/calendar")]
     )
-    return outbox.Rendered(subject=subject.strip(), body=body.strip() + "\n", attachments=ics)
+    return _rendered("emails/reunion.txt", context, ics)
 
 
-for _kind in ("convocation", "rappel_j7", "rappel_j1", "modification", "annulation"):
-    outbox.renderer(_kind)(lambda message, _kind=_kind: _render(message, _kind))
+def _render_minutes(message: Message) -> outbox.Rendered | None:
+    reunion = Reunion.objects.select_related("organisation").filter(pk=message.subject_id).first()
+    if reunion is None or reunion.minutes_published_at is None:
+        return None
+    invitee = _invitee_of(message, reunion)
+    if invitee is None:
+        return None
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "reunions:minutes_public", kwargs={"minutes_token": minutes_token(invitee)}
+    )
+    return _rendered("emails/compte_rendu.txt", {"reunion": reunion, "when": when_text(reunion), "url": url})
+
+
+def _render_action(message: Message) -> outbox.Rendered | None:
+    action = (
+        ActionItem.objects.select_related("reunion__organisation")
+        .filter(pk=message.subject_id, status=ActionItem.Status.OUVERTE)
+        .first()
+    )
+    if action is None:
+        return None  # done or abandoned since: nothing to remind
+    return _rendered(
+        "emails/action.txt",
+        {
+            "action": action,
+            "late": message.kind.endswith("retard"),
+            "due": formats.date_format(action.due_on, "l j F Y"),
+            "organisation": action.reunion.organisation,
+        },
+    )
+
+
+def digest_schedule(*, now: datetime.datetime | None = None) -> int:
+    """The weekly digest: one message per staff member and organisation per ISO
+    week (a second run of the task sends nothing more)."""
+    from relais.models import Membership
+
+    now = now or timezone.now()
+    year, week, _ = timezone.localdate(now).isocalendar()
+    members = Membership.objects.filter(role__in=("admin", "staff")).select_related("user", "organisation")
+    count = 0
+    with transaction.atomic():
+        for member in members:
+            if outbox.message_schedule(
+                organisation_id=member.organisation_id,
+                recipient=member.user,
+                subject=member.organisation,
+                kind=f"digest-{year}-W{week:02d}",
+                when=now,
+            ):
+                count += 1
+    return count
+
+
+def digest_context(organisation: Organisation, today: datetime.date) -> dict:
+    """Unanswered invitations to the next fortnight's meetings, overdue actions."""
+    soon = Reunion.objects.filter(
+        organisation=organisation,
+        status=Reunion.Status.PREVUE,
+        starts_at__date__gte=today,
+        starts_at__date__lte=today + datetime.timedelta(days=14),
+    ).annotate(unanswered=Count("invitees", filter=Q(invitees__invited=True, invitees__answer="")))
+    overdue = ActionItem.objects.filter(
+        reunion__organisation=organisation, status=ActionItem.Status.OUVERTE, due_on__lt=today
+    ).select_related("owner_relais", "owner_user", "reunion")
+    return {
+        "organisation": organisation,
+        "meetings": [(r, when_text(r)) for r in soon if r.unanswered],
+        "overdue": [(a, formats.date_format(a.due_on, "j F Y")) for a in overdue],
+        "site": settings.SITE_URL.rstrip("/"),
+    }
+
+
+def _render_digest(message: Message) -> outbox.Rendered | None:
+    organisation = Organisation.objects.filter(pk=message.subject_id).first()
+    if organisation is None:
+        return None
+    context = digest_context(organisation, timezone.localdate())
+    if not context["meetings"] and not context["overdue"]:
+        return None  # nothing to report: no mail
+    return _rendered("emails/digest.txt", context)
+
+
+outbox.renderer("digest")(_render_digest)
+for _kind in ("convocation", "rappel", "modification", "annulation"):
+    outbox.renderer(_kind)(_render_meeting)
+outbox.renderer("compte_rendu")(_render_minutes)
+outbox.renderer("action")(_render_action)
 
 
 def invitation_candidates(

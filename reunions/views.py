@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -10,10 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from relais.access import WRITERS, access_for, role_required
+from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
+from relais.models import Message, Relais
 from reunions import services
-from reunions.forms import InviteForm, ReunionForm, WhenForm
-from reunions.models import Invitee, Reunion
+from reunions.forms import (
+    ActionForm,
+    InviteForm,
+    MinutesForm,
+    NextReunionForm,
+    ParticipantForm,
+    ReminderDaysForm,
+    ReunionForm,
+    WhenForm,
+)
+from reunions.ics import feed_ics
+from reunions.models import ActionItem, CalendarFeed, Invitee, Reunion, ReunionSettings
 
 
 @role_required(*WRITERS)
@@ -28,45 +40,44 @@ def reunion_list(request):
     return render(request, "reunions/reunion_list.html", {"upcoming": upcoming[:50], "past": past})
 
 
+def _plan(request, form, previous: Reunion | None = None) -> Reunion | None:
+    """Plan what a valid ReunionForm describes: one meeting or a series."""
+    data = form.cleaned_data
+    place = {k: data[k] for k in ("residence", "address", "online_url")}
+    common = {"organisation": access_for(request.user).organisation, "by": request.user, "kind": data["kind"]}
+    try:
+        if data["repeat"] > 1:
+            step = datetime.timedelta(weeks=data["every_weeks"])
+            series = services.series_plan(
+                title=data["title"],
+                occurrences=[(data["starts_at"] + n * step, data["ends_at"] + n * step) for n in range(data["repeat"])],
+                themes=data["themes"],
+                **common,
+                **place,
+            )
+            messages.success(request, f"{data['repeat']} réunions sont planifiées.")
+            return series.reunions.order_by("starts_at").first()
+        reunion = services.reunion_plan(
+            title=data["title"],
+            themes=data["themes"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            previous=previous,
+            **common,
+            **place,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    messages.success(request, "La réunion est planifiée : invitez maintenant les participants.")
+    return reunion
+
+
 @role_required(*WRITERS)
 def reunion_create(request):
     form = ReunionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        place = {k: data[k] for k in ("residence", "address", "online_url")}
-        step = datetime.timedelta(weeks=data["every_weeks"])
-        organisation = access_for(request.user).organisation
-        try:
-            if data["repeat"] > 1:
-                series = services.series_plan(
-                    organisation=organisation,
-                    by=request.user,
-                    title=data["title"],
-                    kind=data["kind"],
-                    occurrences=[
-                        (data["starts_at"] + n * step, data["ends_at"] + n * step) for n in range(data["repeat"])
-                    ],
-                    themes=data["themes"],
-                    **place,
-                )
-                first = series.reunions.order_by("starts_at").first()
-                messages.success(request, f"{data['repeat']} réunions sont planifiées.")
-            else:
-                first = services.reunion_plan(
-                    organisation=organisation,
-                    by=request.user,
-                    kind=data["kind"],
-                    title=data["title"],
-                    themes=data["themes"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    **place,
-                )
-                messages.success(request, "La réunion est planifiée : invitez maintenant les participants.")
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            return redirect("reunions:reunion_detail", reunion=first.pk)
+    if request.method == "POST" and form.is_valid() and (first := _plan(request, form)):
+        return redirect("reunions:reunion_detail", reunion=first.pk)
     return render(
         request,
         "relais/form.html",
@@ -84,6 +95,9 @@ def reunion_detail(request, reunion):
         .order_by("relais__last_name", "user__last_name")
     )
     answers = {value: sum(1 for i in invitees if i.answer == value) for value, _ in Invitee.Answer.choices}
+    sending = Message.objects.for_user(request.user).filter(
+        subject_type=ContentType.objects.get_for_model(Reunion), subject_id=reunion.pk
+    )
     return render(
         request,
         "reunions/reunion_detail.html",
@@ -93,8 +107,36 @@ def reunion_detail(request, reunion):
             "answers": answers,
             "present": sum(1 for i in invitees if i.attended),
             "can_change": reunion.status == Reunion.Status.PREVUE,
+            "sent": sending.aggregate(
+                sent=Count("pk", filter=Q(state=Message.State.SENT)),
+                pending=Count("pk", filter=Q(state=Message.State.PENDING)),
+            ),
+            # Failures are shown to staff: a mail server down, a wrong address.
+            "failures": [
+                (m, services.message_label(m.kind))
+                for m in sending.filter(
+                    Q(state=Message.State.FAILED) | Q(state=Message.State.PENDING, attempts__gt=0)
+                ).select_related("recipient_relais", "recipient_user")[:50]
+            ],
+            "participant_form": ParticipantForm(user=request.user),
         },
     )
+
+
+@role_required(*WRITERS)
+@require_POST
+def participant_add(request, reunion):
+    """Someone who came without an invitation, added on the spot as present."""
+    reunion = Reunion.objects.get_for_user(request.user, reunion, write=True)
+    form = ParticipantForm(request.POST, user=request.user)
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        kind = "relais" if isinstance(person, Relais) else "user"
+        services.participant_add(reunion=reunion, **{kind: person})
+        messages.success(request, f"{person} est ajouté·e aux présents.")
+    else:
+        messages.error(request, "Choisissez la personne à ajouter dans la liste.")
+    return redirect(reverse("reunions:reunion_detail", args=[reunion.pk]) + "#presences")
 
 
 @role_required(*WRITERS)
@@ -207,3 +249,215 @@ def rsvp(request, token: str):
         context["saved"] = True
     context["when"] = services.when_text(invitee.reunion)
     return render(request, "reunions/rsvp.html", context)
+
+
+# During and after the meeting
+
+
+@role_required(*WRITERS)
+def minutes(request, reunion):
+    """The meeting's working page: agenda, minutes, decisions and actions."""
+    reunion = Reunion.objects.get_for_user(request.user, reunion, write=request.method == "POST")
+    context = services.minutes_context(reunion)
+    initial = {
+        "agenda": "\n".join(item.title for item in context["agenda"] if item.action_id is None),
+        "minutes": reunion.minutes,
+        "decisions": "\n".join(d.text for d in context["decisions"]),
+    }
+    form = MinutesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_save(reunion=reunion, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Le compte-rendu est enregistré.")
+            return redirect("reunions:minutes", reunion=reunion.pk)
+    context.update(
+        form=form,
+        action_form=ActionForm(user=request.user),
+        statuses=ActionItem.Status.choices,
+        editable=reunion.status != Reunion.Status.ANNULEE,
+    )
+    return render(request, "reunions/minutes.html", context)
+
+
+@role_required(*WRITERS)
+def action_add(request, reunion):
+    reunion = Reunion.objects.get_for_user(request.user, reunion, write=True)
+    form = ActionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_add(reunion=reunion, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "L'action est ajoutée ; son responsable recevra un rappel avant l'échéance.")
+            return redirect(reverse("reunions:minutes", args=[reunion.pk]) + "#actions")
+    return render(
+        request,
+        "relais/form.html",
+        {
+            "form": form,
+            "title": f"Nouvelle action — {reunion}",
+            "back": reverse("reunions:minutes", args=[reunion.pk]),
+        },
+    )
+
+
+@role_required(*WRITERS)
+@require_POST
+def action_status(request, action):
+    action = ActionItem.objects.get_for_user(request.user, action, write=True)
+    try:
+        services.action_set_status(action=action, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"« {action} » : {action.get_status_display().lower()}.")
+    back = request.POST.get("next", "")
+    if back.isdigit() and Reunion.objects.for_user(request.user).filter(pk=back).exists():
+        return redirect(reverse("reunions:minutes", args=[back]) + "#actions")
+    return redirect(reverse("reunions:minutes", args=[action.reunion_id]) + "#actions")
+
+
+@role_required(*WRITERS)
+def minutes_publish(request, reunion):
+    reunion = Reunion.objects.get_for_user(request.user, reunion, write=True)
+    if request.method == "POST":
+        try:
+            count = services.minutes_publish(reunion=reunion, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Le compte-rendu est publié ; {count} participant·es reçoivent le lien.")
+        return redirect("reunions:minutes", reunion=reunion.pk)
+    return render(request, "reunions/minutes_publish.html", {"reunion": reunion})
+
+
+@role_required(*WRITERS)
+def reunion_next(request, reunion):
+    """Plan the next meeting from the minutes: the open actions follow."""
+    previous = Reunion.objects.get_for_user(request.user, reunion, write=True)
+    start = timezone.localtime(previous.starts_at)
+    initial = {
+        "kind": previous.kind,
+        "title": previous.title,
+        "themes": previous.themes,
+        "residence": previous.residence_id,
+        "address": previous.address,
+        "online_url": previous.online_url,
+        "date": max(start.date(), timezone.localdate()) + datetime.timedelta(weeks=13),
+        "start": start.time(),
+        "end": timezone.localtime(previous.ends_at).time(),
+    }
+    form = NextReunionForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid() and (reunion := _plan(request, form, previous=previous)):
+        return redirect("reunions:reunion_detail", reunion=reunion.pk)
+    return render(
+        request,
+        "relais/form.html",
+        {
+            "form": form,
+            "title": f"Planifier la suite de « {previous} »",
+            "intro": f"Les {services.open_actions_of(previous).count()} action(s) encore ouvertes seront inscrites "
+            "à l'ordre du jour de la nouvelle réunion.",
+            "back": reverse("reunions:minutes", args=[previous.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def minutes_public(request, minutes_token: str):
+    """The published compte-rendu, from the link sent to the participants."""
+    try:
+        invitee = services.invitee_from_minutes_token(minutes_token)
+    except ValidationError as error:
+        return render(request, "reunions/rsvp.html", {"error": " ".join(error.messages)}, status=400)
+    return render(request, "reunions/minutes_public.html", services.minutes_context(invitee.reunion))
+
+
+@role_required(*ADMINS)
+def reminder_settings(request):
+    organisation = access_for(request.user).organisation
+    current = ReunionSettings.objects.for_user(request.user).first()
+    days = current.reminder_days if current else services.reminder_days(organisation.pk)
+    form = ReminderDaysForm(
+        request.POST or None, initial={"days": ", ".join(str(d) for d in sorted(days, reverse=True))}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.reminder_days_set(organisation=organisation, days=form.cleaned_data["days"])
+        messages.success(request, "Les rappels sont réglés ; les réunions à venir suivent ce réglage.")
+        return redirect("reunions:reunion_list")
+    return render(
+        request,
+        "relais/form.html",
+        {"form": form, "title": "Rappels avant les réunions", "back": reverse("reunions:reunion_list")},
+    )
+
+
+# The relais' own meetings, and calendars
+
+
+@role_required(*RELAIS_ONLY)
+def my_reunions(request):
+    """A relais' invitations to come, each answered with one tap."""
+    invitations = Invitee.objects.for_user(request.user).filter(
+        relais__user=request.user, reunion__ends_at__gte=timezone.now()
+    )
+    if request.method == "POST":
+        raw = request.POST.get("invitee", "")
+        invitee = invitations.select_related("reunion").filter(pk=raw).first() if raw.isdigit() else None
+        try:
+            if invitee is None:
+                raise ValidationError("Cette invitation n'existe pas ou n'est plus ouverte.")
+            services.answer_set(invitee=invitee, answer=request.POST.get("answer", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Votre réponse est enregistrée : {invitee.get_answer_display().lower()}.")
+        return redirect("reunions:my_reunions")
+    rows = invitations.select_related("reunion__residence").order_by("reunion__starts_at")[:20]
+    return render(
+        request,
+        "reunions/my_reunions.html",
+        {
+            "rows": [(i, services.when_text(i.reunion)) for i in rows],
+            "answers": Invitee.Answer.choices[1:],
+        },
+    )
+
+
+@role_required(*READERS, *RELAIS_ONLY)
+def calendar(request):
+    """The personal subscription address: shown, created, or replaced (which
+    revokes the old one)."""
+    organisation = access_for(request.user).organisation
+    feeds = CalendarFeed.objects.for_user(request.user).filter(user=request.user)
+    if request.method == "POST":
+        if request.POST.get("renew") == "1":
+            services.calendar_feed_renew(user=request.user, organisation=organisation)
+            messages.success(request, "Votre adresse d'agenda est prête ; toute adresse précédente ne fonctionne plus.")
+        return redirect("reunions:calendar")
+    feed = feeds.first()
+    url = request.build_absolute_uri(reverse("reunions:calendar_feed", args=[feed.token])) if feed else ""
+    return render(request, "reunions/calendar.html", {"url": url})
+
+
+@require_http_methods(["GET", "HEAD"])
+def calendar_feed(request, feed_token: str):
+    """The subscription feed itself: the secret address is the door; what it
+    lists is what its owner may see, through the same scoping as the pages."""
+    feed = CalendarFeed.objects.select_related("user", "organisation").filter(token=feed_token).first()
+    gone = "Cette adresse d'agenda n'existe pas ou a été remplacée."
+    if feed is None or not feed.user.is_active:
+        return HttpResponse(gone, status=404, content_type="text/plain; charset=utf-8")
+    user = feed.user
+    user._access_cache = compute_access(user, feed.organisation_id)
+    if user._access_cache.organisation_id != feed.organisation_id:
+        # No longer a member of that organisation: the address is dead.
+        return HttpResponse(gone, status=404, content_type="text/plain; charset=utf-8")
+    since = timezone.now() - datetime.timedelta(days=90)
+    reunions = Reunion.objects.for_user(user).filter(ends_at__gte=since).select_related("organisation", "residence")
+    body = feed_ics(reunions.order_by("starts_at")[:500], name=f"Réunions — {feed.organisation.name}")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -20,7 +20,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import MARKER
 
 # Views open to anyone by design (the door is inside them).
-PUBLIC_VIEWS = {"home", "relais:switch_organisation", "reunions:rsvp"}
+PUBLIC_VIEWS = {
+    "home",
+    "relais:switch_organisation",
+    "reunions:rsvp",
+    "reunions:minutes_public",
+    "reunions:calendar_feed",
+}
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
 THIRD_PARTY_PREFIXES = ("comptes/",)
@@ -74,12 +80,73 @@ def _reunion(world) -> int:
         )
         Invitee.objects.create(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
+        # Its action, made now: a route walked earlier may cancel the meeting.
+        world._action = services.action_add(
+            reunion=reunion,
+            by=None,
+            title=f"Action {MARKER}",
+            owner=world.relais_a,
+            due_on=start.date() + datetime.timedelta(days=30),
+        ).pk
     return world._reunion
+
+
+def _action(world) -> int:
+    _reunion(world)
+    return world._action
+
+
+def _minutes_token(world) -> str:
+    """A published compte-rendu's link: a bearer link, like the answer link."""
+    if not hasattr(world, "_minutes_token"):
+        import datetime
+
+        from django.utils import timezone
+
+        from reunions import services
+        from reunions.models import Invitee
+
+        start = timezone.now() - datetime.timedelta(days=3)
+        reunion = services.reunion_plan(
+            organisation=world.org_a,
+            by=None,
+            kind="comite",
+            title="Comité du réseau",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            address="Mairie",
+        )
+        invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+        services.minutes_save(reunion=reunion, agenda="Accueil", minutes="Nous avons parlé du local.", decisions="")
+        services.minutes_publish(reunion=reunion, by=None)
+        world._minutes_token = services.minutes_token(invitee)
+    return world._minutes_token
+
+
+def _feed_token(world) -> str:
+    """The relais' own calendar address: it lists their meetings only."""
+    if not hasattr(world, "_feed_token"):
+        from reunions import services
+        from reunions.models import Invitee
+        from tests.factories import MembershipFactory, RelaisFactory, UserFactory
+
+        # A relais of its own, invited to the answer link's meeting only: the
+        # feed is a bearer link, so it must list that meeting and nothing else.
+        user = UserFactory(email="abonne@a.test")
+        MembershipFactory(user=user, organisation=world.org_a, role="relais")
+        relais = RelaisFactory(organisation=world.org_a, user=user, status="actif")
+        reunion = services.invitee_from_token(_rsvp_token(world)).reunion
+        Invitee.objects.create(reunion=reunion, relais=relais)
+        world._feed_token = services.calendar_feed_renew(user=user, organisation=world.org_a).token
+    return world._feed_token
 
 
 IN_SCOPE_KWARGS = {
     "token": _rsvp_token,
+    "minutes_token": _minutes_token,
+    "feed_token": _feed_token,
     "reunion": _reunion,
+    "action": _action,
     "residence": lambda w: w.residence_a1.pk,
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
@@ -88,6 +155,7 @@ IN_SCOPE_KWARGS = {
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
 OUTSIDE_AGENCY_KWARGS = {
     "reunion": None,
+    "action": None,
     "residence": lambda w: w.residence_a2.pk,
     "relais": lambda w: w.relais_a2.pk,
     "quartier": lambda w: w.q2.pk,

@@ -147,7 +147,7 @@ def test_the_j7_reminder_goes_out_once_when_due(world, start, django_capture_on_
     assert dispatch(now=j7 - datetime.timedelta(minutes=1)) == 0
     assert dispatch(now=j7) == 3 and dispatch(now=j7) == 0
     assert sorted(m.subject for m in mail.outbox) == ["Dans une semaine : Propreté et encombrants"] * 2
-    assert Message.objects.filter(kind="rappel_j7", state=Message.State.SENT).count() == 3
+    assert Message.objects.filter(kind="rappel-j7", state=Message.State.SENT).count() == 3
 
 
 def test_moving_a_meeting_moves_its_reminders_and_tells_the_invitees(world, start, django_capture_on_commit_callbacks):
@@ -159,7 +159,7 @@ def test_moving_a_meeting_moves_its_reminders_and_tells_the_invitees(world, star
         services.reunion_move(
             reunion=reunion, starts_at=later, ends_at=later + datetime.timedelta(hours=2), by=world.staff_a
         )
-    assert {m.scheduled_for for m in Message.objects.filter(kind="rappel_j1")} == {later - datetime.timedelta(days=1)}
+    assert {m.scheduled_for for m in Message.objects.filter(kind="rappel-j1")} == {later - datetime.timedelta(days=1)}
     letter = next(m for m in mail.outbox if m.to == [world.relais_a.email])
     assert letter.subject == "Réunion déplacée : Propreté et encombrants"
     assert ics_of(letter).walk("VEVENT")[0]["SEQUENCE"] == 1

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RemonteesConfig(AppConfig):
+    name = "remontees"
+    verbose_name = "Remontées"
