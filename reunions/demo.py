@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from relais.models import Relais
 from reunions import services
-from reunions.models import Invitee, Reunion
+from reunions.models import ActionItem, Invitee, Reunion
 
 PLAN = [
     (-330, Reunion.Kind.PLENIERE, "Réunion plénière annuelle", "bilan de l'année, perspectives", "tenue"),
@@ -56,3 +56,76 @@ def seed(*, organisation, staff, rng, today: datetime.date) -> None:
         Invitee.objects.bulk_create(rows)
         if status != Reunion.Status.PREVUE:
             Reunion.objects.filter(pk=reunion.pk).update(status=status)
+        if status == Reunion.Status.TENUE:
+            _minutes(reunion, staff=staff, relais=[r.relais for r in rows if r.attended], rng=rng, today=today)
+    _follow_up(organisation, staff=staff, today=today)
+
+
+MINUTES = {
+    Reunion.Kind.PLENIERE: (
+        "Accueil et tour des présents\nBilan de l'année\nLes projets de l'an prochain\nQuestions diverses",
+        "Le bailleur a présenté le bilan de l'année : les remontées ont reçu une réponse en 24 jours en "
+        "moyenne, et douze initiatives ont réuni plus de 400 habitants. Les relais souhaitent davantage de "
+        "visites de courtoisie aux nouveaux locataires.",
+        "Un temps d'accueil des nouveaux relais chaque trimestre\nLe fonds de participation passe à 3 000 €",
+        ["Préparer le livret d'accueil des nouveaux locataires", "Réserver la salle de la plénière suivante"],
+    ),
+    Reunion.Kind.THEMATIQUE: (
+        "Tour de table des résidences\nRéponses du bailleur\nPropositions des relais",
+        "Chaque relais a présenté la situation de sa résidence. Le bailleur a répondu point par point et "
+        "a expliqué les priorités de l'année sur l'ensemble du patrimoine.",
+        "Une visite commune relais – gardien dans chaque résidence concernée\nUn point d'étape à la réunion suivante",
+        ["Transmettre la liste des halls à nettoyer en priorité", "Relancer le prestataire sur les encombrants"],
+    ),
+    Reunion.Kind.FORMATION: (
+        "Le rôle du relais\nQui appeler pour quoi\nÉchanges",
+        "Formation animée par l'équipe de médiation : la charte du relais, la fiche contact, les limites du rôle.",
+        "Une fiche « qui appeler » affichée dans chaque hall",
+        ["Imprimer la fiche « qui appeler » pour chaque résidence"],
+    ),
+}
+
+
+def _minutes(reunion, *, staff, relais, rng, today) -> None:
+    """A held meeting's agenda, minutes, decisions and actions, published (no
+    message goes out: the demo records, it does not send)."""
+    agenda, minutes, decisions, actions = MINUTES.get(reunion.kind, MINUTES[Reunion.Kind.THEMATIQUE])
+    services.minutes_save(reunion=reunion, agenda=agenda, minutes=minutes, decisions=decisions)
+    Reunion.objects.filter(pk=reunion.pk).update(minutes_published_at=reunion.ends_at + datetime.timedelta(days=2))
+    held_on = timezone.localdate(reunion.starts_at)
+    for number, title in enumerate(actions):
+        owner = relais[number % len(relais)] if relais and number % 2 else staff
+        due = held_on + datetime.timedelta(days=rng.choice([20, 30, 45]))
+        # Old meetings' actions are done; a recent meeting's second action is
+        # still open, and late: the next meeting's agenda follows it up; the
+        # last meeting's actions are under way.
+        age = (today - held_on).days
+        done = age > 150 or (number == 0 and age > 60)
+        status = ActionItem.Status.FAITE if done else ActionItem.Status.OUVERTE
+        ActionItem.objects.create(
+            reunion=reunion,
+            title=title,
+            owner_relais=owner if isinstance(owner, Relais) else None,
+            owner_user=None if isinstance(owner, Relais) else owner,
+            due_on=due,
+            status=status,
+            closed_on=due if status == ActionItem.Status.FAITE else None,
+            created_by=staff,
+        )
+
+
+def _follow_up(organisation, *, staff, today) -> None:
+    """The next thematic meeting follows the last one held: its agenda starts
+    with the actions still open (suivi des actions)."""
+    held = Reunion.objects.filter(organisation=organisation, kind=Reunion.Kind.THEMATIQUE, status="tenue")
+    upcoming = Reunion.objects.filter(organisation=organisation, kind=Reunion.Kind.THEMATIQUE, status="prevue")
+    last, following = held.order_by("-starts_at").first(), upcoming.order_by("starts_at").first()
+    if last and following:
+        Reunion.objects.filter(pk=following.pk).update(previous=last)
+        services._carry_over(last, following)
+        services.minutes_save(
+            reunion=following,
+            agenda="Tour de table des résidences\nLe nouveau prestataire de chauffage",
+            minutes="",
+            decisions="",
+        )

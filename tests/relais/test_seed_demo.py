@@ -77,3 +77,23 @@ def test_the_demo_has_meetings_held_cancelled_and_to_come(client):
     client.login(email="mediation@habitat-du-lac.test", password="demo1234")
     page = client.get("/reunions/").content.decode()
     assert "Thématique : chauffage et eau chaude" in page
+
+
+def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
+    from remontees.models import Remontee
+    from reunions.models import ActionItem, AgendaItem, Reunion
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    lac = Organisation.objects.get(slug="habitat-du-lac")
+    meetings = Reunion.objects.filter(organisation=lac)
+    assert set(meetings.values_list("status", flat=True)) == {"prevue", "tenue", "annulee"}
+    held = meetings.filter(status="tenue")
+    assert held.exclude(minutes_published_at=None).count() == held.count()
+    assert held.filter(decisions__isnull=False).distinct().count() == held.count()
+    actions = ActionItem.objects.filter(reunion__organisation=lac)
+    assert set(actions.values_list("status", flat=True)) == {"faite", "ouverte"}
+    # The next thematic meeting follows up the open action of the last one.
+    (carried,) = AgendaItem.objects.filter(reunion__status="prevue", action__isnull=False)
+    assert carried.action.status == "ouverte" and carried.reunion.previous == carried.action.reunion
+    raised = Remontee.objects.filter(organisation=lac, source="reunion")
+    assert set(raised.values_list("status", flat=True)) == set(Remontee.Status.values)
