@@ -33,7 +33,7 @@ test: venv
 
 bench-reminders: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	DEBUG=1 $(PY) manage.py bench_outbox --count $${COUNT:-10000}
+	DEBUG=1 $(PY) manage.py bench_reminders --count $${COUNT:-10000}
 
 lint: venv
 	$(VENV)/bin/ruff check .

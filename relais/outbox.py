@@ -20,6 +20,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -47,6 +49,28 @@ class Rendered:
 
 Renderer = Callable[[Message], Rendered | None]
 _renderers: dict[str, Renderer] = {}
+_batch_memo: ContextVar[dict | None] = ContextVar("outbox_batch_memo", default=None)
+
+
+@contextmanager
+def batch():
+    """While a worker sends one batch, renderers may share what every message of
+    the same subject needs (the meeting and its .ics) through `memo`. The batch
+    lasts a second or so: as fresh as reading the subject once per message."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def memo(key: tuple, compute: Callable[[], object]):
+    cache = _batch_memo.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def renderer(kind: str):

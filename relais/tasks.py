@@ -39,8 +39,9 @@ def dispatch_messages() -> int:
 def send_messages(message_ids: list[int]) -> None:
     # Late acknowledgement: a worker killed mid-batch leaves the task to be
     # delivered again; rows already sent are skipped by message_send.
-    for message_id in message_ids:
-        outbox.message_send(message_id)
+    with outbox.batch():
+        for message_id in message_ids:
+            outbox.message_send(message_id)
 
 
 def render_email(template: str, context: dict) -> tuple[str, str]:

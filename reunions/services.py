@@ -505,10 +505,17 @@ def _rendered(template: str, context: dict, attachments=()) -> outbox.Rendered:
     return outbox.Rendered(subject=subject.strip(), body=body.strip() + "\n", attachments=list(attachments))
 
 
+def _reunion_and_ics(pk: int) -> tuple[Reunion | None, bytes]:
+    reunion = Reunion.objects.select_related("organisation", "residence").filter(pk=pk).first()
+    if reunion is None:
+        return None, b""
+    return reunion, reunion_ics(reunion, method="CANCEL" if reunion.status == Reunion.Status.ANNULEE else "REQUEST")
+
+
 def _render_meeting(message: Message) -> outbox.Rendered | None:
     """Convocation, reminders (rappel-j7…), change, cancellation."""
     kind, _, detail = message.kind.partition("-")
-    reunion = Reunion.objects.select_related("organisation", "residence").filter(pk=message.subject_id).first()
+    reunion, ics = outbox.memo(("reunion", message.subject_id), lambda: _reunion_and_ics(message.subject_id))
     if reunion is None:
         return None
     cancelled = reunion.status == Reunion.Status.ANNULEE
@@ -526,12 +533,7 @@ def _render_meeting(message: Message) -> outbox.Rendered | None:
         "rsvp": rsvp_url(invitee) if not cancelled else "",
         "sms": sms,
     }
-    ics = (
-        []
-        if sms
-        else [("reunion.ics", reunion_ics(reunion, method="CANCEL" if cancelled else "REQUEST"), "text/calendar")]
-    )
-    return _rendered("emails/reunion.txt", context, ics)
+    return _rendered("emails/reunion.txt", context, [] if sms else [("reunion.ics", ics, "text/calendar")])
 
 
 def _render_minutes(message: Message) -> outbox.Rendered | None:

@@ -6,6 +6,7 @@ which is how CI (.ci/run) proves the suite on the production engine.
 
 import datetime
 import email
+import email.policy
 import os
 import signal
 import subprocess
@@ -21,9 +22,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from relais import outbox
-from relais.management.commands.bench_outbox import build_due_invitations
 from relais.models import Message
 from relais.tasks import dispatch
+from reunions.management.commands.bench_reminders import build_due_reminders
 from tests.conftest import require_service
 from tests.factories import OrganisationFactory
 
@@ -102,7 +103,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
     require_service("Redis (REDIS_URL)", redis_available())
 
     org = OrganisationFactory(name="Habitat du Test", slug="habitat-du-test")
-    users = build_due_invitations(org, 1000, due=timezone.now())
+    people = build_due_reminders(org, 1000, due=timezone.now())
     queue = f"test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mails"
     env = {
@@ -139,10 +140,13 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
 
     recipients = []
     for path in mail_dir.glob("*.eml"):
-        message = email.message_from_bytes(path.read_bytes())
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         recipients.append(message["To"])
-        assert "Habitat du Test" in message.get_payload(decode=True).decode()
-    assert sorted(recipients) == [u.email for u in users], "each recipient has exactly one message"
+        assert message["Subject"] == "Demain : Réunion plénière annuelle"
+        text, calendar = (part for part in message.walk() if not part.is_multipart())
+        assert "Habitat du Test" in text.get_payload(decode=True).decode()
+        assert calendar.get_content_type() == "text/calendar"
+    assert sorted(recipients) == [r.email for r in people], "each recipient has exactly one message"
     # Hand-offs to the transport: once per message, except a row the kill caught
     # between sending and committing (at most one per pool process), which the
     # idempotent folder absorbed.
