@@ -53,15 +53,21 @@ _batch_memo: ContextVar[dict | None] = ContextVar("outbox_batch_memo", default=N
 
 
 @contextmanager
-def batch():
+def batch(message_ids: list[int] = ()):
     """While a worker sends one batch, renderers may share what every message of
-    the same subject needs (the meeting and its .ics) through `memo`. The batch
-    lasts a second or so: as fresh as reading the subject once per message."""
-    token = _batch_memo.set({})
+    the same subject needs (the meeting, its .ics, the batch's invitees) through
+    `memo`. The batch lasts a second or so: as fresh as reading once per message."""
+    token = _batch_memo.set({"ids": list(message_ids)})
     try:
         yield
     finally:
         _batch_memo.reset(token)
+
+
+def batch_ids() -> list[int]:
+    """The ids of the messages of the batch being sent (empty outside a batch)."""
+    cache = _batch_memo.get()
+    return cache["ids"] if cache is not None else []
 
 
 def memo(key: tuple, compute: Callable[[], object]):
@@ -173,12 +179,7 @@ def hand_out_due(*, now: datetime.datetime | None = None, limit: int = 5000) -> 
 def message_send(message_id: int, *, now: datetime.datetime | None = None) -> str:
     """Send one message if it is still pending. Returns what happened."""
     with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("subject_type")
-            .filter(pk=message_id)
-            .first()
-        )
+        message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         if message is None or message.state != Message.State.PENDING:
             return "skipped"  # gone, being sent by another worker, or done
         render = _renderers.get(message.kind.split("-", 1)[0])

@@ -39,7 +39,7 @@ def dispatch_messages() -> int:
 def send_messages(message_ids: list[int]) -> None:
     # Late acknowledgement: a worker killed mid-batch leaves the task to be
     # delivered again; rows already sent are skipped by message_send.
-    with outbox.batch():
+    with outbox.batch(message_ids):
         for message_id in message_ids:
             outbox.message_send(message_id)
 

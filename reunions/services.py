@@ -273,11 +273,11 @@ def reunion_cancel(*, reunion: Reunion, by: User | None) -> Reunion:
 # Answers and attendance
 
 
-def rsvp_token(invitee: Invitee) -> str:
-    return signing.dumps(invitee.pk, salt=RSVP_SALT)
+def rsvp_token(invitee: Invitee | int) -> str:
+    return signing.dumps(getattr(invitee, "pk", invitee), salt=RSVP_SALT)
 
 
-def rsvp_url(invitee: Invitee) -> str:
+def rsvp_url(invitee: Invitee | int) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("reunions:rsvp", kwargs={"token": rsvp_token(invitee)})
 
 
@@ -441,8 +441,8 @@ def calendar_feed_renew(*, user: User, organisation: Organisation) -> CalendarFe
     return feed
 
 
-def minutes_token(invitee: Invitee) -> str:
-    return signing.dumps(invitee.pk, salt=MINUTES_SALT)
+def minutes_token(invitee: Invitee | int) -> str:
+    return signing.dumps(getattr(invitee, "pk", invitee), salt=MINUTES_SALT)
 
 
 def invitee_from_minutes_token(token: str) -> Invitee:
@@ -494,10 +494,30 @@ def when_text(reunion: Reunion) -> str:
     return f"{formats.date_format(start, 'l j F Y')}, de {start:%H} h {start:%M} à {end:%H} h {end:%M}"
 
 
-def _invitee_of(message: Message, reunion: Reunion) -> Invitee | None:
-    return Invitee.objects.filter(
-        reunion=reunion, relais_id=message.recipient_relais_id, user_id=message.recipient_user_id
-    ).first()
+def _invitee_pk(message: Message, reunion: Reunion) -> int | None:
+    """The recipient's invitee id. In a worker's batch, one query finds those of
+    every message of the batch about this meeting."""
+
+    def of_batch() -> dict[tuple, int]:
+        recipients = Message.objects.filter(
+            pk__in=outbox.batch_ids(), subject_type=message.subject_type_id, subject_id=reunion.pk
+        ).values_list("recipient_relais_id", "recipient_user_id")
+        relais_ids = [r for r, _ in recipients if r]
+        user_ids = [u for _, u in recipients if u]
+        rows = Invitee.objects.filter(
+            Q(relais_id__in=relais_ids) | Q(user_id__in=user_ids), reunion=reunion
+        ).values_list("relais_id", "user_id", "pk")
+        return {(r, u): pk for r, u, pk in rows}
+
+    key = (message.recipient_relais_id, message.recipient_user_id)
+    found = outbox.memo(("invitees", reunion.pk), of_batch).get(key) if outbox.batch_ids() else None
+    if found is None:  # outside a batch, or not invited (any more)
+        found = (
+            Invitee.objects.filter(reunion=reunion, relais_id=key[0], user_id=key[1])
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return found
 
 
 def _rendered(template: str, context: dict, attachments=()) -> outbox.Rendered:
@@ -521,7 +541,7 @@ def _render_meeting(message: Message) -> outbox.Rendered | None:
     cancelled = reunion.status == Reunion.Status.ANNULEE
     if cancelled != (kind == "annulation"):
         return None  # a reminder of a cancelled meeting, or a stale cancellation
-    invitee = _invitee_of(message, reunion)
+    invitee = _invitee_pk(message, reunion)
     if invitee is None:
         return None
     sms = message.channel == Message.Channel.SMS
@@ -540,7 +560,7 @@ def _render_minutes(message: Message) -> outbox.Rendered | None:
     reunion = Reunion.objects.select_related("organisation").filter(pk=message.subject_id).first()
     if reunion is None or reunion.minutes_published_at is None:
         return None
-    invitee = _invitee_of(message, reunion)
+    invitee = _invitee_pk(message, reunion)
     if invitee is None:
         return None
     url = settings.SITE_URL.rstrip("/") + reverse(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:reunion>/annuler/", views.reunion_cancel, name="reunion_cancel"),
     path("<int:reunion>/presences/", views.attendance, name="attendance"),
     path("<int:reunion>/presences/ajouter/", views.participant_add, name="participant_add"),
+    path("<int:reunion>/presences/liste/", views.presences, name="presences"),
     path("<int:reunion>/emargement.pdf", views.attendance_sheet, name="attendance_sheet"),
     path("<int:reunion>/compte-rendu/", views.minutes, name="minutes"),
     path("<int:reunion>/compte-rendu/publier/", views.minutes_publish, name="minutes_publish"),

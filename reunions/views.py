@@ -85,9 +85,7 @@ def reunion_create(request):
     )
 
 
-@role_required(*WRITERS)
-def reunion_detail(request, reunion):
-    reunion = Reunion.objects.get_for_user(request.user, reunion)
+def _presences(request, reunion: Reunion) -> dict:
     invitees = list(
         Invitee.objects.for_user(request.user)
         .filter(reunion=reunion)
@@ -95,6 +93,26 @@ def reunion_detail(request, reunion):
         .order_by("relais__last_name", "user__last_name")
     )
     answers = {value: sum(1 for i in invitees if i.answer == value) for value, _ in Invitee.Answer.choices}
+    return {
+        "reunion": reunion,
+        "invitees": invitees,
+        "answers": answers,
+        "unanswered": sum(1 for i in invitees if i.invited and not i.answer),
+        "present": sum(1 for i in invitees if i.attended),
+    }
+
+
+@role_required(*WRITERS)
+def presences(request, reunion):
+    """The answers and attendance, refreshed in place on the meeting page (staff
+    see the answers come in live)."""
+    reunion = Reunion.objects.get_for_user(request.user, reunion)
+    return render(request, "reunions/_presences.html", _presences(request, reunion))
+
+
+@role_required(*WRITERS)
+def reunion_detail(request, reunion):
+    reunion = Reunion.objects.get_for_user(request.user, reunion)
     sending = Message.objects.for_user(request.user).filter(
         subject_type=ContentType.objects.get_for_model(Reunion), subject_id=reunion.pk
     )
@@ -102,10 +120,7 @@ def reunion_detail(request, reunion):
         request,
         "reunions/reunion_detail.html",
         {
-            "reunion": reunion,
-            "invitees": invitees,
-            "answers": answers,
-            "present": sum(1 for i in invitees if i.attended),
+            **_presences(request, reunion),
             "can_change": reunion.status == Reunion.Status.PREVUE,
             "sent": sending.aggregate(
                 sent=Count("pk", filter=Q(state=Message.State.SENT)),

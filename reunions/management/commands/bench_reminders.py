@@ -95,6 +95,11 @@ class Command(BaseCommand):
             started = time.perf_counter()
             due = timezone.now()
             build_due_reminders(org, count, due=due)
+            if connection.vendor == "postgresql":
+                # Fresh statistics, as autovacuum would have them on a live
+                # database: without them the planner scans the invitees table.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE reunions_invitee, relais_message, relais_relais")
             out(
                 f"données : {count} destinataires et messages en {time.perf_counter() - started:.1f} s "
                 f"({connection.vendor}, {backend.rsplit('.', 1)[-1]})"
