@@ -368,3 +368,17 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
     body = response.content.decode()
     expected = {"minutes": "Action 19", "round_table": "Remontée 19", "my_reunions": "Réunion 19", "feed": "Réunion 19"}
     assert expected.get(page, "Action 19") in body
+
+
+def test_the_answers_section_refreshes_from_its_own_fragment(world, login, client):
+    reunion = plan(world)
+    services.invitations_send(reunion=reunion, by=None, relais=[world.relais_a, world.relais_a2])
+    staff = login(world.staff_a)
+    page = staff.get(f"/reunions/{reunion.pk}/").content.decode()
+    assert f'data-live="/reunions/{reunion.pk}/presences/liste/"' in page
+    assert "2 sans réponse" in text(staff.get(f"/reunions/{reunion.pk}/presences/liste/"))
+    invitee = Invitee.objects.get(relais=world.relais_a)
+    client.post(f"/reunions/reponse/{services.rsvp_token(invitee)}/", {"answer": "present"})
+    fragment = staff.get(f"/reunions/{reunion.pk}/presences/liste/")
+    assert fragment.content.decode().startswith('<section class="card" id="presences"')
+    assert "Réponses : 1 présent·es, 0 peut-être, 0 absent·es, 1 sans réponse" in text(fragment)
