@@ -212,6 +212,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trait d'union <ne-pas-repond
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "traitdunion.local")
 SMS_BACKEND = env_str("SMS_BACKEND", "relais.sms.ConsoleBackend")
+# For SMS_BACKEND=relais.sms.HttpBackend: the provider's JSON API.
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_SENDER = env_str("SMS_HTTP_SENDER", "TraitUnion")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
 
 # Celery. Without REDIS_URL, an embedded filesystem broker under var/ needs no
 # server; with it, Redis carries the messages. The database stays the source of

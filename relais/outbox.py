@@ -40,6 +40,11 @@ MAX_ATTEMPTS = 6
 RETRYABLE = (OSError, ConnectionError, TimeoutError)
 
 
+class PermanentFailure(Exception):
+    """A transport's refusal that no retry would change (a malformed number, a
+    message the provider rejects): the row is marked failed at once."""
+
+
 @dataclass
 class Rendered:
     subject: str
@@ -193,6 +198,12 @@ def message_send(message_id: int, *, now: datetime.datetime | None = None) -> st
         now = now or timezone.now()
         try:
             _transport(message, rendered)
+        except PermanentFailure as exc:
+            message.state = Message.State.FAILED
+            message.last_error = str(exc)[:500]
+            message.save(update_fields=["attempts", "last_error", "state"])
+            logger.warning("message %s refused: %s", message.pk, exc)
+            return "failed"
         except RETRYABLE as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:500]
             message.queued_at = None

@@ -1,14 +1,37 @@
-"""Pluggable SMS sending. The default writes to the log; a provider adapter
-is chosen with the SMS_BACKEND setting (dotted path)."""
+"""Pluggable SMS sending. The default writes to the log; a provider adapter is
+chosen with the SMS_BACKEND setting (dotted path).
+
+`HttpBackend` speaks the JSON-over-HTTPS shape most SMS gateways offer (a bearer
+token, one POST per message, an idempotency key). Temporary failures (network,
+timeouts, 5xx, 429) raise an OSError so that the outbox retries with backoff;
+a rejected message (4xx, a number that cannot be an SMS number) is a permanent
+failure: retrying would never succeed, so the row is marked failed at once and
+shown to staff.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+import urllib.error
+import urllib.request
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from relais.outbox import PermanentFailure
+
 logger = logging.getLogger(__name__)
+
+
+class SmsTemporaryError(OSError):
+    """The provider could not take the message now: try again later."""
+
+
+class SmsRejected(PermanentFailure):
+    """The provider refused the message: retrying would not help."""
 
 
 class ConsoleBackend:
@@ -16,6 +39,55 @@ class ConsoleBackend:
 
     def send(self, *, to: str, text: str, key: str) -> None:
         logger.info("SMS to %s [%s]: %s", to, key, text)
+
+
+def e164(number: str) -> str:
+    """A French mobile or landline number in E.164: « 06 12 34 56 78 » → +33612345678."""
+    digits = re.sub(r"[\s.\-()/]", "", number)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if re.fullmatch(r"0[1-9]\d{8}", digits):
+        return "+33" + digits[1:]
+    if re.fullmatch(r"\+[1-9]\d{7,14}", digits):
+        return digits
+    raise SmsRejected(f"Le numéro « {number} » n'est pas un numéro de téléphone valide pour un SMS.")
+
+
+class HttpBackend:
+    """A real provider, configured by SMS_HTTP_URL, SMS_HTTP_TOKEN,
+    SMS_HTTP_SENDER and SMS_HTTP_TIMEOUT."""
+
+    def __init__(self):
+        self.url = settings.SMS_HTTP_URL
+        if not self.url:
+            raise ImproperlyConfigured("SMS_HTTP_URL est vide : indiquez l'adresse de l'API du fournisseur de SMS.")
+        self.token = settings.SMS_HTTP_TOKEN
+        self.sender = settings.SMS_HTTP_SENDER
+        self.timeout = settings.SMS_HTTP_TIMEOUT
+
+    def send(self, *, to: str, text: str, key: str) -> None:
+        body = json.dumps({"to": e164(to), "text": text, "sender": self.sender, "reference": key}).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode(errors="replace")[:300]
+            if error.code == 429 or error.code >= 500:
+                raise SmsTemporaryError(f"fournisseur SMS indisponible (HTTP {error.code}) : {detail}") from None
+            raise SmsRejected(f"SMS refusé par le fournisseur (HTTP {error.code}) : {detail}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            reason = getattr(error, "reason", error)
+            raise SmsTemporaryError(f"fournisseur SMS injoignable : {reason}") from None
 
 
 def get_backend():
