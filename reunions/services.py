@@ -490,8 +490,10 @@ def message_label(kind: str) -> str:
 def when_text(reunion: Reunion) -> str:
     start = timezone.localtime(reunion.starts_at)
     end = timezone.localtime(reunion.ends_at)
-    # French typography: « mardi 3 mars 2026, de 18 h 30 à 20 h 00 ».
-    return f"{formats.date_format(start, 'l j F Y')}, de {start:%H} h {start:%M} à {end:%H} h {end:%M}"
+    # French typography: « mardi 3 mars 2026, de 18 h 30 à 20 h 00 », with
+    # non-breaking spaces so that a time never splits across two lines.
+    nb = "\u00a0"
+    return f"{formats.date_format(start, 'l j F Y')}, de {start:%H}{nb}h{nb}{start:%M} à {end:%H}{nb}h{nb}{end:%M}"
 
 
 def _invitee_pk(message: Message, reunion: Reunion) -> int | None:

@@ -169,7 +169,7 @@ def test_errors_are_shown_and_a_bogus_token_writes_nothing(world, login):
     client = login(world.staff_a)
     before = snapshot()
     page = upload(client, "/import/residences/", b"reference;nom;logements\nA;B;-3\n").content.decode()
-    assert "1 erreur : rien n'a été importé" in page and "n&#x27;est pas un nombre entier positif" in page
+    assert "1 erreur\u00a0: rien n'a été importé" in page and "n&#x27;est pas un nombre entier positif" in page
     response = client.post("/import/residences/", {"token": "inventé"}, follow=True)
     assert "Cet import a expiré ou n&#x27;existe pas" in response.content.decode()
     assert snapshot() == before

@@ -187,6 +187,6 @@ def test_the_attendance_sheet_pdf_lists_the_invitees_with_a_signature_column(wor
     content = " ".join(page.extract_text() for page in reader.pages)
     assert "Feuille d'émargement" in content and "Plénière" in content and "Signature" in content
     assert "Diallo" in content and "Les Tilleuls" in content and world.partner_a.last_name in content
-    assert "18 h 00" in content and "Page 1 sur 1" in content
+    assert "18\u00a0h\u00a000" in content and "Page 1 sur 1" in content
     assert login(world.partner_a).get(f"/reunions/{reunion.pk}/emargement.pdf").status_code == 403
     assert login(world.staff_b).get(f"/reunions/{reunion.pk}/emargement.pdf").status_code == 404

@@ -117,7 +117,7 @@ def test_invitations_go_out_by_each_channel_with_the_ics_and_reminders_wait(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([world.relais_a.email, world.partner_a.email])
     letter = next(m for m in mail.outbox if m.to == [world.relais_a.email])
     assert letter.subject == "Invitation : Propreté et encombrants"
-    assert "de 17 h 30 à 19 h 30" in letter.body and "Salle commune, Les Tilleuls" in letter.body
+    assert "de 17\u00a0h\u00a030 à 19\u00a0h\u00a030" in letter.body and "Salle commune, Les Tilleuls" in letter.body
     link = next(line for line in letter.body.splitlines() if "/reunions/reponse/" in line)
     event = ics_of(letter).walk("VEVENT")[0]
     assert ics_of(letter)["METHOD"] == "REQUEST"
@@ -196,7 +196,7 @@ def test_answering_from_the_link_without_logging_in(world, start, client):
     invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
     url = f"/reunions/reponse/{services.rsvp_token(invitee)}/"
     page = client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Mobile").content.decode()
-    assert "Propreté et encombrants" in page and "Serez-vous là ?" in page
+    assert "Propreté et encombrants" in page and "Serez-vous là\u00a0?" in page
     assert 'name="viewport" content="width=device-width' in page
     response = client.post(url, {"answer": "present"})
     assert "votre réponse est enregistrée" in response.content.decode()
