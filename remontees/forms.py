@@ -7,11 +7,14 @@ from remontees.models import Remontee
 class RoundTableForm(forms.Form):
     """One contribution to a meeting's round table, typed in a few seconds."""
 
-    relais = forms.ModelChoiceField(label="Qui en parle", queryset=Relais.objects.none(), required=False)
+    relais = forms.ModelChoiceField(
+        label="Qui en parle", queryset=Relais.objects.none(), required=False, empty_label="— choisir —"
+    )
     residence = forms.ModelChoiceField(
         label="Résidence",
         queryset=Residence.objects.none(),
         required=False,
+        empty_label="— celle du relais —",
         help_text="Laissez vide pour la résidence du relais.",
     )
     nature = forms.ChoiceField(label="Nature", choices=Remontee.Nature.choices, widget=forms.RadioSelect)
