@@ -1,5 +1,9 @@
-"""Browser tests: Debian's chromium driven by Playwright, on a phone-sized
-screen. Screenshots go to var/screenshots/ for a person to look at."""
+"""Browser tests: Debian's chromium (never a downloaded browser) driven by
+Playwright, on a 360×740 phone screen in French. Screenshots go to
+var/screenshots/ (git-ignored with var/) for a person to look at.
+
+Needs /usr/bin/chromium: without it these tests are skipped, or fail under
+REQUIRE_SERVICES=1 (CI installs it, see .ci/run)."""
 
 import os
 from pathlib import Path
@@ -7,44 +11,48 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
-# Playwright's sync API runs an event loop in this thread; the test's own
-# database calls are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+# Playwright's sync API runs an asyncio event loop in the test's thread, so
+# Django would refuse the test's own (synchronous) database calls with "You
+# cannot call this from an async context". Django documents this variable for
+# exactly this case.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture
-def phone(browser):
-    """A 360×740 touch screen, in French."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="fr-FR",
-    )
-    page = context.new_page()
-    yield page
-    context.close()
+def page():
+    """A fresh headless chromium page on a 360×740 touch screen, in French."""
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        try:
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740},
+                is_mobile=True,
+                has_touch=True,
+                device_scale_factor=2,
+                locale="fr-FR",
+            )
+            try:
+                yield context.new_page()
+            finally:
+                context.close()
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
 
 
 def screenshot(page, name: str) -> Path:
+    """Save the whole page as var/screenshots/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)

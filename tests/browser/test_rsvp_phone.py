@@ -1,79 +1,122 @@
-"""A relais answers an invitation from the link in their SMS or e-mail, on a
-360-px phone, without logging in; a bad link says so and changes nothing."""
+"""A relais answers a meeting invitation from the signed link in their SMS or
+e-mail, on a 360-px phone, without logging in; an altered or expired link says
+so in French and changes nothing."""
 
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from reunions import services
 from reunions.models import Invitee, Reunion
 from tests.browser.conftest import screenshot
 
+# The live server answers from another thread: the data must be committed.
 pytestmark = pytest.mark.django_db(transaction=True)
 
+TITLE = "Thématique : chauffage et eau chaude"
+ANSWERS = ("Présent·e", "Absent·e", "Peut-être")
 
-def invited(world, days=12):
+
+def invited(world, days: int = 12) -> Invitee:
+    """Relais A invited by staff A to a meeting in `days` days, 18 h 30–20 h 30."""
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=days)).replace(
         hour=18, minute=30, second=0, microsecond=0
     )
     reunion = services.reunion_plan(
         organisation=world.org_a,
         by=world.staff_a,
-        kind="thematique",
-        title="Thématique : chauffage et eau chaude",
+        kind=Reunion.Kind.THEMATIQUE,
+        title=TITLE,
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=2),
         residence=world.residence_a1,
     )
-    return Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    assert services.invitations_send(reunion=reunion, by=world.staff_a, relais=[world.relais_a]) == 1
+    return Invitee.objects.get(reunion=reunion, relais=world.relais_a)
 
 
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= 360
+def link(live_server, token: str) -> str:
+    return live_server.url + reverse("reunions:rsvp", kwargs={"token": token})
 
 
-def test_a_relais_answers_with_one_tap_on_a_phone(world, live_server, phone):
+def scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_relais_answers_with_one_tap_on_a_phone(world, live_server, page):
     invitee = invited(world)
-    phone.goto(live_server.url + f"/reunions/reponse/{services.rsvp_token(invitee)}/")
-    assert phone.get_by_role("heading", name="Thématique : chauffage et eau chaude").is_visible()
-    assert "18\u00a0h\u00a030" in phone.inner_text("main") and "Serez-vous là\u00a0?" in phone.inner_text("main")
-    assert fits_the_screen(phone), "no sideways scrolling on a 360-px screen"
-    buttons = [phone.get_by_role("button", name=label) for label in ("Présent·e", "Absent·e", "Peut-être")]
-    for button in buttons:
+    start = timezone.localtime(invitee.reunion.starts_at)
+
+    response = page.goto(link(live_server, services.rsvp_token(invitee)))
+
+    assert response.status == 200
+    assert page.get_by_role("heading", name=TITLE).is_visible()
+    text = page.inner_text("main")
+    # « Jeudi 7 janvier 2027, de 18 h 30 à 20 h 30 », in French.
+    day = formats.date_format(start, "l j F Y")
+    assert day.capitalize() in text, f"the date in French ({day}) is on the page"
+    assert "de 18\u00a0h\u00a030 à 20\u00a0h\u00a030" in text
+    assert "Serez-vous là" in text
+    assert scroll_width(page) <= 360, "no sideways scrolling on a 360-px screen"
+    buttons = [page.get_by_role("button", name=label, exact=True) for label in ANSWERS]
+    for label, button in zip(ANSWERS, buttons, strict=True):
         box = button.bounding_box()
-        assert box["height"] >= 44 and box["width"] >= 44, "touch targets of at least 44 px"
-    screenshot(phone, "rsvp-avant")
+        assert box is not None, f"« {label} » is on screen"
+        assert box["height"] >= 44, f"« {label} » is {box['height']} px high: a thumb needs 44"
+    screenshot(page, "rsvp-avant")
 
-    with phone.expect_navigation():
+    with page.expect_navigation():
         buttons[0].tap()
-    assert "Merci, votre réponse est enregistrée\u00a0: présent·e" in phone.inner_text("main")
-    screenshot(phone, "rsvp-apres")
+
+    confirmation = page.get_by_role("status")
+    assert confirmation.is_visible()
+    assert "Merci, votre réponse est enregistrée" in confirmation.inner_text()
+    assert "présent·e" in confirmation.inner_text()
+    assert scroll_width(page) <= 360
+    screenshot(page, "rsvp-apres")
     invitee.refresh_from_db()
-    assert invitee.answer == "present" and invitee.answered_at is not None
+    assert invitee.answer == Invitee.Answer.PRESENT == "present"
+    assert invitee.answered_at is not None
 
 
-def test_an_altered_link_says_so_and_changes_nothing(world, live_server, phone):
+def test_an_altered_link_says_so_and_changes_nothing(world, live_server, page):
     invitee = invited(world)
     token = services.rsvp_token(invitee)
-    altered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
-    response = phone.goto(live_server.url + f"/reunions/reponse/{altered}/")
+    value, signature = token.rsplit(":", 1)
+    # One character of the signature changed, as when a link is mistyped.
+    middle = len(signature) // 2
+    altered = f"{value}:{signature[:middle]}{'B' if signature[middle] != 'B' else 'C'}{signature[middle + 1 :]}"
+    assert altered != token and len(altered) == len(token)
+
+    response = page.goto(link(live_server, altered))
+
     assert response.status == 400
-    assert "Ce lien n'est pas valide" in phone.inner_text("main")
-    assert phone.get_by_role("button", name="Présent·e").count() == 0
-    assert fits_the_screen(phone)
-    screenshot(phone, "rsvp-lien-altere")
+    alert = page.get_by_role("alert")
+    assert alert.inner_text() == "Ce lien n'est pas valide : il a peut-être été mal copié."
+    assert page.get_by_role("button", name=ANSWERS[0]).count() == 0
+    assert TITLE not in page.inner_text("main")
+    assert scroll_width(page) <= 360
+    screenshot(page, "rsvp-lien-altere")
     invitee.refresh_from_db()
     assert invitee.answer == ""
+    assert invitee.answered_at is None
 
 
-def test_an_expired_link_says_so_and_changes_nothing(world, live_server, phone):
+def test_an_expired_link_says_so_and_changes_nothing(world, live_server, page):
     invitee = invited(world)
+    token = services.rsvp_token(invitee)
     past = timezone.now() - datetime.timedelta(days=1)
     Reunion.objects.filter(pk=invitee.reunion_id).update(starts_at=past, ends_at=past + datetime.timedelta(hours=2))
-    response = phone.goto(live_server.url + f"/reunions/reponse/{services.rsvp_token(invitee)}/")
+
+    response = page.goto(link(live_server, token))
+
     assert response.status == 400
-    assert "Cette réunion est passée : le lien de réponse a expiré." in phone.inner_text("main")
-    screenshot(phone, "rsvp-lien-expire")
+    assert page.get_by_role("alert").inner_text() == "Cette réunion est passée : le lien de réponse a expiré."
+    assert page.get_by_role("button", name=ANSWERS[0]).count() == 0
+    assert scroll_width(page) <= 360
+    screenshot(page, "rsvp-lien-expire")
     invitee.refresh_from_db()
     assert invitee.answer == ""
+    assert invitee.answered_at is None
