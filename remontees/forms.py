@@ -1,7 +1,14 @@
+import django_filters
 from django import forms
+from django.db.models import Q
 
-from relais.models import Relais, Residence
-from remontees.models import Remontee
+from relais.models import Membership, Quartier, Relais, Residence, User
+from relais.uploads import PhotoField
+from remontees.models import Remontee, Theme
+
+
+def _themes(user):
+    return Theme.objects.for_user(user).filter(is_active=True)
 
 
 class RoundTableForm(forms.Form):
@@ -18,14 +25,15 @@ class RoundTableForm(forms.Form):
         help_text="Laissez vide pour la résidence du relais.",
     )
     nature = forms.ChoiceField(label="Nature", choices=Remontee.Nature.choices, widget=forms.RadioSelect)
-    theme = forms.ChoiceField(label="Thème", choices=Remontee.Theme.choices)
+    theme = forms.ModelChoiceField(label="Thème", queryset=Theme.objects.none(), empty_label="— choisir —")
     description = forms.CharField(label="Ce qui est dit", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["relais"].queryset = Relais.objects.for_user(user).exclude(status=Relais.Status.SORTI)
         self.fields["residence"].queryset = Residence.objects.for_user(user)
-        self.user = user
+        self.fields["theme"].queryset = _themes(user)
         self.fields["nature"].initial = Remontee.Nature.DIFFICULTE
 
     def clean(self):
@@ -36,3 +44,105 @@ class RoundTableForm(forms.Form):
         if not data.get("residence") and "residence" not in self.errors:
             self.add_error("residence", "Choisissez la résidence concernée.")
         return data
+
+
+class RemonteeForm(RoundTableForm):
+    """Staff raise a remontée on behalf of a relais, after a visit or a call."""
+
+    source = forms.ChoiceField(
+        label="Origine",
+        choices=[(Remontee.Source.FICHE_CONTACT, "Fiche contact"), (Remontee.Source.VISITE, "Visite")],
+    )
+    photo = PhotoField(label="Photo", required=False)
+
+    field_order = ["relais", "residence", "source", "nature", "theme", "description", "photo"]
+
+
+class RelaisRemonteeForm(forms.Form):
+    """From the relais' phone: three fields and a photo."""
+
+    residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
+    theme = forms.ModelChoiceField(label="Thème", queryset=Theme.objects.none(), empty_label="— choisir —")
+    description = forms.CharField(
+        label="Que se passe-t-il ?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Où, depuis quand, qui est gêné. Pas de nom de voisin.",
+    )
+    photo = PhotoField(label="Photo", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["residence"].queryset = Residence.objects.for_user(user)
+        self.fields["theme"].queryset = _themes(user)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Nouveau statut")
+    comment = forms.CharField(
+        label="Réponse au relais",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        help_text="Obligatoire pour « non retenue » : le relais la lira.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label="Suivie par", queryset=User.objects.none(), required=False, empty_label="— personne —"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        staff = Membership.objects.for_user(user).filter(role__in=(Membership.Role.ADMIN, Membership.Role.STAFF))
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=staff.values("user_id")).order_by("last_name")
+
+
+class ReopenForm(forms.Form):
+    comment = forms.CharField(
+        label="Qu'est-ce qui n'est pas résolu ?", widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
+    )
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(label="Nouveau thème", max_length=80)
+
+
+def _filter_themes(request):
+    return Theme.objects.for_user(request.user)
+
+
+def _filter_residences(request):
+    return Residence.objects.for_user(request.user)
+
+
+def _filter_quartiers(request):
+    return Quartier.objects.for_user(request.user)
+
+
+class RemonteeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Recherche", method="search")
+    status = django_filters.MultipleChoiceFilter(
+        label="Statut", choices=Remontee.Status.choices, widget=forms.CheckboxSelectMultiple
+    )
+    theme = django_filters.ModelChoiceFilter(queryset=_filter_themes, label="Thème")
+    quartier = django_filters.ModelChoiceFilter(
+        field_name="residence__quartier", queryset=_filter_quartiers, label="Quartier"
+    )
+    residence = django_filters.ModelChoiceFilter(queryset=_filter_residences, label="Résidence")
+    mine = django_filters.BooleanFilter(label="Suivies par moi", method="followed_by_me", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Remontee
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(description__icontains=value) | Q(residence__name__icontains=value))
+
+    def followed_by_me(self, queryset, name, value):
+        return queryset.filter(assignee=self.request.user) if value else queryset

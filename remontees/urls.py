@@ -5,5 +5,16 @@ from remontees import views
 app_name = "remontees"
 
 urlpatterns = [
+    path("", views.board, name="board"),
+    path("nouvelle/", views.create, name="create"),
+    path("themes/", views.themes, name="themes"),
+    path("mes-remontees/", views.mine, name="mine"),
+    path("signaler/", views.report, name="report"),
+    path("<int:remontee>/", views.detail, name="detail"),
+    path("<int:remontee>/statut/", views.set_status, name="set_status"),
+    path("<int:remontee>/attribuer/", views.assign, name="assign"),
+    path("<int:remontee>/rouvrir/", views.reopen, name="reopen"),
+    path("<int:remontee>/photo.jpg", views.photo, name="photo"),
+    path("residence/<int:residence>/", views.residence_page, name="residence"),
     path("reunion/<int:reunion>/tour-de-table/", views.round_table, name="round_table"),
 ]

@@ -1,12 +1,32 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from relais.access import WRITERS, access_for, role_required
+from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from relais.models import Relais, Residence
 from remontees import services
-from remontees.forms import RoundTableForm
-from remontees.models import Remontee
+from remontees.forms import (
+    AssignForm,
+    RelaisRemonteeForm,
+    RemonteeFilter,
+    RemonteeForm,
+    ReopenForm,
+    RoundTableForm,
+    StatusForm,
+    ThemeForm,
+)
+from remontees.models import Remontee, RemonteeEvent, Theme
 from reunions.models import Reunion
+
+
+def _organisation(request):
+    return access_for(request.user).organisation
 
 
 @role_required(*WRITERS)
@@ -14,11 +34,12 @@ def round_table(request, reunion):
     """During the meeting: each relais' difficulties and proposals, captured
     quickly, each tied to a residence and a theme: they become remontées."""
     reunion = Reunion.objects.get_for_user(request.user, reunion, write=request.method == "POST")
+    organisation = _organisation(request)
     form = RoundTableForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.remontee_create(
-                organisation=access_for(request.user).organisation,
+                organisation=organisation,
                 by=request.user,
                 source=Remontee.Source.REUNION,
                 reunion=reunion,
@@ -32,7 +53,205 @@ def round_table(request, reunion):
     raised = (
         Remontee.objects.for_user(request.user)
         .filter(reunion=reunion)
-        .select_related("relais", "residence")
+        .select_related("relais", "residence", "theme")
         .order_by("created_at")
     )
     return render(request, "remontees/round_table.html", {"reunion": reunion, "form": form, "raised": raised})
+
+
+@role_required(*WRITERS)
+def board(request):
+    """The staff board: every remontée with its status, theme, residence and age."""
+    _organisation(request)
+    scoped = Remontee.objects.for_user(request.user)
+    filters = RemonteeFilter(request.GET or None, queryset=scoped, request=request)
+    rows = filters.qs.select_related("theme", "residence", "relais", "assignee").order_by("-created_at", "-pk")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    counts = dict(scoped.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    now = timezone.now()
+    return render(
+        request,
+        "remontees/board.html",
+        {
+            "filter": filters,
+            "page": page,
+            "rows": [(r, (now - r.created_at).days) for r in page],
+            "counts": [(value, label, counts.get(value, 0)) for value, label in Remontee.Status.choices],
+        },
+    )
+
+
+@role_required(*WRITERS)
+def create(request):
+    organisation = _organisation(request)
+    form = RemonteeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            remontee = services.remontee_create(organisation=organisation, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "La remontée est enregistrée.")
+            return redirect("remontees:detail", remontee=remontee.pk)
+    return render(
+        request,
+        "remontees/form.html",
+        {"form": form, "title": "Nouvelle remontée", "back": reverse("remontees:board")},
+    )
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def detail(request, remontee):
+    remontee = Remontee.objects.get_for_user(request.user, remontee)
+    events = RemonteeEvent.objects.for_user(request.user).filter(remontee=remontee).select_related("by")
+    context = {"remontee": remontee, "events": events, "is_staff": access_for(request.user).is_staff}
+    if context["is_staff"]:
+        allowed = services.TRANSITIONS.get(remontee.status, set())
+        context["status_form"] = StatusForm(choices=[c for c in Remontee.Status.choices if c[0] in allowed])
+        context["assign_form"] = AssignForm(user=request.user, initial={"assignee": remontee.assignee_id})
+    elif remontee.is_closed:
+        context["reopen_form"] = ReopenForm()
+    return render(request, "remontees/detail.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def set_status(request, remontee):
+    remontee = Remontee.objects.get_for_user(request.user, remontee, write=True)
+    allowed = services.TRANSITIONS.get(remontee.status, set())
+    form = StatusForm(request.POST, choices=[c for c in Remontee.Status.choices if c[0] in allowed])
+    if not form.is_valid():
+        messages.error(request, "Choisissez un statut possible pour cette remontée.")
+    else:
+        try:
+            services.remontee_set_status(remontee=remontee, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Le statut est changé ; le relais est prévenu.")
+    return redirect("remontees:detail", remontee=remontee.pk)
+
+
+@role_required(*WRITERS)
+@require_POST
+def assign(request, remontee):
+    remontee = Remontee.objects.get_for_user(request.user, remontee, write=True)
+    form = AssignForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.remontee_assign(remontee=remontee, assignee=form.cleaned_data["assignee"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "La remontée est attribuée.")
+    else:
+        messages.error(request, "Choisissez une personne de l'équipe.")
+    return redirect("remontees:detail", remontee=remontee.pk)
+
+
+@role_required(*RELAIS_ONLY)
+@require_POST
+def reopen(request, remontee):
+    remontee = Remontee.objects.get_for_user(request.user, remontee)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.remontee_reopen(remontee=remontee, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "C'est noté : la remontée est rouverte et l'équipe est prévenue.")
+    else:
+        messages.error(request, "Dites en quelques mots ce qui n'est pas résolu.")
+    return redirect("remontees:detail", remontee=remontee.pk)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def photo(request, remontee):
+    """The photo, served through the same door as the remontée (never a public URL)."""
+    remontee = Remontee.objects.get_for_user(request.user, remontee)
+    if not remontee.photo:
+        raise Http404("Pas de photo pour cette remontée.")
+    return FileResponse(remontee.photo.open("rb"), content_type="image/jpeg")
+
+
+@role_required(*RELAIS_ONLY)
+def mine(request):
+    rows = Remontee.objects.for_user(request.user).select_related("theme", "residence").order_by("-created_at")[:50]
+    return render(request, "remontees/mine.html", {"rows": rows})
+
+
+@role_required(*RELAIS_ONLY)
+def report(request):
+    """A relais raises a remontée from the phone."""
+    organisation = _organisation(request)
+    relais = Relais.objects.for_user(request.user).filter(organisation=organisation).first()
+    form = RelaisRemonteeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            remontee = services.remontee_create(
+                organisation=organisation,
+                by=request.user,
+                relais=relais,
+                source=Remontee.Source.ESPACE,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Merci : votre remontée est envoyée à l'équipe, qui vous répondra ici.")
+            return redirect("remontees:detail", remontee=remontee.pk)
+    return render(
+        request,
+        "remontees/form.html",
+        {"form": form, "title": "Signaler un problème ou proposer une idée", "back": reverse("remontees:mine")},
+    )
+
+
+@role_required(*WRITERS)
+def residence_page(request, residence):
+    """« Vous avez dit, nous avons fait » : what was raised for a residence and
+    what became of it, to show the tenants."""
+    residence = Residence.objects.get_for_user(request.user, residence)
+    rows = (
+        Remontee.objects.for_user(request.user)
+        .filter(residence=residence)
+        .select_related("theme")
+        .order_by("status", "-created_at")
+    )
+    done = [r for r in rows if r.status == Remontee.Status.RESOLUE]
+    ongoing = [r for r in rows if not r.is_closed]
+    declined = [r for r in rows if r.status == Remontee.Status.NON_RETENUE]
+    return render(
+        request,
+        "remontees/residence.html",
+        {"residence": residence, "done": done, "ongoing": ongoing, "declined": declined},
+    )
+
+
+@role_required(*ADMINS)
+def themes(request):
+    """The organisation's themes: add one, or stop proposing one (kept on the
+    remontées that use it)."""
+    organisation = _organisation(request)
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST":
+        toggle = request.POST.get("toggle", "")
+        if toggle.isdigit():
+            theme = Theme.objects.for_user(request.user, write=True).filter(pk=toggle).first()
+            if theme is not None:
+                theme.is_active = not theme.is_active
+                theme.save(update_fields=["is_active"])
+                messages.success(request, f"« {theme} » est {'proposé' if theme.is_active else 'retiré de la liste'}.")
+            return redirect("remontees:themes")
+        if form.is_valid():
+            name = form.cleaned_data["name"].strip()
+            if Theme.objects.for_user(request.user).filter(name__iexact=name).exists():
+                form.add_error("name", "Ce thème existe déjà.")
+            else:
+                count = Theme.objects.for_user(request.user).count()
+                Theme.objects.create(organisation=organisation, name=name, position=count)
+                messages.success(request, f"Le thème « {name} » est ajouté.")
+                return redirect("remontees:themes")
+    rows = Theme.objects.for_user(request.user).annotate(used=Count("remontees", filter=Q(remontees__isnull=False)))
+    return render(request, "remontees/themes.html", {"form": form, "rows": rows})

@@ -141,12 +141,44 @@ def _feed_token(world) -> str:
     return world._feed_token
 
 
+def _remontee(world, outside=False) -> int:
+    """A remontée raised by relais A (quartier 1), or on a residence of quartier 2."""
+    key = "_remontee_outside" if outside else "_remontee"
+    if not hasattr(world, key):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from relais.uploads import clean_photo
+        from remontees import services
+        from remontees.models import Theme
+
+        theme = Theme.objects.filter(organisation=world.org_a).first()
+        jpeg = io.BytesIO()
+        Image.new("RGB", (40, 30), "grey").save(jpeg, "JPEG")
+        residence = world.residence_a2 if outside else world.residence_a1
+        remontee = services.remontee_create(
+            organisation=world.org_a,
+            by=None,
+            residence=residence,
+            relais=None if outside else world.relais_a,
+            theme=theme,
+            description=f"Fuite {MARKER}",
+            source="visite",
+            photo=clean_photo(SimpleUploadedFile("fuite.jpg", jpeg.getvalue())),
+        )
+        setattr(world, key, remontee.pk)
+    return getattr(world, key)
+
+
 IN_SCOPE_KWARGS = {
     "token": _rsvp_token,
     "minutes_token": _minutes_token,
     "feed_token": _feed_token,
     "reunion": _reunion,
     "action": _action,
+    "remontee": _remontee,
     "residence": lambda w: w.residence_a1.pk,
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
@@ -156,6 +188,7 @@ IN_SCOPE_KWARGS = {
 OUTSIDE_AGENCY_KWARGS = {
     "reunion": None,
     "action": None,
+    "remontee": lambda w: _remontee(w, outside=True),
     "residence": lambda w: w.residence_a2.pk,
     "relais": lambda w: w.relais_a2.pk,
     "quartier": lambda w: w.q2.pk,
@@ -258,7 +291,8 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
                 before = fingerprint() if method == "post" else None
                 response = getattr(client, method)(url)
                 status = response.status_code
-                body = response.content.decode(errors="replace") if status == 200 else ""
+                raw = b"".join(response.streaming_content) if response.streaming else response.content
+                body = raw.decode(errors="replace") if status == 200 else ""
                 if status >= 500:
                     problems.append(f"{label}: {who} {method.upper()} -> {status}")
                     continue

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from relais.models import Message, Relais, User
 from relais.tasks import dispatch
-from remontees.models import Remontee
+from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, AgendaItem, Invitee, Reunion
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +95,7 @@ def test_from_a_new_meeting_to_published_minutes_and_the_next_meeting(django_cap
         {
             "relais": speaker.pk,
             "nature": "difficulte",
-            "theme": "ascenseur",
+            "theme": Theme.objects.get(organisation=organisation, name="Ascenseur").pk,
             "description": "L'ascenseur du bâtiment B est en panne un jour sur deux.",
         },
     )

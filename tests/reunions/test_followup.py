@@ -308,7 +308,8 @@ def test_round_table_refuses_a_contribution_without_residence_or_text(world, log
     reunion = plan(world, days=-1)
     client = login(world.staff_a)
     response = client.post(
-        f"/remontees/reunion/{reunion.pk}/tour-de-table/", {"nature": "difficulte", "theme": "chauffage"}
+        f"/remontees/reunion/{reunion.pk}/tour-de-table/",
+        {"nature": "difficulte", "theme": world.org_a.remontee_themes.first().pk},
     )
     page = text(response)
     assert "Choisissez la résidence concernée" in page and "Ce champ est obligatoire" in page
@@ -343,7 +344,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
                 organisation=world.org_a,
                 residence=world.residence_a1,
                 relais=relais,
-                theme="chauffage",
+                theme=world.org_a.remontee_themes.first(),
                 description=f"Remontée {i}",
                 source="reunion",
                 reunion=reunion,

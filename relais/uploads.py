@@ -1,0 +1,70 @@
+"""Photos sent from phones: checked, cleaned and resized before anything is
+written.
+
+A photo is accepted only if Pillow reads it as an image (the extension says
+nothing), within a size limit. What is kept is a fresh JPEG of the pixels,
+turned upright and at most PHOTO_MAX_SIDE wide or high: the EXIF block (which
+can hold the GPS position of a tenant's home, the phone's serial number…) is not
+carried over.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+PHOTO_MAX_SIDE = 1600
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}
+
+
+def clean_photo(upload) -> ContentFile:
+    """A cleaned copy of an uploaded photo, or a ValidationError in French."""
+    limit = settings.PHOTO_MAX_BYTES
+    if upload.size == 0:
+        raise forms.ValidationError("Le fichier est vide : choisissez une photo.")
+    if upload.size > limit:
+        raise forms.ValidationError(
+            f"Cette photo pèse {filesizeformat(upload.size)} : la limite est de {filesizeformat(limit)}. "
+            "Réduisez-la ou prenez-la en qualité plus basse."
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            kind = probe.format
+            probe.verify()  # a truncated or forged file fails here
+        if kind not in ACCEPTED_FORMATS:
+            raise UnidentifiedImageError(kind)
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image)  # upright, as the phone showed it
+            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            pixels = image.convert("RGB")
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        raise forms.ValidationError("Ce fichier n'est pas une photo lisible (JPEG, PNG, WebP ou GIF).") from None
+    out = io.BytesIO()
+    # A new image from the pixels only: no EXIF, no GPS, no comments.
+    clean = Image.new("RGB", pixels.size)
+    clean.paste(pixels)
+    clean.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+class PhotoField(forms.FileField):
+    """A file field that only lets a cleaned photo through."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("help_text", "Une photo (JPEG, PNG, WebP), 10 Mo au plus. Sa position GPS n'est pas gardée.")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload is not initial:
+            return clean_photo(upload)
+        return upload
