@@ -105,7 +105,7 @@ def remontee_set_status(*, remontee: Remontee, status: str, by: User | None, com
     """Answer a remontée. « Non retenue » needs a reason written for the relais."""
     comment = comment.strip()
     with transaction.atomic():
-        remontee = Remontee.objects.select_for_update().select_related("relais").get(pk=remontee.pk)
+        remontee = Remontee.objects.select_for_update(of=("self",)).select_related("relais").get(pk=remontee.pk)
         if status not in TRANSITIONS.get(remontee.status, ()):
             raise ValidationError(
                 f"Une remontée « {remontee.get_status_display().lower()} » ne peut pas passer à "
