@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("relais.urls")),
     path("reunions/", include("reunions.urls")),
     path("remontees/", include("remontees.urls")),
+    path("initiatives/", include("initiatives.urls")),
 ]

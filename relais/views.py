@@ -34,6 +34,11 @@ def paginate(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def form_page(request, form, *, title: str, back: str, intro: str = ""):
+    """The one generic form page: a title, an optional explanation, the form, a way back."""
+    return render(request, "relais/form.html", {"form": form, "title": title, "back": back, "intro": intro})
+
+
 def home(request):
     if not request.user.is_authenticated:
         return redirect("account_login")
@@ -82,9 +87,7 @@ def quartier_edit(request, quartier=None):
         form.save()
         messages.success(request, f"Le quartier « {form.instance.name} » est enregistré.")
         return redirect("relais:quartier_list")
-    return render(
-        request, "relais/form.html", {"form": form, "title": "Quartier", "back": reverse("relais:quartier_list")}
-    )
+    return form_page(request, form, title="Quartier", back=reverse("relais:quartier_list"))
 
 
 # Résidences
@@ -130,7 +133,7 @@ def residence_edit(request, residence=None):
         messages.success(request, f"La résidence « {form.instance.name} » est enregistrée.")
         return redirect("relais:residence_detail", residence=form.instance.pk)
     back = reverse("relais:residence_detail", args=[instance.pk]) if instance.pk else reverse("relais:residence_list")
-    return render(request, "relais/form.html", {"form": form, "title": "Résidence", "back": back})
+    return form_page(request, form, title="Résidence", back=back)
 
 
 # Relais
@@ -229,14 +232,8 @@ def relais_status(request, relais):
         else:
             messages.success(request, "Le statut est mis à jour.")
             return redirect("relais:relais_detail", relais=relais.pk)
-    return render(
-        request,
-        "relais/form.html",
-        {
-            "form": form,
-            "title": f"Changer le statut de {relais}",
-            "back": reverse("relais:relais_detail", args=[relais.pk]),
-        },
+    return form_page(
+        request, form, title=f"Changer le statut de {relais}", back=reverse("relais:relais_detail", args=[relais.pk])
     )
 
 
@@ -248,14 +245,8 @@ def contact_add(request, relais):
         services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
         messages.success(request, "L'échange est noté.")
         return redirect("relais:relais_detail", relais=relais.pk)
-    return render(
-        request,
-        "relais/form.html",
-        {
-            "form": form,
-            "title": f"Noter un échange avec {relais}",
-            "back": reverse("relais:relais_detail", args=[relais.pk]),
-        },
+    return form_page(
+        request, form, title=f"Noter un échange avec {relais}", back=reverse("relais:relais_detail", args=[relais.pk])
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
 from relais.models import Message, Relais
+from relais.views import form_page
 from reunions import services
 from reunions.forms import (
     ActionForm,
@@ -78,11 +79,7 @@ def reunion_create(request):
     form = ReunionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid() and (first := _plan(request, form)):
         return redirect("reunions:reunion_detail", reunion=first.pk)
-    return render(
-        request,
-        "relais/form.html",
-        {"form": form, "title": "Planifier une réunion", "back": reverse("reunions:reunion_list")},
-    )
+    return form_page(request, form, title="Planifier une réunion", back=reverse("reunions:reunion_list"))
 
 
 def _presences(request, reunion: Reunion) -> dict:
@@ -195,14 +192,8 @@ def reunion_move(request, reunion):
         else:
             messages.success(request, "La réunion est déplacée ; les invités sont prévenus.")
             return redirect("reunions:reunion_detail", reunion=reunion.pk)
-    return render(
-        request,
-        "relais/form.html",
-        {
-            "form": form,
-            "title": f"Déplacer « {reunion} »",
-            "back": reverse("reunions:reunion_detail", args=[reunion.pk]),
-        },
+    return form_page(
+        request, form, title=f"Déplacer « {reunion} »", back=reverse("reunions:reunion_detail", args=[reunion.pk])
     )
 
 
@@ -309,14 +300,8 @@ def action_add(request, reunion):
         else:
             messages.success(request, "L'action est ajoutée ; son responsable recevra un rappel avant l'échéance.")
             return redirect(reverse("reunions:minutes", args=[reunion.pk]) + "#actions")
-    return render(
-        request,
-        "relais/form.html",
-        {
-            "form": form,
-            "title": f"Nouvelle action — {reunion}",
-            "back": reverse("reunions:minutes", args=[reunion.pk]),
-        },
+    return form_page(
+        request, form, title=f"Nouvelle action — {reunion}", back=reverse("reunions:minutes", args=[reunion.pk])
     )
 
 
@@ -369,16 +354,13 @@ def reunion_next(request, reunion):
     form = NextReunionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid() and (reunion := _plan(request, form, previous=previous)):
         return redirect("reunions:reunion_detail", reunion=reunion.pk)
-    return render(
+    return form_page(
         request,
-        "relais/form.html",
-        {
-            "form": form,
-            "title": f"Planifier la suite de « {previous} »",
-            "intro": f"Les {services.open_actions_of(previous).count()} action(s) encore ouvertes seront inscrites "
-            "à l'ordre du jour de la nouvelle réunion.",
-            "back": reverse("reunions:minutes", args=[previous.pk]),
-        },
+        form,
+        title=f"Planifier la suite de « {previous} »",
+        intro=f"Les {services.open_actions_of(previous).count()} action(s) encore ouvertes seront inscrites "
+        "à l'ordre du jour de la nouvelle réunion.",
+        back=reverse("reunions:minutes", args=[previous.pk]),
     )
 
 
@@ -404,11 +386,7 @@ def reminder_settings(request):
         services.reminder_days_set(organisation=organisation, days=form.cleaned_data["days"])
         messages.success(request, "Les rappels sont réglés ; les réunions à venir suivent ce réglage.")
         return redirect("reunions:reunion_list")
-    return render(
-        request,
-        "relais/form.html",
-        {"form": form, "title": "Rappels avant les réunions", "back": reverse("reunions:reunion_list")},
-    )
+    return form_page(request, form, title="Rappels avant les réunions", back=reverse("reunions:reunion_list"))
 
 
 # The relais' own meetings, and calendars

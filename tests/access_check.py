@@ -172,6 +172,54 @@ def _remontee(world, outside=False) -> int:
     return getattr(world, key)
 
 
+def _initiative_world(world) -> dict:
+    """An initiative of organisation A with a photo, a logistics request and a
+    grant request; and another on quartier 2 (initiatives are the network's)."""
+    if not hasattr(world, "_initiative_world"):
+        import datetime
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from initiatives import services
+        from initiatives.models import Equipment, InitiativeKind
+        from relais.uploads import clean_photo
+
+        initiative = services.initiative_save(
+            organisation=world.org_a,
+            by=None,
+            kind=InitiativeKind.objects.filter(organisation=world.org_a).first(),
+            title=f"Fête {MARKER}",
+            starts_on=datetime.date(2027, 6, 12),
+            residences=[world.residence_a1],
+            organisers=[world.relais_a],
+        )
+        jpeg = io.BytesIO()
+        Image.new("RGB", (40, 30), "green").save(jpeg, "JPEG")
+        photo = services.photo_add(
+            initiative=initiative, image=clean_photo(SimpleUploadedFile("fete.jpg", jpeg.getvalue())), by=None
+        )
+        tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+        logistics = services.logistics_request(
+            initiative=initiative,
+            by=None,
+            starts_on=initiative.starts_on,
+            ends_on=initiative.starts_on,
+            lines=[(tables, 4)],
+        )
+        grant = services.grant_request(
+            initiative=initiative, by=None, objectives="Un repas", expected_participants=40, amount_requested=150
+        )
+        world._initiative_world = {
+            "initiative": initiative.pk,
+            "photo": photo.pk,
+            "logistics": logistics.pk,
+            "grant": grant.pk,
+        }
+    return world._initiative_world
+
+
 IN_SCOPE_KWARGS = {
     "token": _rsvp_token,
     "minutes_token": _minutes_token,
@@ -179,6 +227,10 @@ IN_SCOPE_KWARGS = {
     "reunion": _reunion,
     "action": _action,
     "remontee": _remontee,
+    "initiative": lambda w: _initiative_world(w)["initiative"],
+    "photo": lambda w: _initiative_world(w)["photo"],
+    "logistics": lambda w: _initiative_world(w)["logistics"],
+    "grant": lambda w: _initiative_world(w)["grant"],
     "residence": lambda w: w.residence_a1.pk,
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
@@ -189,6 +241,11 @@ OUTSIDE_AGENCY_KWARGS = {
     "reunion": None,
     "action": None,
     "remontee": lambda w: _remontee(w, outside=True),
+    # Initiatives, like meetings, belong to the whole network.
+    "initiative": None,
+    "photo": None,
+    "logistics": None,
+    "grant": None,
     "residence": lambda w: w.residence_a2.pk,
     "relais": lambda w: w.relais_a2.pk,
     "quartier": lambda w: w.q2.pk,

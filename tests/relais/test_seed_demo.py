@@ -97,3 +97,24 @@ def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
     assert carried.action.status == "ouverte" and carried.reunion.previous == carried.action.reunion
     raised = Remontee.objects.filter(organisation=lac, source="reunion")
     assert set(raised.values_list("status", flat=True)) == set(Remontee.Status.values)
+
+
+def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
+    from initiatives.models import GrantRequest, Initiative, LogisticsRequest
+    from relais.models import Message
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    lac = Organisation.objects.get(slug="habitat-du-lac")
+    initiatives = Initiative.objects.filter(organisation=lac)
+    assert set(initiatives.values_list("status", flat=True)) == set(Initiative.Status.values)
+    done = initiatives.filter(status="realisee")
+    assert done.count() >= 5 and not done.filter(participants__isnull=True).exists()
+    assert set(LogisticsRequest.objects.filter(initiative__organisation=lac).values_list("status", flat=True)) == {
+        "approuvee",
+        "demandee",
+    }
+    assert set(GrantRequest.objects.filter(initiative__organisation=lac).values_list("status", flat=True)) == set(
+        GrantRequest.Status.values
+    )
+    # The demo records what was told; nothing waits to be sent when `make run` starts.
+    assert not Message.objects.filter(state="en_attente").exists()

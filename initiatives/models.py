@@ -1,0 +1,305 @@
+"""What relais run in their residence, the logistics and small grants behind
+it, and what came of it.
+
+Overbooking of the equipment and the rooms is prevented where it can be: in
+the approval's database transaction, with the stock rows locked (see
+initiatives/services.py).
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+from relais.models import Organisation, Quartier, Relais, Residence, User
+from relais.scoping import ScopedQuerySet
+
+DEFAULT_KINDS = [
+    "Fête des voisins",
+    "Repas partagé",
+    "Atelier cuisine",
+    "Atelier théâtre",
+    "Atelier bien-être",
+    "Atelier de langue",
+    "Atelier numérique",
+    "Atelier couture",
+    "Porte-à-porte",
+    "Visite de courtoisie",
+    "Jardinières et jardin partagé",
+    "Sortie",
+    "Action solidaire",
+    "Autre",
+]
+
+
+class OrgScoped(models.Model):
+    """Rows of an organisation that staff of every agency share."""
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+
+    class Meta:
+        abstract = True
+
+
+class InitiativeKind(OrgScoped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="initiative_kinds")
+    name = models.CharField("nom", max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField("proposé", default=True)
+
+    scope_relais = "organisation__relais__user"
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="kind_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(OrgScoped):
+    """A partner of the initiatives: social centre, association, Voisins solidaires…"""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField("nom", max_length=150)
+
+    scope_relais = "organisation__relais__user"
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="partner_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Initiative(models.Model):
+    class Status(models.TextChoices):
+        IDEE = "idee", "Idée"
+        PREVUE = "prevue", "Prévue"
+        REALISEE = "realisee", "Réalisée"
+        ANNULEE = "annulee", "Annulée"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="initiatives")
+    kind = models.ForeignKey(InitiativeKind, on_delete=models.PROTECT, related_name="+", verbose_name="type")
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("description", blank=True)
+    starts_on = models.DateField("date")
+    ends_on = models.DateField("jusqu'au", null=True, blank=True)
+    residences = models.ManyToManyField(Residence, blank=True, related_name="initiatives", verbose_name="résidences")
+    quartier = models.ForeignKey(
+        Quartier, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="quartier"
+    )
+    place = models.CharField("lieu", max_length=200, blank=True, help_text="Un espace public, une salle…")
+    organisers = models.ManyToManyField(
+        Relais, blank=True, related_name="initiatives", verbose_name="relais organisateurs"
+    )
+    partners = models.ManyToManyField(Partner, blank=True, related_name="initiatives", verbose_name="partenaires")
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.IDEE)
+    # After the event.
+    participants = models.PositiveIntegerField("participants", null=True, blank=True)
+    children = models.PositiveIntegerField("dont enfants", null=True, blank=True)
+    adults = models.PositiveIntegerField("dont adultes", null=True, blank=True)
+    seniors = models.PositiveIntegerField("dont seniors", null=True, blank=True)
+    newcomers = models.PositiveIntegerField("dont nouvelles têtes", null=True, blank=True)
+    went_well = models.TextField("ce qui a bien marché", blank=True)
+    went_badly = models.TextField("ce qui n'a pas marché", blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None  # events are the network's, like meetings
+    scope_relais = "organisers__user"
+    scope_partner = True  # partners read the catalogue (organisers' names are not shown to them)
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="initiative_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InitiativePhoto(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="initiatives/%Y/%m/")
+    caption = models.CharField("légende", max_length=200, blank=True)
+    consent = models.BooleanField("les personnes visibles ont donné leur accord", default=False)
+    uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "initiative__organisation"
+    scope_quartier = None
+    scope_relais = "initiative__organisers__user"
+    scope_partner = False
+
+    def __str__(self) -> str:
+        return self.caption or f"Photo {self.pk}"
+
+
+# Logistics
+
+
+class Equipment(OrgScoped):
+    """Lendable equipment and how many the organisation owns."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="equipment")
+    name = models.CharField("matériel", max_length=120)
+    quantity = models.PositiveIntegerField("quantité en stock")
+
+    scope_relais = "organisation__relais__user"
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="equipment_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(OrgScoped):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField("salle", max_length=120)
+    residence = models.ForeignKey(Residence, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    scope_relais = "organisation__relais__user"
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="room_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LogisticsRequest(models.Model):
+    """Equipment for some days and/or a room for some hours, for an initiative."""
+
+    class Status(models.TextChoices):
+        DEMANDEE = "demandee", "Demandée"
+        APPROUVEE = "approuvee", "Accordée"
+        REFUSEE = "refusee", "Refusée"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="logistics")
+    starts_on = models.DateField("du")
+    ends_on = models.DateField("au")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="salle"
+    )
+    room_starts_at = models.DateTimeField("salle de", null=True, blank=True)
+    room_ends_at = models.DateTimeField("salle jusqu'à", null=True, blank=True)
+    note = models.TextField("précisions", blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DEMANDEE)
+    decision_reason = models.TextField("motif", blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "initiative__organisation"
+    scope_quartier = None
+    scope_relais = "initiative__organisers__user"
+    scope_partner = False
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="logistics_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(room__isnull=True)
+                | (Q(room_starts_at__isnull=False) & Q(room_ends_at__gt=F("room_starts_at"))),
+                name="logistics_room_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Logistique pour {self.initiative}"
+
+
+class LogisticsLine(models.Model):
+    request = models.ForeignKey(LogisticsRequest, on_delete=models.CASCADE, related_name="lines")
+    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField("quantité demandée")
+    granted = models.PositiveIntegerField("quantité accordée", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "request__initiative__organisation"
+    scope_quartier = None
+    scope_relais = "request__initiative__organisers__user"
+    scope_partner = False
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["request", "equipment"], name="one_line_per_equipment")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.equipment}"
+
+
+# Small grants
+
+
+class GrantRequest(models.Model):
+    """A request to the organisation's small-grant committee (fonds de
+    participation des habitants)."""
+
+    class Status(models.TextChoices):
+        DEMANDEE = "demandee", "Demandée"
+        ACCORDEE = "accordee", "Accordée"
+        REFUSEE = "refusee", "Refusée"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="grants")
+    objectives = models.TextField("ce que nous voulons faire")
+    expected_participants = models.PositiveIntegerField("participants attendus")
+    amount_requested = models.DecimalField("montant demandé (€)", max_digits=8, decimal_places=2)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DEMANDEE)
+    amount_granted = models.DecimalField("montant accordé (€)", max_digits=8, decimal_places=2, null=True, blank=True)
+    decided_on = models.DateField("date de la décision", null=True, blank=True)
+    conditions = models.TextField("conditions", blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "initiative__organisation"
+    scope_quartier = None
+    scope_relais = "initiative__organisers__user"
+    scope_partner = True  # amounts are figures, not personal data
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_requested__gt=0), name="grant_requested_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="accordee") | Q(amount_granted__gt=0), name="grant_granted_has_amount"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refusee") | ~Q(refusal_reason=""), name="grant_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Subvention pour {self.initiative}"
+
+    @property
+    def budget_total(self):
+        return sum(line.amount for line in self.budget_lines.all())
+
+
+class BudgetLine(models.Model):
+    grant = models.ForeignKey(GrantRequest, on_delete=models.CASCADE, related_name="budget_lines")
+    label = models.CharField("poste", max_length=150)
+    amount = models.DecimalField("montant (€)", max_digits=8, decimal_places=2)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "grant__initiative__organisation"
+    scope_quartier = None
+    scope_relais = "grant__initiative__organisers__user"
+
+    def __str__(self) -> str:
+        return f"{self.label} : {self.amount} €"

@@ -1,0 +1,403 @@
+"""Writes of the initiatives app. One transaction each.
+
+Logistics: approving a request locks the stock rows it touches (and the room)
+with SELECT … FOR UPDATE, then counts what is already lent on each day of the
+request. Two approvals racing for the same tables are serialised by the lock:
+the second sees the first one's loan and is refused if the stock would be
+exceeded. On SQLite the write transaction (BEGIN IMMEDIATE) serialises them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.template.loader import render_to_string
+from django.utils import formats, timezone
+
+from initiatives.models import (
+    DEFAULT_KINDS,
+    BudgetLine,
+    Equipment,
+    GrantRequest,
+    Initiative,
+    InitiativeKind,
+    InitiativePhoto,
+    LogisticsLine,
+    LogisticsRequest,
+    Partner,
+    Room,
+)
+from relais import outbox
+from relais.models import Message, Organisation, Quartier, Relais, Residence, User
+
+
+def kinds_ensure(organisation: Organisation) -> None:
+    if not InitiativeKind.objects.filter(organisation=organisation).exists():
+        InitiativeKind.objects.bulk_create(
+            InitiativeKind(organisation=organisation, name=name, position=n) for n, name in enumerate(DEFAULT_KINDS)
+        )
+
+
+def _same_org(organisation: Organisation, **objects) -> dict[str, str]:
+    errors = {}
+    for field, value in objects.items():
+        values = value if isinstance(value, list | tuple | set) else [value]
+        if any(v is not None and v.organisation_id != organisation.pk for v in values):
+            errors[field] = "Un élément choisi n'appartient pas à votre organisation."
+    return errors
+
+
+def initiative_save(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    kind: InitiativeKind,
+    title: str,
+    starts_on: datetime.date,
+    initiative: Initiative | None = None,
+    description: str = "",
+    ends_on: datetime.date | None = None,
+    residences: Iterable[Residence] = (),
+    quartier: Quartier | None = None,
+    place: str = "",
+    organisers: Iterable[Relais] = (),
+    partners: Iterable[Partner] = (),
+    status: str | None = None,
+) -> Initiative:
+    """Create an initiative, or change one."""
+    residences, organisers, partners = list(residences), list(organisers), list(partners)
+    errors = _same_org(
+        organisation, kind=kind, residences=residences, quartier=quartier, organisers=organisers, partners=partners
+    )
+    if ends_on and ends_on < starts_on:
+        errors["ends_on"] = "La date de fin doit suivre la date de début."
+    if not (residences or quartier or place.strip()):
+        errors["place"] = "Indiquez où : une ou plusieurs résidences, un quartier ou un lieu."
+    if status is not None and status not in Initiative.Status.values:
+        errors["status"] = "Statut inconnu."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        initiative = initiative or Initiative(organisation=organisation, created_by=by)
+        initiative.kind, initiative.title, initiative.description = kind, title.strip(), description.strip()
+        initiative.starts_on, initiative.ends_on = starts_on, ends_on
+        initiative.quartier, initiative.place = quartier, place.strip()
+        if status is not None:
+            initiative.status = status
+        initiative.save()
+        initiative.residences.set(residences)
+        initiative.organisers.set(organisers)
+        initiative.partners.set(partners)
+    return initiative
+
+
+def initiative_report(
+    *,
+    initiative: Initiative,
+    participants: int,
+    children: int | None = None,
+    adults: int | None = None,
+    seniors: int | None = None,
+    newcomers: int | None = None,
+    went_well: str = "",
+    went_badly: str = "",
+) -> Initiative:
+    """After the event: who came and what we learnt. The initiative is done."""
+    if initiative.status == Initiative.Status.ANNULEE:
+        raise ValidationError("Cette initiative est annulée.")
+    split = [n for n in (children, adults, seniors) if n is not None]
+    errors = {}
+    if sum(split) > participants:
+        errors["children"] = (
+            f"Enfants, adultes et seniors font {sum(split)} personnes : plus que les {participants} participants."
+        )
+    if newcomers is not None and newcomers > participants:
+        errors["newcomers"] = "Il ne peut pas y avoir plus de nouvelles têtes que de participants."
+    if errors:
+        raise ValidationError(errors)
+    initiative.participants, initiative.children, initiative.adults = participants, children, adults
+    initiative.seniors, initiative.newcomers = seniors, newcomers
+    initiative.went_well, initiative.went_badly = went_well.strip(), went_badly.strip()
+    initiative.status = Initiative.Status.REALISEE
+    initiative.save()
+    return initiative
+
+
+def photo_add(*, initiative: Initiative, image: ContentFile, by: User | None, caption: str = "", consent: bool = False):
+    photo = InitiativePhoto(initiative=initiative, caption=caption.strip(), consent=consent, uploaded_by=by)
+    photo.image.save(image.name, image, save=False)
+    photo.save()
+    return photo
+
+
+def _tell_organisers(initiative: Initiative, subject, kind: str, by: User | None) -> None:
+    for relais in initiative.organisers.all():
+        outbox.message_schedule(
+            organisation_id=initiative.organisation_id,
+            recipient=relais,
+            subject=subject,
+            kind=kind,
+            by=by,
+            send_now=True,
+        )
+
+
+# Logistics
+
+
+def logistics_request(
+    *,
+    initiative: Initiative,
+    by: User | None,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    lines: Iterable[tuple[Equipment, int]] = (),
+    room: Room | None = None,
+    room_starts_at: datetime.datetime | None = None,
+    room_ends_at: datetime.datetime | None = None,
+    note: str = "",
+) -> LogisticsRequest:
+    lines = [(equipment, quantity) for equipment, quantity in lines if quantity]
+    errors = _same_org(initiative.organisation, lines=[e for e, _ in lines], room=room)
+    if ends_on < starts_on:
+        errors["ends_on"] = "La date de retour doit suivre la date de prêt."
+    if not lines and room is None:
+        errors["__all__"] = "Demandez au moins un matériel ou une salle."
+    for equipment, quantity in lines:
+        if quantity < 0 or quantity > equipment.quantity:
+            errors[f"qty_{equipment.pk}"] = f"{equipment} : entre 1 et {equipment.quantity} (le stock)."
+    if room is not None and not (room_starts_at and room_ends_at and room_ends_at > room_starts_at):
+        errors["room_ends_at"] = "Indiquez l'heure de début et de fin de la réservation de la salle."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        request = LogisticsRequest.objects.create(
+            initiative=initiative,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            room=room,
+            room_starts_at=room_starts_at if room else None,
+            room_ends_at=room_ends_at if room else None,
+            note=note.strip(),
+            requested_by=by,
+        )
+        LogisticsLine.objects.bulk_create(
+            LogisticsLine(request=request, equipment=equipment, quantity=quantity) for equipment, quantity in lines
+        )
+    return request
+
+
+def _days(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def _check_stock(request: LogisticsRequest, granted: dict[int, int]) -> None:
+    """Raise if lending `granted` (equipment id → quantity) would exceed the stock
+    on any day, counting the requests already approved. Call with the equipment
+    rows locked."""
+    stock = {e.pk: e for e in Equipment.objects.filter(pk__in=granted)}
+    lent = (
+        LogisticsLine.objects.filter(
+            equipment_id__in=granted,
+            request__status=LogisticsRequest.Status.APPROUVEE,
+            request__starts_on__lte=request.ends_on,
+            request__ends_on__gte=request.starts_on,
+        )
+        .exclude(request=request)
+        .values_list("equipment_id", "request__starts_on", "request__ends_on", "granted")
+    )
+    per_day: dict[tuple[int, datetime.date], int] = defaultdict(int)
+    for equipment_id, starts_on, ends_on, quantity in lent:
+        for day in _days(max(starts_on, request.starts_on), min(ends_on, request.ends_on)):
+            per_day[equipment_id, day] += quantity or 0
+    for equipment_id, quantity in granted.items():
+        equipment = stock[equipment_id]
+        for day in _days(request.starts_on, request.ends_on):
+            already = per_day[equipment_id, day]
+            if already + quantity > equipment.quantity:
+                left = max(equipment.quantity - already, 0)
+                raise ValidationError(
+                    f"{equipment} : il en reste {left} sur {equipment.quantity} le "
+                    f"{formats.date_format(day, 'j F Y')} ({already} déjà prêté{'s' if already > 1 else ''}). "
+                    "Réduisez la quantité ou refusez."
+                )
+
+
+def _check_room(request: LogisticsRequest) -> None:
+    clash = (
+        LogisticsRequest.objects.filter(
+            room_id=request.room_id,
+            status=LogisticsRequest.Status.APPROUVEE,
+            room_starts_at__lt=request.room_ends_at,
+            room_ends_at__gt=request.room_starts_at,
+        )
+        .exclude(pk=request.pk)
+        .select_related("initiative")
+        .first()
+    )
+    if clash is not None:
+        start = timezone.localtime(clash.room_starts_at)
+        raise ValidationError(
+            f"La salle « {request.room} » est déjà réservée le {formats.date_format(start, 'j F Y')} "
+            f"à partir de {start:%H} h {start:%M} pour « {clash.initiative} »."
+        )
+
+
+def logistics_decide(
+    *,
+    request: LogisticsRequest,
+    by: User | None,
+    approve: bool,
+    granted: dict[int, int] | None = None,
+    reason: str = "",
+) -> LogisticsRequest:
+    """Approve (possibly adjusting the quantities) or refuse with a reason. The
+    organisers are told once."""
+    reason = reason.strip()
+    with transaction.atomic():
+        request = (
+            LogisticsRequest.objects.select_for_update(of=("self",))
+            .select_related("initiative", "room")
+            .get(pk=request.pk)
+        )
+        if request.status != LogisticsRequest.Status.DEMANDEE:
+            raise ValidationError("Cette demande a déjà reçu une réponse.")
+        lines = list(request.lines.select_related("equipment"))
+        if approve:
+            granted = {line.equipment_id: (granted or {}).get(line.equipment_id, line.quantity) for line in lines}
+            if any(q < 0 or q > line.quantity for line, q in zip(lines, granted.values(), strict=True)):
+                raise ValidationError("On accorde au plus la quantité demandée.")
+            granted = {k: v for k, v in granted.items() if v}
+            if not granted and request.room_id is None:
+                raise ValidationError("Rien n'est accordé : refusez plutôt la demande, en disant pourquoi.")
+            # The lock that makes overbooking impossible: the stock rows (in a
+            # fixed order, against deadlocks) and the room.
+            list(Equipment.objects.select_for_update().filter(pk__in=granted).order_by("pk"))
+            if request.room_id:
+                list(Room.objects.select_for_update().filter(pk=request.room_id))
+                _check_room(request)
+            _check_stock(request, granted)
+            for line in lines:
+                line.granted = granted.get(line.equipment_id, 0)
+            LogisticsLine.objects.bulk_update(lines, ["granted"])
+            request.status = LogisticsRequest.Status.APPROUVEE
+        else:
+            if not reason:
+                raise ValidationError({"reason": "Dites pourquoi la demande est refusée : les relais le liront."})
+            request.status = LogisticsRequest.Status.REFUSEE
+        request.decision_reason, request.decided_by, request.decided_at = reason, by, timezone.now()
+        request.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+        _tell_organisers(request.initiative, request, "logistique", by)
+    return request
+
+
+# Small grants
+
+
+def grant_request(
+    *,
+    initiative: Initiative,
+    by: User | None,
+    objectives: str,
+    expected_participants: int,
+    amount_requested: Decimal,
+    budget: Iterable[tuple[str, Decimal]] = (),
+) -> GrantRequest:
+    budget = list(budget)
+    errors = {}
+    if not objectives.strip():
+        errors["objectives"] = "Dites ce que vous voulez faire."
+    if amount_requested <= 0:
+        errors["amount_requested"] = "Le montant demandé doit être positif."
+    if budget and sum(a for _, a in budget) < amount_requested:
+        errors["budget"] = "Le budget total est inférieur au montant demandé."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        grant = GrantRequest.objects.create(
+            initiative=initiative,
+            objectives=objectives.strip(),
+            expected_participants=expected_participants,
+            amount_requested=amount_requested,
+            requested_by=by,
+        )
+        BudgetLine.objects.bulk_create(BudgetLine(grant=grant, label=label, amount=amount) for label, amount in budget)
+    return grant
+
+
+def grant_decide(
+    *,
+    grant: GrantRequest,
+    by: User | None,
+    granted: bool,
+    decided_on: datetime.date,
+    amount_granted: Decimal | None = None,
+    conditions: str = "",
+    refusal_reason: str = "",
+) -> GrantRequest:
+    """The committee's decision; the organisers are told once."""
+    with transaction.atomic():
+        grant = GrantRequest.objects.select_for_update(of=("self",)).select_related("initiative").get(pk=grant.pk)
+        if grant.status != GrantRequest.Status.DEMANDEE:
+            raise ValidationError("Le comité a déjà décidé pour cette demande.")
+        if granted:
+            if not amount_granted or amount_granted <= 0:
+                raise ValidationError({"amount_granted": "Indiquez le montant accordé."})
+            if amount_granted > grant.amount_requested:
+                raise ValidationError({"amount_granted": "On ne peut pas accorder plus que le montant demandé."})
+            grant.status, grant.amount_granted, grant.conditions = (
+                GrantRequest.Status.ACCORDEE,
+                amount_granted,
+                conditions,
+            )
+        else:
+            if not refusal_reason.strip():
+                raise ValidationError({"refusal_reason": "Dites pourquoi le comité refuse : les relais le liront."})
+            grant.status, grant.refusal_reason = GrantRequest.Status.REFUSEE, refusal_reason.strip()
+        grant.decided_on, grant.decided_by = decided_on, by
+        grant.save()
+        _tell_organisers(grant.initiative, grant, "subvention", by)
+    return grant
+
+
+def grant_totals(*, queryset, year: int) -> dict:
+    """Requested and granted per year (for the grants page and the bilan)."""
+    rows = queryset.filter(requested_at__year=year).aggregate(
+        count=Count("pk"),
+        requested=Sum("amount_requested"),
+        granted=Sum("amount_granted", filter=Q(status=GrantRequest.Status.ACCORDEE)),
+        accepted=Count("pk", filter=Q(status=GrantRequest.Status.ACCORDEE)),
+        refused=Count("pk", filter=Q(status=GrantRequest.Status.REFUSEE)),
+    )
+    return {k: v or 0 for k, v in rows.items()}
+
+
+# What the messages say
+
+
+def _render_decision(message: Message) -> outbox.Rendered | None:
+    model = LogisticsRequest if message.kind == "logistique" else GrantRequest
+    decision = model.objects.select_related("initiative__organisation").filter(pk=message.subject_id).first()
+    if decision is None:
+        return None
+    lines = list(decision.lines.select_related("equipment")) if model is LogisticsRequest else []
+    text = render_to_string(
+        "emails/initiative_decision.txt",
+        {"kind": message.kind, "decision": decision, "initiative": decision.initiative, "lines": lines},
+    )
+    subject, _, body = text.strip().partition("\n")
+    return outbox.Rendered(subject=subject.strip(), body=body.strip() + "\n")
+
+
+outbox.renderer("logistique")(_render_decision)
+outbox.renderer("subvention")(_render_decision)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from initiatives import views
+
+app_name = "initiatives"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("nouvelle/", views.create, name="create"),
+    path("carte/", views.map_page, name="map"),
+    path("carte.json", views.map_data, name="map_data"),
+    path("logistique/", views.stock, name="stock"),
+    path("logistique/<int:logistics>/decision/", views.logistics_decide, name="logistics_decide"),
+    path("subventions/", views.grants, name="grants"),
+    path("subventions/<int:grant>/decision/", views.grant_decide, name="grant_decide"),
+    path("photos/<int:photo>.jpg", views.photo, name="photo"),
+    path("<int:initiative>/", views.detail, name="detail"),
+    path("<int:initiative>/modifier/", views.edit, name="edit"),
+    path("<int:initiative>/statut/", views.set_status, name="set_status"),
+    path("<int:initiative>/apres/", views.report, name="report"),
+    path("<int:initiative>/logistique/", views.logistics_new, name="logistics_new"),
+    path("<int:initiative>/subvention/", views.grant_new, name="grant_new"),
+]
