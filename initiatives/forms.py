@@ -3,6 +3,7 @@ from decimal import Decimal, InvalidOperation
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
@@ -26,7 +27,9 @@ class InitiativeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(is_active=True)
+        # A withdrawn kind is not proposed, but an initiative keeps the one it has.
+        current = self.initial.get("kind")
+        self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(Q(is_active=True) | Q(pk=current))
         self.fields["residences"].queryset = Residence.objects.for_user(user)
         self.fields["quartier"].queryset = Quartier.objects.for_user(user)
         self.fields["organisers"].queryset = Relais.objects.for_user(user).exclude(status=Relais.Status.SORTI)

@@ -80,7 +80,7 @@ class Initiative(models.Model):
         ANNULEE = "annulee", "Annulée"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="initiatives")
-    kind = models.ForeignKey(InitiativeKind, on_delete=models.PROTECT, related_name="+", verbose_name="type")
+    kind = models.ForeignKey(InitiativeKind, on_delete=models.PROTECT, related_name="initiatives", verbose_name="type")
     title = models.CharField("titre", max_length=200)
     description = models.TextField("description", blank=True)
     starts_on = models.DateField("date")

@@ -7,6 +7,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("nouvelle/", views.create, name="create"),
+    path("types/", views.kinds, name="kinds"),
     path("carte/", views.map_page, name="map"),
     path("carte.json", views.map_data, name="map_data"),
     path("logistique/", views.stock, name="stock"),

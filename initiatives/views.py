@@ -27,14 +27,15 @@ from initiatives.models import (
     Equipment,
     GrantRequest,
     Initiative,
+    InitiativeKind,
     InitiativePhoto,
     LogisticsLine,
     LogisticsRequest,
     Room,
 )
-from relais.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
-from relais.views import form_page
+from relais.views import form_page, labels_page
 
 
 def _organisation(request):
@@ -416,3 +417,16 @@ def set_status(request, initiative):
         initiative.save(update_fields=["status"])
         messages.success(request, f"L'initiative est {initiative.get_status_display().lower()}.")
     return redirect("initiatives:detail", initiative=initiative.pk)
+
+
+@role_required(*ADMINS)
+def kinds(request):
+    return labels_page(
+        request,
+        model=InitiativeKind,
+        used_by="initiatives",
+        title="Types d'initiatives",
+        intro="Les types proposés quand on crée une initiative. "
+        "Un type retiré reste sur les initiatives qui l'utilisent.",
+        count_label="Initiatives",
+    )

@@ -1,10 +1,12 @@
 import base64
 import secrets
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +39,39 @@ def paginate(request, queryset):
 def form_page(request, form, *, title: str, back: str, intro: str = ""):
     """The one generic form page: a title, an optional explanation, the form, a way back."""
     return render(request, "relais/form.html", {"form": form, "title": title, "back": back, "intro": intro})
+
+
+class LabelForm(forms.Form):
+    name = forms.CharField(label="Nouvel intitulé", max_length=80)
+
+
+def labels_page(request, *, model, used_by: str, title: str, intro: str, count_label: str):
+    """An organisation's editable list of labels (remontée themes, initiative kinds):
+    add one, or stop proposing one — a withdrawn label stays on the rows that use it."""
+    form = LabelForm(request.POST or None)
+    if request.method == "POST":
+        toggle = request.POST.get("toggle", "")
+        if toggle.isdigit():
+            label = model.objects.for_user(request.user, write=True).filter(pk=toggle).first()
+            if label is not None:
+                label.is_active = not label.is_active
+                label.save(update_fields=["is_active"])
+                messages.success(request, f"« {label} » est {'proposé' if label.is_active else 'retiré de la liste'}.")
+            return redirect(request.path)
+        if form.is_valid():
+            name = form.cleaned_data["name"].strip()
+            labels = model.objects.for_user(request.user, write=True)
+            if labels.filter(name__iexact=name).exists():
+                form.add_error("name", "Cet intitulé existe déjà.")
+            else:
+                model.objects.create(
+                    organisation=access_for(request.user).organisation, name=name, position=labels.count()
+                )
+                messages.success(request, f"« {name} » est ajouté.")
+                return redirect(request.path)
+    rows = model.objects.for_user(request.user).annotate(used=Count(used_by))
+    context = {"form": form, "rows": rows, "title": title, "intro": intro, "count_label": count_label}
+    return render(request, "relais/labels.html", context)
 
 
 def home(request):

@@ -109,10 +109,6 @@ class ReopenForm(forms.Form):
     )
 
 
-class ThemeForm(forms.Form):
-    name = forms.CharField(label="Nouveau thème", max_length=80)
-
-
 def _filter_themes(request):
     return Theme.objects.for_user(request.user)
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
+from relais.views import labels_page
 from remontees import services
 from remontees.forms import (
     AssignForm,
@@ -19,7 +20,6 @@ from remontees.forms import (
     ReopenForm,
     RoundTableForm,
     StatusForm,
-    ThemeForm,
 )
 from remontees.models import Remontee, RemonteeEvent, Theme
 from reunions.models import Reunion
@@ -231,27 +231,11 @@ def residence_page(request, residence):
 
 @role_required(*ADMINS)
 def themes(request):
-    """The organisation's themes: add one, or stop proposing one (kept on the
-    remontées that use it)."""
-    organisation = _organisation(request)
-    form = ThemeForm(request.POST or None)
-    if request.method == "POST":
-        toggle = request.POST.get("toggle", "")
-        if toggle.isdigit():
-            theme = Theme.objects.for_user(request.user, write=True).filter(pk=toggle).first()
-            if theme is not None:
-                theme.is_active = not theme.is_active
-                theme.save(update_fields=["is_active"])
-                messages.success(request, f"« {theme} » est {'proposé' if theme.is_active else 'retiré de la liste'}.")
-            return redirect("remontees:themes")
-        if form.is_valid():
-            name = form.cleaned_data["name"].strip()
-            if Theme.objects.for_user(request.user).filter(name__iexact=name).exists():
-                form.add_error("name", "Ce thème existe déjà.")
-            else:
-                count = Theme.objects.for_user(request.user).count()
-                Theme.objects.create(organisation=organisation, name=name, position=count)
-                messages.success(request, f"Le thème « {name} » est ajouté.")
-                return redirect("remontees:themes")
-    rows = Theme.objects.for_user(request.user).annotate(used=Count("remontees", filter=Q(remontees__isnull=False)))
-    return render(request, "remontees/themes.html", {"form": form, "rows": rows})
+    return labels_page(
+        request,
+        model=Theme,
+        used_by="remontees",
+        title="Thèmes des remontées",
+        intro="Les thèmes proposés aux relais et à l'équipe. Un thème retiré reste sur les remontées qui l'utilisent.",
+        count_label="Remontées",
+    )

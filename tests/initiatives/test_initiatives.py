@@ -224,6 +224,30 @@ def test_the_catalogue_filters_by_kind_quartier_and_period(world, login):
     assert "Fête A1" in page and "Cuisine A2" not in page
 
 
+def test_an_admin_edits_the_kinds_offered_and_a_withdrawn_kind_stays_on_its_initiatives(world, login):
+    fete = services.initiative_save(
+        organisation=world.org_a,
+        by=None,
+        kind=kind(world),
+        title="Fête A1",
+        starts_on=datetime.date(2026, 6, 5),
+        residences=[world.residence_a1],
+    )
+    admin = login(world.admin_a)
+    admin.post("/initiatives/types/", {"name": "Troc de plantes"})
+    assert InitiativeKind.objects.filter(organisation=world.org_a, name="Troc de plantes").exists()
+    assert not InitiativeKind.objects.filter(organisation=world.org_b, name="Troc de plantes").exists()
+    assert "Cet intitulé existe déjà" in text(admin.post("/initiatives/types/", {"name": "troc de plantes"}))
+    admin.post("/initiatives/types/", {"toggle": kind(world).pk})
+    page = text(admin.get("/initiatives/types/"))
+    assert "« Fête des voisins » est retiré de la liste" in page and "Non — proposer" in page
+    new_form = admin.get("/initiatives/nouvelle/").content.decode()
+    assert "Troc de plantes" in new_form and ">Fête des voisins<" not in new_form
+    edit_form = admin.get(f"/initiatives/{fete.pk}/modifier/").content.decode()
+    assert ">Fête des voisins<" in edit_form
+    assert login(world.staff_a).get("/initiatives/types/").status_code == 403
+
+
 def test_the_map_markers_come_from_a_json_endpoint(world, login):
     Residence.objects.filter(pk=world.residence_a1.pk).update(latitude=45.75, longitude=4.85)
     services.initiative_save(

@@ -197,7 +197,7 @@ def test_an_admin_edits_the_themes_offered(world, login):
     admin = login(world.admin_a)
     admin.post("/remontees/themes/", {"name": "Punaises de lit"})
     assert Theme.objects.filter(organisation=world.org_a, name="Punaises de lit").exists()
-    assert "Ce thème existe déjà" in text(admin.post("/remontees/themes/", {"name": "punaises de lit"}))
+    assert "Cet intitulé existe déjà" in text(admin.post("/remontees/themes/", {"name": "punaises de lit"}))
     ascenseur = theme(world)
     admin.post("/remontees/themes/", {"toggle": ascenseur.pk})
     form = login(world.relais_user_a).get("/remontees/signaler/").content.decode()
