@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reunions",
     "remontees",
     "initiatives",
+    "bilans",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# PDFs of bilans have their own queue, served by a worker with concurrency 1
+# and --max-tasks-per-child (see run_local and the README): one large document
+# never delays the messages, and its memory goes back with its process.
+CELERY_TASK_ROUTES = {"bilans.tasks.*": {"queue": "bilans"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The database says what is due; beat only wakes the dispatcher. Each entry
 # expires just under its interval so a backlog never piles up copies.
@@ -278,5 +283,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # WeasyPrint logs each step of each PDF at INFO.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -11,4 +11,5 @@ urlpatterns = [
     path("reunions/", include("reunions.urls")),
     path("remontees/", include("remontees.urls")),
     path("initiatives/", include("initiatives.urls")),
+    path("bilans/", include("bilans.urls")),
 ]

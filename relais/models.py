@@ -61,6 +61,7 @@ class Organisation(models.Model):
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    logo = models.ImageField("logo", upload_to="logos/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

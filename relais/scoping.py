@@ -27,11 +27,14 @@ class ScopedQuerySet(models.QuerySet):
     #   scope_relais:   path to the relais' login for rows a relais may read
     #                   (None: relais never read this model)
     #   scope_partner:  whether partners may read this model
+    #   scope_agency:   whether staff limited to some quartiers may read it at all
+    #                   (False: a document of the whole organisation, like the bilan)
     defaults = {
         "scope_org": "organisation",
         "scope_quartier": "quartier",
         "scope_relais": None,
         "scope_partner": True,
+        "scope_agency": True,
     }
 
     def _scope_attr(self, name: str) -> Any:
@@ -53,6 +56,8 @@ class ScopedQuerySet(models.QuerySet):
         org_path = self._scope_attr("scope_org")
         condition = Q(**{org_path: access.organisation_id})
         if access.is_staff:
+            if access.quartier_ids and not self._scope_attr("scope_agency"):
+                return None
             quartier_path = self._scope_attr("scope_quartier")
             if access.quartier_ids and quartier_path:
                 condition &= self._via_subquery(Q(**{f"{quartier_path}__in": access.quartier_ids}))

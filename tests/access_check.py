@@ -220,7 +220,20 @@ def _initiative_world(world) -> dict:
     return world._initiative_world
 
 
+def _bilan(world) -> int:
+    if not hasattr(world, "_bilan"):
+        from django.core.files.base import ContentFile
+
+        from bilans.services import bilan_open, bilan_pdf
+
+        bilan = bilan_open(organisation=world.org_a, year=2025)
+        bilan.file.save(bilan.filename, ContentFile(bilan_pdf(bilan)))
+        world._bilan = bilan.pk
+    return world._bilan
+
+
 IN_SCOPE_KWARGS = {
+    "bilan": _bilan,
     "token": _rsvp_token,
     "minutes_token": _minutes_token,
     "feed_token": _feed_token,
@@ -238,6 +251,8 @@ IN_SCOPE_KWARGS = {
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
 OUTSIDE_AGENCY_KWARGS = {
+    # The bilan is the whole organisation's.
+    "bilan": None,
     "reunion": None,
     "action": None,
     "remontee": lambda w: _remontee(w, outside=True),

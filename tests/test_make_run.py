@@ -60,7 +60,8 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
                 return False
 
         _wait_for(up, 180, proc)
-        _wait_for(lambda: "ready." in log.read_text(), 60, proc)
+        # Two workers: the default one (with beat) and the bilans' one.
+        _wait_for(lambda: log.read_text().count("ready.") >= 2, 60, proc)
 
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         page = opener.open(base + "/comptes/login/").read().decode()
@@ -76,6 +77,24 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
         assert "relais actifs" in dashboard
         text = log.read_text()
         assert "demo1234" in text and f"http://127.0.0.1:{port}/" in text
+
+        # The demo's bilan, regenerated through the embedded broker by the bilans' worker.
+        bilans = opener.open(base + "/bilans/").read().decode()
+        detail_url = base + re.search(r'href="(/bilans/\d+/)"', bilans).group(1)
+        detail = opener.open(detail_url).read().decode()
+        assert "Télécharger le PDF" in detail
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', detail).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token}).encode()
+        opener.open(urllib.request.Request(detail_url + "generer/", data=form)).read()
+
+        def regenerated() -> bool:
+            state = opener.open(detail_url + "etat/").read().decode()
+            assert "Échec" not in state, state
+            return "Prêt" in state and "data-live" not in state
+
+        _wait_for(regenerated, 120, proc)
+        pdf = opener.open(detail_url + "bilan.pdf")
+        assert pdf.headers["Content-Type"] == "application/pdf" and pdf.read(5) == b"%PDF-"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:

@@ -59,7 +59,7 @@ def _database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _start_worker(queue: str, env: dict) -> subprocess.Popen:
+def _start_worker(queue: str, env: dict, *options: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -70,8 +70,7 @@ def _start_worker(queue: str, env: dict) -> subprocess.Popen:
             "worker",
             "-Q",
             queue,
-            "-c",
-            "2",
+            *(options or ("-c", "2")),
             "--without-mingle",
             "--without-gossip",
             "--loglevel=WARNING",
@@ -154,3 +153,51 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
     again = len(handoffs) - len(set(handoffs))
     assert len(set(handoffs)) == 1000 and again <= 2, again
     print(f"\nkilled after {at_kill} of 1000 sent; messages handed to the transport twice: {again}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_bilan_is_made_by_its_own_worker_as_in_production(tmp_path, settings):
+    """The queue, concurrency and recycling of `make run` and the compose file: the
+    page's request goes through the broker to a worker that writes the PDF."""
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    require_service("Redis (REDIS_URL)", redis_available())
+    from bilans import services
+    from bilans.models import Bilan
+    from tests.factories import MembershipFactory, UserFactory
+
+    org = OrganisationFactory(name="Habitat du Worker", slug="habitat-du-worker")
+    staff = MembershipFactory(user=UserFactory(email="staff@worker.test"), organisation=org, role="staff").user
+    bilan = services.bilan_open(organisation=org, year=2025)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+    celery_app.conf.task_always_eager = False
+    worker = _start_worker("bilans", env, "-c", "1", "--max-tasks-per-child", "1")
+    try:
+        for round_ in (1, 2):
+            services.bilan_request(bilan=bilan, by=staff)
+            states = set()
+
+            def ready(states=states):
+                bilan.refresh_from_db()
+                states.add(bilan.state)
+                return bilan.state in (Bilan.State.PRET, Bilan.State.ECHEC)
+
+            _wait(ready, 120, worker)
+            assert bilan.state == Bilan.State.PRET, bilan.error
+            with bilan.file.open("rb") as f:
+                from pypdf import PdfReader
+
+                first_page = PdfReader(f).pages[0].extract_text()
+            assert "Bilan 2025" in first_page and "Habitat du Worker" in first_page
+            print(f"\nround {round_}: states seen {sorted(states)}, made in {bilan.generation_seconds} s")
+        # Regenerating replaced the file: one PDF is kept.
+        assert len(list((settings.MEDIA_ROOT / "bilans").glob("*.pdf"))) == 1
+    finally:
+        celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+        worker.terminate()
+        worker.communicate(timeout=30)

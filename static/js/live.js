@@ -1,5 +1,6 @@
-// Sections marked data-live="<url>" refresh themselves every 20 seconds while
-// the page is visible, unless the user is working inside them. No framework.
+// Sections marked data-live="<url>" refresh themselves every 20 seconds (or
+// every data-live-period milliseconds) while the page is visible, unless the
+// user is working inside them; a refreshed section without data-live stops. No framework.
 (function () {
   "use strict";
   var PERIOD = 20000;
@@ -19,10 +20,11 @@
   function start() {
     document.querySelectorAll("[data-live]").forEach(function (section) {
       var id = section.id;
-      setInterval(function () {
+      var timer = setInterval(function () {
         var current = document.getElementById(id);
-        if (current) refresh(current);
-      }, PERIOD);
+        if (!current || !current.dataset.live) return clearInterval(timer);
+        refresh(current);
+      }, parseInt(section.dataset.livePeriod, 10) || PERIOD);
     });
   }
   if (document.readyState === "loading") {

@@ -118,3 +118,19 @@ def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
     )
     # The demo records what was told; nothing waits to be sent when `make run` starts.
     assert not Message.objects.filter(state="en_attente").exists()
+
+
+def test_the_demo_has_a_bilan_ready_to_download(client):
+    import io
+
+    from pypdf import PdfReader
+
+    from bilans.models import Bilan
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    bilan = Bilan.objects.get(organisation__slug="habitat-du-lac")
+    assert bilan.state == "pret" and bilan.introduction and bilan.perspectives and bilan.examples.exists()
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    response = client.get(f"/bilans/{bilan.pk}/bilan.pdf")
+    text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text()
+    assert f"Bilan {bilan.year}" in text and "Habitat du Lac" in text

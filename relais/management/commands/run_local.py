@@ -1,5 +1,5 @@
-"""`make run`'s launcher: the web server and a Celery worker with beat, stopped
-together by one Ctrl-C.
+"""`make run`'s launcher: the web server, a Celery worker with beat and the
+bilans' worker, stopped together by one Ctrl-C.
 
 A shell's `worker & runserver` would start the worker with SIGINT ignored (POSIX
 does so for background jobs of non-interactive shells), leaving it running after
@@ -28,7 +28,11 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, **options):
         python = sys.executable
         commands = [
-            [python, "-m", "celery", "-A", "config", "worker", "--beat", "--loglevel=INFO", "--concurrency=2"],
+            [python, "-m", "celery", "-A", "config", "worker", "--beat", "-Q", "celery", "-n", "default@%h"]
+            + ["--loglevel=INFO", "--concurrency=2"],
+            # The bilan PDFs in their own worker: one at a time, a fresh process every 10 (memory).
+            [python, "-m", "celery", "-A", "config", "worker", "-Q", "bilans", "-n", "bilans@%h"]
+            + ["--loglevel=INFO", "--concurrency=1", "--max-tasks-per-child=10"],
             [python, "manage.py", "runserver", "--noreload", addrport],
         ]
         processes = [subprocess.Popen(command) for command in commands]

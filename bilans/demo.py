@@ -1,0 +1,43 @@
+"""The demo's bilan (called by `seed_demo`): the year the next plenary will look
+back on, with its texts, a few examples chosen among the remontées answered, and
+its PDF already made, so that `make run` shows a bilan ready to download."""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from bilans import services
+from bilans.models import Bilan
+
+INTRODUCTION = (
+    "Cette année encore, les habitants-relais ont fait vivre leurs résidences : réunions thématiques, "
+    "fêtes des voisins, ateliers et visites aux nouveaux arrivants. Ce bilan rassemble ce qu'ils ont fait "
+    "remonter et ce que nous en avons fait."
+)
+PERSPECTIVES = (
+    "Pour l'année qui vient :\n"
+    "- recruter des relais dans les plus grandes résidences qui n'en ont pas encore ;\n"
+    "- répondre à chaque remontée en moins de trois semaines ;\n"
+    "- associer les relais au projet de réhabilitation du quartier de La Prairie ;\n"
+    "- une formation « premiers secours » et une journée de rencontre avec les relais des Tilleuls."
+)
+
+
+def seed(*, organisation, staff, rng, today: datetime.date) -> None:
+    # The plenary looks back on the year just ended; until spring that is last year.
+    year = (today - datetime.timedelta(days=90)).year
+    if Bilan.objects.filter(organisation=organisation, year=year).exists():
+        return
+    bilan = services.bilan_open(organisation=organisation, year=year)
+    services.bilan_save_texts(
+        bilan=bilan,
+        introduction=INTRODUCTION,
+        perspectives=PERSPECTIVES,
+        examples=list(services.example_choices(bilan).filter(status="resolue")[:3]),
+    )
+    bilan.file.save(bilan.filename, ContentFile(services.bilan_pdf(bilan)), save=False)
+    bilan.state = Bilan.State.PRET
+    bilan.generated_at = timezone.now()
+    bilan.requested_by = staff
+    bilan.save(update_fields=["file", "state", "generated_at", "requested_by"])

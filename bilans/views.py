@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from bilans import services
+from bilans.forms import BilanOpenForm, BilanTextsForm
+from bilans.models import Bilan
+from relais.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+
+# Relais may ask for a bilan's pages: the scoping answers 404, as for a bilan
+# that does not exist (they are not told the page is there).
+BILAN_READERS = (*READERS, *RELAIS_ONLY)
+
+
+def _whole_organisation(request) -> bool:
+    """Staff limited to some quartiers do not make or read the bilan of the whole organisation."""
+    return not access_for(request.user).quartier_ids
+
+
+@role_required(*READERS)
+def bilan_list(request):
+    bilans = Bilan.objects.for_user(request.user).select_related("organisation")
+    context = {"bilans": bilans, "form": BilanOpenForm(), "whole": _whole_organisation(request)}
+    return render(request, "bilans/list.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def bilan_open(request):
+    if not _whole_organisation(request):
+        raise PermissionDenied("Le bilan porte sur toute l'organisation ; votre accès est limité à certains quartiers.")
+    form = BilanOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            bilan = services.bilan_open(
+                organisation=access_for(request.user).organisation, year=form.cleaned_data["year"]
+            )
+        except ValidationError as error:
+            form.add_error("year", error)
+        else:
+            return redirect("bilans:detail", bilan=bilan.pk)
+    bilans = Bilan.objects.for_user(request.user).select_related("organisation")
+    return render(request, "bilans/list.html", {"bilans": bilans, "form": form, "whole": True}, status=400)
+
+
+@role_required(*BILAN_READERS)
+def bilan_detail(request, bilan):
+    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
+    return render(request, "bilans/detail.html", services.bilan_context(bilan))
+
+
+@role_required(*WRITERS)
+def bilan_texts(request, bilan):
+    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan, write=True)
+    choices = services.example_choices(bilan)
+    initial = {
+        "introduction": bilan.introduction,
+        "perspectives": bilan.perspectives,
+        "examples": list(bilan.examples.values_list("pk", flat=True)),
+    }
+    form = BilanTextsForm(request.POST or None, request.FILES or None, choices=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.bilan_save_texts(
+            bilan=bilan,
+            introduction=data["introduction"],
+            perspectives=data["perspectives"],
+            examples=data["examples"],
+            logo=data["logo"] or None,
+        )
+        messages.success(request, "Les textes du bilan sont enregistrés. Générez le PDF pour qu'ils y figurent.")
+        return redirect("bilans:detail", bilan=bilan.pk)
+    return render(request, "bilans/texts.html", {"bilan": bilan, "form": form})
+
+
+@role_required(*WRITERS)
+@require_POST
+def bilan_generate(request, bilan):
+    bilan = Bilan.objects.get_for_user(request.user, bilan, write=True)
+    services.bilan_request(bilan=bilan, by=request.user)
+    messages.success(request, "La génération du PDF est lancée ; cette page se met à jour quand il est prêt.")
+    return redirect("bilans:detail", bilan=bilan.pk)
+
+
+@role_required(*BILAN_READERS)
+def bilan_state(request, bilan):
+    """The generation's state, polled by the page while it is waiting."""
+    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
+    return render(request, "bilans/_state.html", {"bilan": bilan})
+
+
+@role_required(*BILAN_READERS)
+def bilan_file(request, bilan):
+    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
+    if not bilan.file:
+        raise Http404("Le PDF de ce bilan n'a pas encore été généré.")
+    try:
+        handle = bilan.file.open("rb")
+    except OSError:
+        raise Http404("Le fichier du bilan est introuvable ; générez-le à nouveau.") from None
+    return FileResponse(handle, as_attachment=True, filename=bilan.filename, content_type="application/pdf")

@@ -1,0 +1,505 @@
+"""The bilan: figures computed from a known dataset and read back from the PDF's
+text, the previous-year comparison, a year with no data, the generation's
+states, and who may see it."""
+
+import datetime
+import html
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pypdf import PdfReader
+
+from bilans import services
+from bilans.models import Bilan
+from bilans.selectors import bilan_figures
+from initiatives.models import (
+    Equipment,
+    GrantRequest,
+    Initiative,
+    InitiativeKind,
+    LogisticsLine,
+    LogisticsRequest,
+    Partner,
+)
+from relais import services as relais_services
+from relais.models import Membership
+from remontees.models import Remontee, Theme
+from reunions.models import ActionItem, Invitee, Reunion
+from tests.factories import MembershipFactory, OrganisationFactory, QuartierFactory, ResidenceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def page_text(response) -> str:
+    body = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\u00a0", " "))
+
+
+def at(day: str) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.fromisoformat(day))
+
+
+def on(day: str) -> datetime.date:
+    return datetime.date.fromisoformat(day)
+
+
+class Network:
+    """A small network whose every figure is known (2024 and 2025)."""
+
+    def __init__(self):
+        org = self.org = OrganisationFactory(name="Office du Val", slug="office-du-val")
+        self.staff = MembershipFactory(
+            user=UserFactory(email="mediation@val.test"), organisation=org, role=Membership.Role.STAFF
+        ).user
+        hauts = QuartierFactory(organisation=org, name="Les Hauts", is_qpv=True)
+        centre = QuartierFactory(organisation=org, name="Centre", is_qpv=False)
+        self.r1 = ResidenceFactory(organisation=org, quartier=hauts, name="Les Tilleuls", dwellings=120)
+        self.r2 = ResidenceFactory(organisation=org, quartier=centre, name="Le Belvédère", dwellings=80)
+        ResidenceFactory(organisation=org, quartier=centre, name="La Grande Tour", dwellings=200)
+        r4 = ResidenceFactory(organisation=org, quartier=hauts, name="Les Mimosas", dwellings=30)
+
+        def relais(name, status, date, residence):
+            return relais_services.relais_create(
+                organisation=org,
+                by=None,
+                first_name=name,
+                last_name="Val",
+                status=status,
+                status_date=on(date),
+                residences=[(residence, "")],
+            )
+
+        self.a = relais("Aïcha", "actif", "2023-03-01", self.r1)
+        b = relais("Bruno", "actif", "2024-06-01", self.r2)
+        c = relais("Chantal", "candidat", "2025-02-01", self.r1)
+        relais_services.relais_change_status(relais=c, to_status="actif", date=on("2025-04-01"), by=None)
+        d = relais("Driss", "actif", "2023-01-10", self.r2)
+        relais_services.relais_change_status(
+            relais=d, to_status="sorti", date=on("2025-09-30"), by=None, exit_reason="demenagement"
+        )
+        relais("Emma", "candidat", "2025-10-01", r4)
+        f = relais("Fatou", "actif", "2025-05-01", self.r2)
+
+        def meeting(kind, day, status, invitees):
+            reunion = Reunion.objects.create(
+                organisation=org,
+                kind=kind,
+                title=f"{kind} {day}",
+                starts_at=at(f"{day}T18:00"),
+                ends_at=at(f"{day}T20:00"),
+                address="Mairie",
+                status=status,
+            )
+            for person, answer, attended, invited in invitees:
+                Invitee.objects.create(
+                    reunion=reunion, relais=person, answer=answer, attended=attended, invited=invited
+                )
+            return reunion
+
+        m1 = meeting(
+            "pleniere",
+            "2025-02-10",
+            "tenue",
+            [(self.a, "present", True, True), (b, "absent", False, True), (c, "", True, True), (f, "", True, False)],
+        )
+        m2 = meeting(
+            "thematique", "2025-06-12", "tenue", [(self.a, "present", True, True), (b, "peut_etre", False, True)]
+        )
+        meeting("thematique", "2025-10-05", "annulee", [(self.a, "present", None, True)])
+        meeting("pleniere", "2024-03-01", "tenue", [(self.a, "present", True, True), (d, "present", True, True)])
+        for reunion, title, due, status, closed in [
+            (m1, "Réparer l'interphone", "2025-03-31", "faite", "2025-03-20"),
+            (m1, "Afficher les horaires", "2025-05-01", "ouverte", None),
+            (m2, "Visite des caves", "2026-02-01", "ouverte", None),
+            (m2, "Devis des jardinières", "2025-07-01", "abandonnee", None),
+        ]:
+            ActionItem.objects.create(
+                reunion=reunion,
+                title=title,
+                owner_relais=self.a,
+                due_on=on(due),
+                status=status,
+                closed_on=on(closed) if closed else None,
+            )
+
+        theme = {t.name: t for t in Theme.objects.filter(organisation=org)}
+        for residence, name, created, answered, closed, status in [
+            (self.r1, "Ascenseur", "2025-01-10", "2025-01-14", "2025-02-09", "resolue"),
+            (self.r1, "Ascenseur", "2025-03-01", "2025-04-10", None, "en_cours"),
+            (self.r2, "Propreté et encombrants", "2025-05-05", "2025-05-15", "2025-05-15", "non_retenue"),
+            (self.r2, "Propreté et encombrants", "2025-11-20", None, None, "nouvelle"),
+            (self.r1, "Chauffage et eau chaude", "2025-12-01", "2025-12-03", "2025-12-11", "resolue"),
+            (self.r1, "Chauffage et eau chaude", "2024-11-02", "2024-11-30", "2024-12-02", "resolue"),
+        ]:
+            remontee = Remontee.objects.create(
+                organisation=org,
+                residence=residence,
+                relais=self.a,
+                theme=theme[name],
+                description=f"{name} en panne",
+                status=status,
+                status_reason="Contrat de maintenance renégocié." if status == "resolue" else "",
+                source="fiche_contact",
+                answered_at=at(answered) if answered else None,
+                closed_at=at(closed) if closed else None,
+            )
+            Remontee.objects.filter(pk=remontee.pk).update(created_at=at(created))
+
+        kinds = {k.name: k for k in InitiativeKind.objects.filter(organisation=org)}
+        voisins = Partner.objects.create(organisation=org, name="Voisins solidaires")
+        centre_social = Partner.objects.create(organisation=org, name="Centre social du Val")
+
+        def initiative(kind, day, status, residence, participants=None, split=(None, None, None, None), partner=None):
+            children, adults, seniors, newcomers = split
+            item = Initiative.objects.create(
+                organisation=org,
+                kind=kinds[kind],
+                title=f"{kind} {day}",
+                starts_on=on(day),
+                status=status,
+                participants=participants,
+                children=children,
+                adults=adults,
+                seniors=seniors,
+                newcomers=newcomers,
+            )
+            item.residences.set([residence])
+            if partner:
+                item.partners.set([partner])
+            return item
+
+        fete = initiative("Fête des voisins", "2025-05-30", "realisee", self.r1, 80, (30, 40, 10, 12), voisins)
+        initiative("Repas partagé", "2025-09-15", "realisee", self.r2, 25)
+        sortie = initiative("Sortie", "2025-07-01", "annulee", self.r1, partner=centre_social)
+        initiative("Atelier cuisine", "2024-10-10", "realisee", self.r1, 15)
+        tables = Equipment.objects.create(organisation=org, name="Tables", quantity=20)
+        chaises = Equipment.objects.create(organisation=org, name="Chaises", quantity=100)
+        lent = LogisticsRequest.objects.create(
+            initiative=fete, starts_on=on("2025-05-30"), ends_on=on("2025-05-30"), status="approuvee"
+        )
+        LogisticsLine.objects.create(request=lent, equipment=tables, quantity=8, granted=6)
+        LogisticsLine.objects.create(request=lent, equipment=chaises, quantity=40, granted=40)
+        for item, requested, status, granted in [(fete, 300, "accordee", 250), (sortie, 900, "refusee", None)]:
+            grant = GrantRequest.objects.create(
+                initiative=item,
+                objectives="Un moment ensemble",
+                expected_participants=50,
+                amount_requested=requested,
+                status=status,
+                amount_granted=granted,
+                refusal_reason="" if granted else "Budget de l'année épuisé.",
+            )
+            GrantRequest.objects.filter(pk=grant.pk).update(requested_at=at("2025-04-01T10:00"))
+
+
+@pytest.fixture
+def network(db) -> Network:
+    return Network()
+
+
+EXPECTED_2025 = [
+    # The key figures, compared with 2024.
+    "Relais actifs en fin d'année 4 3 +1",
+    "Nouveaux relais 2 1 +1",
+    "Relais sortis 1 0 +1",
+    "Résidences avec au moins un relais 2 2 0",
+    "Logements couverts 200 200 0",
+    "Réunions tenues 2 1 +1",
+    "Invitations envoyées 6 2 +4",
+    "Taux de présence 60 % 100 % −40 pt",
+    "Remontées reçues 5 1 +4",
+    "Remontées résolues 2 1 +1",
+    "Délai médian de première réponse 7 j 28 j −21 j",
+    "Part des remontées répondues sous 30 jours 60 % 100 % −40 pt",
+    "Initiatives réalisées 2 1 +1",
+    "Participants aux initiatives 105 15 +90",
+    "Subventions accordées 250 € 0 € +250 €",
+    # Relais.
+    "Relais actifs au 31 décembre : 4",
+    "Nouveaux relais dans l'année : 2",
+    "Relais sortis dans l'année : 1 (déménagement : 1)",
+    "Candidats : 1 ; en pause : 0",
+    "Ancienneté moyenne des relais actifs : 1,5 an",
+    # Coverage, QPV or not, and the largest residences without a relais.
+    "Résidences ayant au moins un relais actif : 2 sur 4 (50 %) ; leurs logements : 200 sur 430 (46,5 %)",
+    "En quartier prioritaire (QPV) 1 / 2 120 / 150 (80 %)",
+    "Hors QPV 1 / 2 80 / 280 (28,6 %)",
+    "La Grande Tour — 200 logements",
+    "Les Mimosas — 30 logements",
+    # Meetings.
+    "Réunions tenues : 2 ; annulées : 1.",
+    "Plénière 1 0 0 Thématique 1 1 0",
+    "Invitations : 6 ; réponses : 5 (83,3 %) — présent·es : 3, absent·es : 1, peut-être : 1",
+    "Taux de présence aux réunions tenues : 60 % (invités présents : 3 sur 5 ; "
+    "participants au total, non-invités compris : 4)",
+    "Actions décidées en réunion : 4 — faites dans l'année : 1, en retard : 1",
+    # Remontées.
+    "Remontées reçues : 5 — nouvelle : 1, en cours : 1, résolue : 2, non retenue : 1.",
+    "Délai médian de résolution : 20 j",
+    "Répondues sous 30 jours : 60 % (3 sur 5)",
+    "Ascenseur 2 1 Propreté et encombrants 2 0 Chauffage et eau chaude 1 1",
+    # Initiatives, logistics and grants.
+    "Initiatives réalisées : 2 sur 3 (annulées : 1).",
+    "Participants : 105 — enfants : 30, adultes : 40, seniors : 10 (là où c'est connu) ; nouvelles têtes : 12.",
+    "Partenaires : Voisins solidaires ",
+    "demandes accordées : 1 — chaises : 40, tables : 6",
+    "Fonds de participation : demandes : 2 (1 200 €) ; accordées : 1 (250 €) ; refusées : 1",
+    # The annex, one block per residence.
+    "Les Tilleuls (Les Hauts, QPV) logements : 120 relais : 2 remontées : 3 initiatives : 1 participants : 80",
+    "Le Belvédère (Centre) logements : 80 relais : 2 remontées : 2 initiatives : 1 participants : 25",
+    "La Grande Tour (Centre) logements : 200 relais : 0 remontées : 0 initiatives : 0 participants : 0",
+]
+
+
+def test_the_pdf_says_the_known_figures_and_compares_them_with_the_year_before(
+    network, django_capture_on_commit_callbacks
+):
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    example = Remontee.objects.get(organisation=network.org, created_at__date=on("2025-01-10"))
+    services.bilan_save_texts(
+        bilan=bilan,
+        introduction="Une année de chantiers.",
+        perspectives="Former six nouveaux relais.",
+        examples=[example],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bilan_request(bilan=bilan, by=network.staff)
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.PRET and bilan.error == ""
+    with bilan.file.open("rb") as f:
+        text = pdf_text(f.read())
+    missing = [line for line in EXPECTED_2025 if line not in text]
+    assert missing == [], f"not in the PDF: {missing}\n\n{text}"
+    assert "Bilan 2025 Office du Val" in text
+    assert "Une année de chantiers." in text and "Former six nouveaux relais." in text
+    assert "Vous avez dit : « Ascenseur en panne »" in text
+    assert "Nous avons fait : Contrat de maintenance renégocié." in text
+    # A table of contents with page numbers, and numbered pages.
+    assert re.search(r"Sommaire .*L'année en chiffres .*Annexe : par résidence", text)
+    pages = len(PdfReader(bilan.file.path).pages)
+    assert f"Office du Val — bilan 2025 2 / {pages}" in text
+
+
+def test_a_year_with_no_data_still_renders_and_says_so(network):
+    pdf = services.bilan_pdf(Bilan(organisation=network.org, year=2019))
+    text = pdf_text(pdf)
+    assert "Aucune activité n'est enregistrée pour 2019 chez Office du Val" in text
+    assert "Relais actifs en fin d'année 0 0 0" in text
+    assert "Délai médian de première réponse — — —" in text
+    assert "Remontées reçues : 0." in text
+
+
+def test_the_page_shows_the_same_figures(network, login):
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    text = page_text(login(network.staff).get(f"/bilans/{bilan.pk}/"))
+    for line in ("Relais actifs en fin d'année 4 3 +1", "Taux de présence 60 % 100 % −40 pt", "La Grande Tour — 200"):
+        assert line in text
+    assert "Le PDF n'a pas encore été généré" in text
+    assert "<svg" in login(network.staff).get(f"/bilans/{bilan.pk}/").content.decode()
+
+
+def test_the_command_writes_the_same_pdf(network, tmp_path):
+    out = tmp_path / "bilan.pdf"
+    call_command("bilan", "office-du-val", "2025", "--output", str(out), stdout=io.StringIO())
+    text = pdf_text(out.read_bytes())
+    assert "Relais actifs en fin d'année 4 3 +1" in text
+    assert not Bilan.objects.exists()  # the command reads, it writes nothing in the database
+    with pytest.raises(CommandError, match="Aucune organisation « inconnue »"):
+        call_command("bilan", "inconnue", "2025", "--output", str(out))
+
+
+def test_regenerating_replaces_the_file_and_a_stale_task_changes_nothing(network, django_capture_on_commit_callbacks):
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bilan_request(bilan=bilan, by=network.staff)
+    bilan.refresh_from_db()
+    first = bilan.file.path
+    services.bilan_save_texts(bilan=bilan, introduction="Version deux.", perspectives="", examples=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bilan_request(bilan=bilan, by=network.staff)
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.PRET
+    assert "Version deux." in pdf_text(open(bilan.file.path, "rb").read())
+    assert not __import__("os").path.exists(first) or first == bilan.file.path
+    # A task whose request was overtaken leaves the row alone.
+    old_token = str(bilan.token)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.bilan_request(bilan=bilan, by=network.staff)
+    assert services.bilan_generate(bilan_id=bilan.pk, token=old_token) is None
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.EN_ATTENTE
+
+
+def test_a_failure_is_shown_with_its_error(network, django_capture_on_commit_callbacks, monkeypatch, login):
+    def broken(bilan):
+        raise RuntimeError("police introuvable")
+
+    monkeypatch.setattr(services, "bilan_pdf", broken)
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    with django_capture_on_commit_callbacks(execute=True):
+        login(network.staff).post(f"/bilans/{bilan.pk}/generer/")
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.ECHEC and "police introuvable" in bilan.error
+    assert "Échec de la génération : RuntimeError : police introuvable" in page_text(
+        login(network.staff).get(f"/bilans/{bilan.pk}/etat/")
+    )
+
+
+def test_a_requester_who_lost_their_role_gets_no_pdf(network, django_capture_on_commit_callbacks):
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.bilan_request(bilan=bilan, by=network.staff)
+    Membership.objects.filter(user=network.staff).update(role=Membership.Role.PARTNER)
+    for callback in callbacks:
+        callback()
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.ECHEC and not bilan.file
+    assert "n'y a plus accès" in bilan.error
+
+
+def test_outsiders_and_relais_get_404_for_the_bilan_and_its_file(world, login, django_capture_on_commit_callbacks):
+    bilan = services.bilan_open(organisation=world.org_a, year=2025)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bilan_request(bilan=bilan, by=world.staff_a)
+    partner_b = MembershipFactory(
+        user=UserFactory(email="partenaire@b.test"), organisation=world.org_b, role=Membership.Role.PARTNER
+    ).user
+    for url in (f"/bilans/{bilan.pk}/", f"/bilans/{bilan.pk}/bilan.pdf", f"/bilans/{bilan.pk}/etat/"):
+        for outsider in (world.staff_b, partner_b, world.relais_user_a):
+            assert login(outsider).get(url).status_code == 404, (url, outsider)
+    response = login(world.partner_a).get(f"/bilans/{bilan.pk}/bilan.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="bilan-habitat-a-2025.pdf"' in response["Content-Disposition"]
+    assert login(world.partner_a).post(f"/bilans/{bilan.pk}/generer/").status_code == 403
+    # Staff limited to one quartier: the bilan names every residence of the organisation.
+    agency = login(world.agency_a)
+    assert agency.get(f"/bilans/{bilan.pk}/").status_code == 404
+    assert "votre accès est limité à certains quartiers" in page_text(agency.get("/bilans/"))
+    assert agency.post("/bilans/ouvrir/", {"year": "2024"}).status_code == 403
+    assert Bilan.objects.count() == 1
+
+
+def test_opening_a_year_refuses_bad_input_in_french_and_writes_nothing(world, login):
+    staff = login(world.staff_a)
+    next_year = timezone.localdate().year + 1
+    for value, message in [
+        (str(next_year), "Le bilan d'une année à venir ne peut pas encore être fait."),
+        ("1850", "Choisissez une année à partir de 2000."),
+        ("deux mille", "Indiquez une année, par exemple"),
+        ("", "Indiquez l'année du bilan."),
+    ]:
+        response = staff.post("/bilans/ouvrir/", {"year": value})
+        assert response.status_code == 400 and message in page_text(response), value
+    assert not Bilan.objects.exists()
+    response = staff.post("/bilans/ouvrir/", {"year": "2025"})
+    assert response.status_code == 302 and Bilan.objects.get().year == 2025
+
+
+def test_the_texts_page_keeps_examples_and_puts_the_logo_on_the_cover(network, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    chosen = Remontee.objects.get(organisation=network.org, created_at__date=on("2025-12-01"))
+    png = io.BytesIO()
+    Image.new("RGB", (300, 120), "navy").save(png, "PNG")
+    response = login(network.staff).post(
+        f"/bilans/{bilan.pk}/textes/",
+        {
+            "introduction": "Bonjour à toutes et à tous.",
+            "perspectives": "",
+            "examples": [chosen.pk],
+            "logo": SimpleUploadedFile("logo.png", png.getvalue(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302
+    bilan.refresh_from_db()
+    assert list(bilan.examples.all()) == [chosen] and bilan.introduction == "Bonjour à toutes et à tous."
+    network.org.refresh_from_db()
+    reader = PdfReader(io.BytesIO(services.bilan_pdf(bilan)))
+    assert len(reader.pages[0].images) == 1
+    # A remontée of another organisation cannot be chosen.
+    other = OrganisationFactory(slug="ailleurs")
+    stranger = Remontee.objects.create(
+        organisation=other,
+        residence=ResidenceFactory(organisation=other),
+        theme=Theme.objects.filter(organisation=other).first(),
+        description="Ailleurs",
+        status="resolue",
+        source="visite",
+    )
+    response = login(network.staff).post(
+        f"/bilans/{bilan.pk}/textes/", {"introduction": "x", "perspectives": "", "examples": [stranger.pk]}
+    )
+    assert response.status_code == 200, response
+    assert "Sélectionnez un choix valide" in page_text(response), page_text(response)
+    bilan.refresh_from_db()
+    assert bilan.introduction == "Bonjour à toutes et à tous."
+
+
+def _grow(org, first: int, last: int) -> None:
+    quartier = QuartierFactory(organisation=org)
+    theme = Theme.objects.filter(organisation=org).first()
+    kind = InitiativeKind.objects.filter(organisation=org).first()
+    for i in range(first, last):
+        residence = ResidenceFactory(organisation=org, quartier=quartier, dwellings=10 + i)
+        person = relais_services.relais_create(
+            organisation=org,
+            by=None,
+            first_name="R",
+            last_name=str(i),
+            status="actif",
+            status_date=on("2025-01-02"),
+            residences=[(residence, "")],
+        )
+        Remontee.objects.create(
+            organisation=org, residence=residence, relais=person, theme=theme, description="x", source="visite"
+        )
+        item = Initiative.objects.create(
+            organisation=org, kind=kind, title=str(i), starts_on=on("2025-06-01"), status="realisee", participants=i
+        )
+        item.residences.set([residence])
+        reunion = Reunion.objects.create(
+            organisation=org,
+            kind="thematique",
+            title=str(i),
+            starts_at=at("2025-03-01T18:00"),
+            ends_at=at("2025-03-01T20:00"),
+            status="tenue",
+        )
+        Invitee.objects.create(reunion=reunion, relais=person, answer="present", attended=True)
+    Remontee.objects.filter(organisation=org).update(created_at=at("2025-05-01T10:00"))
+
+
+def test_the_figures_take_the_same_number_of_queries_for_5_and_50_residences(db, login):
+    org = OrganisationFactory(slug="croissance")
+    _grow(org, 0, 5)
+    with CaptureQueriesContext(connection) as few:
+        small = bilan_figures(org, 2025)
+    _grow(org, 5, 50)
+    with CaptureQueriesContext(connection) as many:
+        large = bilan_figures(org, 2025)
+    assert (small["relais"]["active"], large["relais"]["active"]) == (5, 50)
+    assert len(large["annex"]) == 50 and large["remontees"]["total"] == 50
+    assert len(many) == len(few), f"{len(few)} queries for 5 residences, {len(many)} for 50"
+    assert len(few) <= 25
+    staff = MembershipFactory(user=UserFactory(email="s@croissance.test"), organisation=org, role="staff").user
+    bilan = services.bilan_open(organisation=org, year=2025)
+    client = login(staff)
+    client.get(f"/bilans/{bilan.pk}/")
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(f"/bilans/{bilan.pk}/").status_code == 200
+    _grow(org, 50, 60)
+    with CaptureQueriesContext(connection) as bigger_page:
+        assert client.get(f"/bilans/{bilan.pk}/").status_code == 200
+    assert len(bigger_page) == len(page)
