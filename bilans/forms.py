@@ -44,7 +44,8 @@ class BilanTextsForm(forms.Form):
         queryset=Remontee.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choisissez quelques remontées de l'année qui ont reçu une réponse.",
+        help_text="Quelques remontées de l'année réglées ou écartées, avec la réponse faite. Ces textes sont lus en "
+        "plénière et par les partenaires : vérifiez qu'ils ne nomment personne.",
     )
     perspectives = forms.CharField(
         label="Perspectives pour l'année suivante",

@@ -1,6 +1,8 @@
+import datetime
 import uuid
 
 from django.db import models
+from django.utils import timezone
 
 from relais.models import Organisation, User
 from relais.scoping import ScopedQuerySet
@@ -59,6 +61,13 @@ class Bilan(models.Model):
     @property
     def filename(self) -> str:
         return f"bilan-{self.organisation.slug}-{self.year}.pdf"
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting or running far beyond the task's time limit: its worker is gone."""
+        if self.state not in (self.State.EN_ATTENTE, self.State.EN_COURS) or self.requested_at is None:
+            return False
+        return timezone.now() - self.requested_at > datetime.timedelta(minutes=15)
 
     @staticmethod
     def new_token() -> uuid.UUID:

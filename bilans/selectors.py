@@ -28,7 +28,11 @@ ANSWER_WITHIN_DAYS = 30
 
 @dataclass(frozen=True)
 class Period:
+    """A calendar year, or its first part up to `until` (to compare the year in
+    progress with the same months of the year before)."""
+
     year: int
+    until: datetime.date | None = None
 
     @property
     def first_day(self) -> datetime.date:
@@ -36,7 +40,7 @@ class Period:
 
     @property
     def last_day(self) -> datetime.date:
-        return datetime.date(self.year, 12, 31)
+        return min(datetime.date(self.year, 12, 31), self.until or datetime.date(self.year, 12, 31))
 
     @property
     def as_of(self) -> datetime.date:
@@ -49,7 +53,9 @@ class Period:
 
     @property
     def ends(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime(self.year + 1, 1, 1))
+        return timezone.make_aware(
+            datetime.datetime.combine(self.last_day + datetime.timedelta(days=1), datetime.time())
+        )
 
     def datetimes(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.starts, f"{field}__lt": self.ends})
@@ -102,20 +108,28 @@ def _relais_and_coverage(
         # A relais entered without history (an old import) is taken as it is now, from the date it says.
         if not p["has_history"] and p["status_since"] <= period.as_of:
             p["status_then"] = p["status"]
-    changes = Counter(
-        (row["from_status"], row["to_status"], row["exit_reason"])
-        for row in RelaisStatusChange.objects.filter(period.dates("date"), relais__organisation=organisation).values(
-            "from_status", "to_status", "exit_reason"
-        )
+    changes = list(
+        RelaisStatusChange.objects.filter(period.dates("date"), relais__organisation=organisation)
+        .order_by("date", "created_at", "pk")
+        .values("relais_id", "from_status", "to_status", "exit_reason")
     )
     links = list(RelaisResidence.objects.filter(relais__organisation=organisation).values("relais_id", "residence_id"))
 
     active = {p["pk"] for p in people if p["status_then"] == S.ACTIF}
-    seniority = [(period.as_of - p["started_on"]).days for p in people if p["pk"] in active and p["started_on"]]
-    left = Counter()
-    for (_from, to, reason), n in changes.items():
-        if to == S.SORTI:
-            left[reason or Relais.ExitReason.AUTRE] += n
+    # `started_on` is the current spell's start: a relais who came back later has none yet at that date.
+    seniority = [
+        (period.as_of - p["started_on"]).days
+        for p in people
+        if p["pk"] in active and p["started_on"] and p["started_on"] <= period.as_of
+    ]
+    # People, not changes: someone who left and came back in the year counts once,
+    # with the reason of their last departure.
+    left_reason = {
+        c["relais_id"]: c["exit_reason"] or Relais.ExitReason.AUTRE for c in changes if c["to_status"] == S.SORTI
+    }
+    left = Counter(left_reason.values())
+    # New: became active from nothing, from candidate or back after leaving (not back from a pause).
+    new = {c["relais_id"] for c in changes if c["to_status"] == S.ACTIF and c["from_status"] != S.PAUSE}
     by_residence: dict[int, set[int]] = defaultdict(set)
     for link in links:
         if link["relais_id"] in active:
@@ -129,8 +143,7 @@ def _relais_and_coverage(
         "active": len(active),
         "paused": sum(1 for p in people if p["status_then"] == S.PAUSE),
         "candidates": sum(1 for p in people if p["status_then"] == S.CANDIDAT),
-        # New: became active from nothing, from candidate or back after leaving (not back from a pause).
-        "new": sum(n for (frm, to, _), n in changes.items() if to == S.ACTIF and frm != S.PAUSE),
+        "new": len(new),
         "left": sum(left.values()),
         "left_by_reason": _labelled(left, Relais.ExitReason.choices),
         "by_quartier": sorted(((name, len(ids)) for name, ids in by_quartier.items()), key=lambda r: (-r[1], r[0])),
@@ -171,7 +184,10 @@ def _reunions(organisation: Organisation, period: Period) -> dict:
         .annotate(n=Count("pk"))
     ):
         rows[(row["kind"], row["status"])] += row["n"]
-    held = Q(reunion__status=R.TENUE)
+    # Attendance counts only at meetings where someone ticked it: a meeting held
+    # but never ticked says nothing about who came.
+    ticked = Reunion.objects.filter(organisation=organisation, invitees__attended__isnull=False).values("pk")
+    held = Q(reunion__status=R.TENUE, reunion__in=ticked)
     invitees = Invitee.objects.filter(
         period.datetimes("reunion__starts_at"), reunion__organisation=organisation
     ).aggregate(
@@ -224,7 +240,16 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
     to_resolve = [closed - created for created, _, closed, status, _ in timings if status == "resolue" and closed]
     statuses = Counter(status for *_, status, _ in timings)
     total = len(timings)
-    within = sum(1 for d in to_answer if d <= datetime.timedelta(days=ANSWER_WITHIN_DAYS))
+    # The 30-day share counts the remontées old enough to have had 30 days; one
+    # still waiting after 30 days counts as late.
+    limit = datetime.timedelta(days=ANSWER_WITHIN_DAYS)
+    cutoff = (
+        period.ends
+        if period.as_of >= period.last_day
+        else timezone.make_aware(datetime.datetime.combine(period.as_of + datetime.timedelta(days=1), datetime.time()))
+    )
+    old_enough = [(created, answered) for created, answered, *_ in timings if created + limit <= cutoff]
+    within = sum(1 for created, answered in old_enough if answered and answered - created <= limit)
     per_residence = Counter(residence_id for *_, residence_id in timings)
     return {
         "total": total,
@@ -237,8 +262,10 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
         ),
         "median_days_to_answer": _median_days(to_answer),
         "median_days_to_resolve": _median_days(to_resolve),
+        "unanswered": sum(1 for _, answered, *_ in timings if answered is None),
         "answered_within": within,
-        "answered_within_percent": _percent(within, total),
+        "answerable": len(old_enough),
+        "answered_within_percent": _percent(within, len(old_enough)),
         "within_days": ANSWER_WITHIN_DAYS,
     }, per_residence
 
@@ -322,8 +349,8 @@ def _initiatives_by_residence(organisation: Organisation, period: Period) -> dic
     return {row["residence_id"]: (row["n"], row["participants"] or 0) for row in rows}
 
 
-def bilan_figures(organisation: Organisation, year: int) -> dict:
-    period = Period(year)
+def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date | None = None) -> dict:
+    period = Period(year, until)
     residences = _residences(organisation)
     relais, coverage, relais_by_residence = _relais_and_coverage(organisation, period, residences)
     remontees, remontees_by_residence = _remontees(organisation, period)
@@ -354,6 +381,7 @@ def bilan_figures(organisation: Organisation, year: int) -> dict:
     return {
         "year": year,
         "as_of": period.as_of,
+        "whole_year": period.as_of == datetime.date(year, 12, 31),
         "empty": empty,
         "relais": relais,
         "coverage": coverage,
@@ -366,7 +394,7 @@ def bilan_figures(organisation: Organisation, year: int) -> dict:
 
 # The key figures compared with the previous year: (label, path in the figures, unit).
 KEY_FIGURES = [
-    ("Relais actifs en fin d'année", "relais.active", ""),
+    ("Relais actifs en fin de période", "relais.active", ""),
     ("Nouveaux relais", "relais.new", ""),
     ("Relais sortis", "relais.left", ""),
     ("Résidences avec au moins un relais", "coverage.covered", ""),

@@ -57,12 +57,12 @@ def bilan_save_texts(
 
 
 def example_choices(bilan: Bilan):
-    """The remontées staff may pick as examples: those of the year that got an answer."""
+    """The remontées staff may pick as examples: those of the year that were closed with an answer."""
     return (
         Remontee.objects.filter(
             organisation=bilan.organisation,
             created_at__year=bilan.year,
-            status__in=[Remontee.Status.RESOLUE, Remontee.Status.EN_COURS, Remontee.Status.NON_RETENUE],
+            status__in=[Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE],
         )
         .select_related("theme", "residence")
         .order_by("-closed_at", "-created_at")
@@ -72,7 +72,16 @@ def example_choices(bilan: Bilan):
 def bilan_context(bilan: Bilan) -> dict:
     """Everything the page and the PDF show: the figures of the year and of the one before."""
     current = bilan_figures(bilan.organisation, bilan.year)
-    previous = bilan_figures(bilan.organisation, bilan.year - 1)
+    # The year in progress is compared with the same months of the year before.
+    cut = None
+    if not current["whole_year"]:
+        as_of = current["as_of"]
+        cut = (
+            as_of.replace(year=as_of.year - 1, day=28)
+            if (as_of.month, as_of.day) == (2, 29)
+            else as_of.replace(year=as_of.year - 1)
+        )
+    previous = bilan_figures(bilan.organisation, bilan.year - 1, until=cut)
     examples = list(bilan.examples.select_related("theme", "residence")) if bilan.pk else []
     year, before = str(bilan.year), str(bilan.year - 1)
     charts = {
@@ -94,7 +103,8 @@ def bilan_context(bilan: Bilan) -> dict:
             [
                 (row["label"], row["current"] or 0, row["previous"] or 0)
                 for row in bilan_comparison(current, previous)
-                if row["unit"] == ""
+                # Counts of people, meetings and events only: dwellings and invitations would flatten the rest.
+                if row["unit"] == "" and row["label"] not in ("Logements couverts", "Invitations envoyées")
             ],
             title=f"{year} comparé à {before}",
             legend=(year, before),
@@ -105,6 +115,7 @@ def bilan_context(bilan: Bilan) -> dict:
         "organisation": bilan.organisation,
         "year": year,
         "previous_year": before,
+        "previous_until": cut,
         "figures": current,
         "previous": previous,
         "comparison": bilan_comparison(current, previous),

@@ -1,6 +1,6 @@
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from bilans import services
@@ -14,7 +14,24 @@ SOFT_TIME_LIMIT = 120
 TIME_LIMIT = 150
 
 
-@shared_task(soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT, acks_late=True)
+class BilanTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Also after a hard time limit or a lost worker: the row must not stay « en cours ».
+        bilan_id, token = (list(args) + [kwargs.get("bilan_id"), kwargs.get("token")])[:2]
+        if bilan_id and token:
+            services.bilan_failed(bilan_id=bilan_id, token=token, error="La génération n'a pas abouti.")
+
+
+# acks_late: a worker stopped mid-task gives it back; but not when the process
+# died on this task (reject_on_worker_lost=False): a bilan that kills its worker
+# (memory) must fail once, not be handed out again forever.
+@shared_task(
+    base=BilanTask,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    acks_late=True,
+    reject_on_worker_lost=False,
+)
 def generate_bilan(bilan_id: int, token: str) -> None:
     """Runs in the `bilans` queue, served by a worker with concurrency 1 and a
     bounded number of tasks per process (WeasyPrint keeps the whole document in

@@ -44,7 +44,10 @@ def clean_photo(upload) -> ContentFile:
         with Image.open(upload) as image:
             image = ImageOps.exif_transpose(image)  # upright, as the phone showed it
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            pixels = image.convert("RGB")
+            # Transparent parts (a PNG logo) become white, not black.
+            pixels = Image.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            pixels.paste(rgba, mask=rgba.getchannel("A"))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise forms.ValidationError("Ce fichier n'est pas une photo lisible (JPEG, PNG, WebP ou GIF).") from None
     out = io.BytesIO()

@@ -5,7 +5,9 @@ states, and who may see it."""
 import datetime
 import html
 import io
+import os
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -209,7 +211,7 @@ def network(db) -> Network:
 
 EXPECTED_2025 = [
     # The key figures, compared with 2024.
-    "Relais actifs en fin d'année 4 3 +1",
+    "Relais actifs en fin de période 4 3 +1",
     "Nouveaux relais 2 1 +1",
     "Relais sortis 1 0 +1",
     "Résidences avec au moins un relais 2 2 0",
@@ -228,7 +230,7 @@ EXPECTED_2025 = [
     "Relais actifs au 31 décembre : 4",
     "Nouveaux relais dans l'année : 2",
     "Relais sortis dans l'année : 1 (déménagement : 1)",
-    "Candidats : 1 ; en pause : 0",
+    "Candidat·es : 1 ; en pause : 0",
     "Ancienneté moyenne des relais actifs : 1,5 an",
     # Coverage, QPV or not, and the largest residences without a relais.
     "Résidences ayant au moins un relais actif : 2 sur 4 (50 %) ; leurs logements : 200 sur 430 (46,5 %)",
@@ -246,13 +248,14 @@ EXPECTED_2025 = [
     # Remontées.
     "Remontées reçues : 5 — nouvelle : 1, en cours : 1, résolue : 2, non retenue : 1.",
     "Délai médian de résolution : 20 j",
-    "Répondues sous 30 jours : 60 % (3 sur 5)",
+    "Répondues sous 30 jours : 60 % (3 sur 5 reçues depuis plus de 30 jours)",
+    "Encore sans réponse : 1",
     "Ascenseur 2 1 Propreté et encombrants 2 0 Chauffage et eau chaude 1 1",
     # Initiatives, logistics and grants.
     "Initiatives réalisées : 2 sur 3 (annulées : 1).",
     "Participants : 105 — enfants : 30, adultes : 40, seniors : 10 (là où c'est connu) ; nouvelles têtes : 12.",
     "Partenaires : Voisins solidaires ",
-    "demandes accordées : 1 — chaises : 40, tables : 6",
+    "demandes accordées : 1 — Chaises : 40, Tables : 6",
     "Fonds de participation : demandes : 2 (1 200 €) ; accordées : 1 (250 €) ; refusées : 1",
     # The annex, one block per residence.
     "Les Tilleuls (Les Hauts, QPV) logements : 120 relais : 2 remontées : 3 initiatives : 1 participants : 80",
@@ -294,7 +297,7 @@ def test_a_year_with_no_data_still_renders_and_says_so(network):
     pdf = services.bilan_pdf(Bilan(organisation=network.org, year=2019))
     text = pdf_text(pdf)
     assert "Aucune activité n'est enregistrée pour 2019 chez Office du Val" in text
-    assert "Relais actifs en fin d'année 0 0 0" in text
+    assert "Relais actifs en fin de période 0 0 0" in text
     assert "Délai médian de première réponse — — —" in text
     assert "Remontées reçues : 0." in text
 
@@ -302,7 +305,11 @@ def test_a_year_with_no_data_still_renders_and_says_so(network):
 def test_the_page_shows_the_same_figures(network, login):
     bilan = services.bilan_open(organisation=network.org, year=2025)
     text = page_text(login(network.staff).get(f"/bilans/{bilan.pk}/"))
-    for line in ("Relais actifs en fin d'année 4 3 +1", "Taux de présence 60 % 100 % −40 pt", "La Grande Tour — 200"):
+    for line in (
+        "Relais actifs en fin de période 4 3 +1",
+        "Taux de présence 60 % 100 % −40 pt",
+        "La Grande Tour — 200",
+    ):
         assert line in text
     assert "Le PDF n'a pas encore été généré" in text
     assert "<svg" in login(network.staff).get(f"/bilans/{bilan.pk}/").content.decode()
@@ -312,7 +319,7 @@ def test_the_command_writes_the_same_pdf(network, tmp_path):
     out = tmp_path / "bilan.pdf"
     call_command("bilan", "office-du-val", "2025", "--output", str(out), stdout=io.StringIO())
     text = pdf_text(out.read_bytes())
-    assert "Relais actifs en fin d'année 4 3 +1" in text
+    assert "Relais actifs en fin de période 4 3 +1" in text
     assert not Bilan.objects.exists()  # the command reads, it writes nothing in the database
     with pytest.raises(CommandError, match="Aucune organisation « inconnue »"):
         call_command("bilan", "inconnue", "2025", "--output", str(out))
@@ -330,7 +337,8 @@ def test_regenerating_replaces_the_file_and_a_stale_task_changes_nothing(network
     bilan.refresh_from_db()
     assert bilan.state == Bilan.State.PRET
     assert "Version deux." in pdf_text(open(bilan.file.path, "rb").read())
-    assert not __import__("os").path.exists(first) or first == bilan.file.path
+    assert first != bilan.file.path and not os.path.exists(first), "the old PDF is replaced, not kept beside"
+    assert len(list(Path(bilan.file.path).parent.glob("*.pdf"))) == 1
     # A task whose request was overtaken leaves the row alone.
     old_token = str(bilan.token)
     with django_capture_on_commit_callbacks(execute=False):
@@ -503,3 +511,81 @@ def test_the_figures_take_the_same_number_of_queries_for_5_and_50_residences(db,
     with CaptureQueriesContext(connection) as bigger_page:
         assert client.get(f"/bilans/{bilan.pk}/").status_code == 200
     assert len(bigger_page) == len(page)
+
+
+def test_a_request_overtaken_while_rendering_keeps_the_newer_one(network, monkeypatch):
+    """The race the token exists for: a new request arrives while the old task renders."""
+    bilan = services.bilan_open(organisation=network.org, year=2025)
+    from django.db import transaction
+
+    with transaction.atomic():
+        services.bilan_request(bilan=bilan, by=network.staff)
+    bilan.refresh_from_db()
+    first_token = str(bilan.token)
+    real_pdf = services.bilan_pdf
+
+    def render_then_overtaken(b):
+        pdf = real_pdf(b)
+        services.bilan_request(bilan=b, by=network.staff)  # staff clicked again meanwhile
+        return pdf
+
+    monkeypatch.setattr(services, "bilan_pdf", render_then_overtaken)
+    assert services.bilan_generate(bilan_id=bilan.pk, token=first_token) is None
+    bilan.refresh_from_db()
+    assert bilan.state == Bilan.State.EN_ATTENTE and not bilan.file and str(bilan.token) != first_token
+
+
+def test_people_not_changes_and_attendance_only_where_ticked(network):
+    person = relais_services.relais_create(
+        organisation=network.org,
+        by=None,
+        first_name="Gaël",
+        last_name="Val",
+        status="actif",
+        status_date=on("2025-02-01"),
+        residences=[(network.r1, "")],
+    )
+    relais_services.relais_change_status(
+        relais=person, to_status="sorti", date=on("2025-03-01"), by=None, exit_reason="manque_de_temps"
+    )
+    relais_services.relais_change_status(relais=person, to_status="actif", date=on("2025-06-01"), by=None)
+    relais_services.relais_change_status(
+        relais=person, to_status="sorti", date=on("2025-08-01"), by=None, exit_reason="demenagement"
+    )
+    untouched = Reunion.objects.create(
+        organisation=network.org,
+        kind="comite",
+        title="Comité sans émargement",
+        starts_at=at("2025-09-01T18:00"),
+        ends_at=at("2025-09-01T20:00"),
+        status="tenue",
+    )
+    Invitee.objects.create(reunion=untouched, relais=network.a, answer="present")
+    figures = bilan_figures(network.org, 2025)
+    # Gaël joined, left, came back and left: one new relais, one departure (the last reason).
+    assert figures["relais"]["new"] == 3 and figures["relais"]["left"] == 2
+    assert figures["relais"]["left_by_reason"] == [("Déménagement", 2)]
+    # The meeting nobody ticked does not pull the attendance rate down.
+    assert figures["reunions"]["attendance_rate"] == 60.0 and figures["reunions"]["invitations"] == 7
+
+
+def test_the_year_in_progress_is_compared_with_the_same_months_of_the_year_before(network, monkeypatch):
+    # « Today » is 15 June 2025: the 2025 bilan stops there, and 2024 is cut at 15 June too.
+    fixed = timezone.make_aware(datetime.datetime(2025, 6, 15, 12, 0))
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    Remontee.objects.create(
+        organisation=network.org,
+        residence=network.r1,
+        theme=Theme.objects.filter(organisation=network.org).first(),
+        description="Avant l'été 2024",
+        source="visite",
+    )
+    Remontee.objects.filter(description="Avant l'été 2024").update(created_at=at("2024-05-01T10:00"))
+    context = services.bilan_context(services.bilan_open(organisation=network.org, year=2025))
+    assert not context["figures"]["whole_year"] and context["figures"]["as_of"] == on("2025-06-15")
+    assert context["previous_until"] == on("2024-06-15")
+    # 2024 is cut at 15 June: the remontée of May 2024 counts, November's does not.
+    assert context["previous"]["remontees"]["total"] == 1
+    assert bilan_figures(network.org, 2024)["remontees"]["total"] == 2
+    text = pdf_text(services.bilan_pdf(Bilan(organisation=network.org, year=2025)))
+    assert "Année en cours : chiffres arrêtés au 15 juin 2025, comparés à la même période de 2024." in text
