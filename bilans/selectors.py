@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from espace.models import Activity
 from initiatives.models import GrantRequest, Initiative, LogisticsLine, LogisticsRequest, Partner
 from relais.models import Organisation, Relais, RelaisResidence, RelaisStatusChange, Residence
 from remontees.models import Remontee
@@ -331,6 +332,26 @@ def _initiatives(organisation: Organisation, period: Period) -> dict:
     }
 
 
+def _activity(organisation: Organisation, period: Period) -> dict:
+    """What the relais logged from their phones: counts and themes, no names."""
+    rows = list(
+        Activity.objects.filter(period.dates("date"), organisation=organisation)
+        .values("kind", "theme")
+        .annotate(n=Count("pk"), households=Sum("households"))
+    )
+    by_kind, by_theme, households = Counter(), Counter(), 0
+    for row in rows:
+        by_kind[row["kind"]] += row["n"]
+        by_theme[row["theme"]] += row["n"]
+        households += row["households"] or 0
+    return {
+        "total": sum(by_kind.values()),
+        "households": households,
+        "by_kind": _labelled(by_kind, Activity.Kind.choices),
+        "by_theme": _labelled(by_theme, Activity.Theme.choices),
+    }
+
+
 def _initiatives_by_residence(organisation: Organisation, period: Period) -> dict[int, tuple[int, int]]:
     through = Initiative.residences.through
     rows = (
@@ -357,6 +378,7 @@ def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date
     initiatives = _initiatives(organisation, period)
     reunions = _reunions(organisation, period)
     initiatives_by_residence = _initiatives_by_residence(organisation, period)
+    activity = _activity(organisation, period)
     annex = [
         {
             "name": r["name"],
@@ -377,6 +399,7 @@ def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date
         or reunions["held"] + reunions["cancelled"] + reunions["planned"]
         or remontees["total"]
         or initiatives["total"]
+        or activity["total"]
     )
     return {
         "year": year,
@@ -388,6 +411,7 @@ def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date
         "reunions": reunions,
         "remontees": remontees,
         "initiatives": initiatives,
+        "activity": activity,
         "annex": annex,
     }
 
@@ -409,6 +433,8 @@ KEY_FIGURES = [
     ("Initiatives réalisées", "initiatives.done", ""),
     ("Participants aux initiatives", "initiatives.participants", ""),
     ("Subventions accordées", "initiatives.grants.granted", "€"),
+    ("Activités notées par les relais", "activity.total", ""),
+    ("Foyers rencontrés par les relais", "activity.households", ""),
 ]
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "reunions",
     "remontees",
     "initiatives",
+    "espace",
     "bilans",
 ]
 
@@ -166,7 +167,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
-ACCOUNT_SESSION_REMEMBER = None
+# No « remember me » box: the session length follows the role (relais/access.py):
+# months for a relais on their own phone, a working day for staff.
+ACCOUNT_SESSION_REMEMBER = True
+RELAIS_SESSION_DAYS = env_int("RELAIS_SESSION_DAYS", 180)
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 10)
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
 LOGIN_URL = "account_login"

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from espace import views as espace_views
 from relais import views as relais_views
 
 urlpatterns = [
     path("", relais_views.home, name="home"),
+    path("sw.js", espace_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("relais.urls")),
@@ -12,4 +15,5 @@ urlpatterns = [
     path("remontees/", include("remontees.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("bilans/", include("bilans.urls")),
+    path("espace/", include("espace.urls")),
 ]

@@ -60,8 +60,12 @@ def seed(*, organisation, staff, rng, today: datetime.date) -> None:
     active = list(organisation.relais.filter(status=Relais.Status.ACTIF).prefetch_related("residences").order_by("pk"))
     if not active:
         return
+    with_login = [r for r in active if r.user_id]
     for n, (days, kind, title, status, counts, grant) in enumerate(PLAN):
         organisers = rng.sample(active, k=min(2, len(active)))
+        # The demo relais who can log in organises what is coming, so their space shows it.
+        if status in ("prevue", "idee") and with_login and with_login[0] not in organisers:
+            organisers = [with_login[0], *organisers[:1]]
         residences = [r for o in organisers for r in o.residences.all()][:2]
         day = today + datetime.timedelta(days=days)
         initiative = services.initiative_save(

@@ -44,6 +44,29 @@ class InitiativeForm(forms.Form):
         return data
 
 
+class ProposeForm(forms.Form):
+    """A relais' idea, from the phone: what, when, where."""
+
+    kind = forms.ModelChoiceField(label="Type", queryset=InitiativeKind.objects.none(), empty_label="— choisir —")
+    title = forms.CharField(label="Titre", max_length=200, help_text="Par exemple : « Repas partagé du bâtiment B ».")
+    starts_on = forms.DateField(label="Date envisagée", widget=DateInput())
+    residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
+    description = forms.CharField(
+        label="Votre idée en quelques mots", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(is_active=True)
+        self.fields["residence"].queryset = Residence.objects.for_user(user)
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        if day < timezone.localdate():
+            raise ValidationError("Choisissez une date à venir ; pour une initiative passée, racontez-la après coup.")
+        return day
+
+
 class ReportForm(forms.Form):
     participants = forms.IntegerField(label="Participants", min_value=0, max_value=100000)
     children = forms.IntegerField(label="dont enfants", min_value=0, max_value=100000, required=False)

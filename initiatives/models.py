@@ -109,6 +109,7 @@ class Initiative(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None  # events are the network's, like meetings
     scope_relais = "organisers__user"
+    scope_relais_writes = True  # the organisers propose, report and ask for logistics
     scope_partner = True  # partners read the catalogue (organisers' names are not shown to them)
 
     class Meta:

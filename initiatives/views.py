@@ -20,6 +20,7 @@ from initiatives.forms import (
     InitiativeFilter,
     InitiativeForm,
     LogisticsForm,
+    ProposeForm,
     ReportForm,
     RoomForm,
 )
@@ -127,6 +128,46 @@ def create(request):
     return form_page(request, form, title="Nouvelle initiative", back=reverse("initiatives:catalogue"))
 
 
+@role_required(*RELAIS_ONLY)
+def propose(request):
+    """A relais proposes an initiative from the phone: an idea the team will follow up."""
+    organisation = _organisation(request)
+    relais = Relais.objects.for_user(request.user).filter(organisation=organisation).first()
+    form = ProposeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            initiative = services.initiative_save(
+                organisation=organisation,
+                by=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                starts_on=data["starts_on"],
+                description=data["description"],
+                residences=[data["residence"]],
+                organisers=[relais] if relais else [],
+                status=Initiative.Status.IDEE,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Votre idée est envoyée à l'équipe. Vous pouvez demander du matériel ici.")
+            return redirect("initiatives:detail", initiative=initiative.pk)
+    return form_page(
+        request,
+        form,
+        title="Proposer une initiative",
+        intro="Une fête, un repas, un atelier, une sortie… L'équipe de médiation vous recontacte.",
+        back=reverse("initiatives:mine"),
+    )
+
+
+@role_required(*RELAIS_ONLY)
+def mine(request):
+    rows = Initiative.objects.for_user(request.user).select_related("kind").order_by("-starts_on")[:50]
+    return render(request, "initiatives/mine.html", {"rows": rows})
+
+
 @role_required(*WRITERS)
 def edit(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
@@ -183,11 +224,13 @@ def detail(request, initiative):
             "grants": grants,
             "photos": photos,
             "can_write": access.can_write,
+            # The organisers (the only relais who see it) report it and ask for logistics and grants.
+            "can_organise": access.can_write or access.is_relais,
         },
     )
 
 
-@role_required(*WRITERS)
+@role_required(*WRITERS, *RELAIS_ONLY)
 def report(request, initiative):
     """After the event: participants, what went well or not, a photo."""
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
@@ -224,7 +267,7 @@ def photo(request, photo):
 # Logistics
 
 
-@role_required(*WRITERS)
+@role_required(*WRITERS, *RELAIS_ONLY)
 def logistics_new(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
     form = LogisticsForm(
@@ -345,7 +388,7 @@ def grants(request):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*WRITERS, *RELAIS_ONLY)
 def grant_new(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
     form = GrantForm(request.POST or None)

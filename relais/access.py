@@ -117,7 +117,31 @@ class AccessMiddleware:
         user = request.user
         if user.is_authenticated and getattr(user, "_access_cache", None) is None:
             user._access_cache = compute_access(user, request.session.get(SESSION_KEY))
-        return self.get_response(request)
+        response = self.get_response(request)
+        _session_length(request)
+        return response
+
+
+EXPIRY_KEY = "session_policy"
+
+
+def _session_length(request) -> None:
+    """A relais stays logged in for months on their own phone (no password to
+    remember); staff sessions end after a working day. Set once per session,
+    after the login view (which sets its own expiry) has run."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return
+    policy = "relais" if access_for(user).is_relais else "staff"
+    if request.session.get(EXPIRY_KEY) == policy:
+        return
+    from django.conf import settings
+
+    if policy == "relais":
+        request.session.set_expiry(settings.RELAIS_SESSION_DAYS * 86400)
+    else:
+        request.session.set_expiry(settings.STAFF_SESSION_HOURS * 3600)
+    request.session[EXPIRY_KEY] = policy
 
 
 def access_context(request) -> dict:

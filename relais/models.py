@@ -175,6 +175,8 @@ class Relais(models.Model):
     started_on = models.DateField("relais depuis le", null=True, blank=True)
     left_on = models.DateField("sorti·e le", null=True, blank=True)
     exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
+    # When the relais last opened their home page: « ce qui a changé depuis votre dernière visite ».
+    home_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -343,6 +345,7 @@ class Message(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
+    scope_relais = "recipient_relais__user"  # a relais reads what was sent to them
     scope_partner = False
 
     class Meta:

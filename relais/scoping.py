@@ -27,6 +27,8 @@ class ScopedQuerySet(models.QuerySet):
     #   scope_relais:   path to the relais' login for rows a relais may read
     #                   (None: relais never read this model)
     #   scope_partner:  whether partners may read this model
+    #   scope_relais_writes: whether a relais may also change the rows they read
+    #                   (the initiatives they organise); otherwise relais only read
     #   scope_agency:   whether staff limited to some quartiers may read it at all
     #                   (False: a document of the whole organisation, like the bilan)
     defaults = {
@@ -35,6 +37,7 @@ class ScopedQuerySet(models.QuerySet):
         "scope_relais": None,
         "scope_partner": True,
         "scope_agency": True,
+        "scope_relais_writes": False,
     }
 
     def _scope_attr(self, name: str) -> Any:
@@ -62,7 +65,7 @@ class ScopedQuerySet(models.QuerySet):
             if access.quartier_ids and quartier_path:
                 condition &= self._via_subquery(Q(**{f"{quartier_path}__in": access.quartier_ids}))
             return condition
-        if write:
+        if write and not (access.is_relais and self._scope_attr("scope_relais_writes")):
             return None
         if access.is_partner:
             return condition if self._scope_attr("scope_partner") or figures else None
@@ -89,6 +92,7 @@ class ScopedQuerySet(models.QuerySet):
             obj = self.for_user(user).get(pk=pk)
         except (self.model.DoesNotExist, ValueError, TypeError):
             raise Http404("Cet élément n'existe pas ou ne vous est pas accessible.") from None
-        if write and not access_for(user).can_write:
+        access = access_for(user)
+        if write and not (access.can_write or (access.is_relais and self._scope_attr("scope_relais_writes"))):
             raise PermissionDenied("Votre rôle ne permet pas de modifier cet élément.")
         return obj

@@ -23,6 +23,5 @@ urlpatterns = [
     path("import/residences/", views.import_residences, name="import_residences"),
     path("import/relais/", views.import_relais, name="import_relais"),
     path("equipe/", views.team, name="team"),
-    path("espace/", views.espace, name="espace"),
     path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]

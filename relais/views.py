@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from relais import csv_import, selectors, services
-from relais.access import ADMINS, READERS, RELAIS_ONLY, SESSION_KEY, WRITERS, access_for, role_required
+from relais.access import ADMINS, READERS, SESSION_KEY, WRITERS, access_for, role_required
 from relais.filters import RelaisFilter, ResidenceFilter
 from relais.forms import (
     ContactLogForm,
@@ -79,7 +79,7 @@ def home(request):
         return redirect("account_login")
     access = access_for(request.user)
     if access.is_relais:
-        return redirect("relais:espace")
+        return redirect("espace:home")
     if access.role in READERS:
         return redirect("relais:dashboard")
     return render(request, "relais/no_access.html", status=403)
@@ -341,13 +341,6 @@ def team(request):
 
 
 # Espace relais
-
-
-@role_required(*RELAIS_ONLY)
-def espace(request):
-    relais_profiles = Relais.objects.for_user(request.user)
-    residences = Residence.objects.for_user(request.user).select_related("quartier")
-    return render(request, "relais/espace.html", {"profiles": relais_profiles, "residences": residences})
 
 
 # Imports (CSV)

@@ -1,3 +1,5 @@
+import uuid
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -70,11 +72,15 @@ class RelaisRemonteeForm(forms.Form):
         help_text="Où, depuis quand, qui est gêné. Pas de nom de voisin.",
     )
     photo = PhotoField(label="Photo", required=False)
+    # Made anew for each form shown (and by the phone's script for each one typed
+    # offline): the same form sent twice makes one remontée.
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["residence"].queryset = Residence.objects.for_user(user)
         self.fields["theme"].queryset = _themes(user)
+        self.fields["client_key"].initial = uuid.uuid4()
 
 
 class StatusForm(forms.Form):

@@ -4,10 +4,12 @@ each; every step is an event, and the relais is told of each status change once
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -49,7 +51,14 @@ def remontee_create(
     nature: str = Remontee.Nature.DIFFICULTE,
     reunion: Reunion | None = None,
     photo: ContentFile | None = None,
+    client_key: uuid.UUID | None = None,
 ) -> Remontee:
+    """Record a remontée. With a `client_key` (made by the phone's form), sending
+    the same form again returns the first remontée instead of making a second."""
+    if client_key is not None:
+        existing = Remontee.objects.filter(client_key=client_key, organisation=organisation).first()
+        if existing is not None:
+            return existing
     errors = {}
     if residence.organisation_id != organisation.pk:
         errors["residence"] = "Cette résidence n'appartient pas à votre organisation."
@@ -78,10 +87,20 @@ def remontee_create(
             source=source,
             reunion=reunion,
             created_by=by,
+            client_key=client_key,
         )
         if photo is not None:
             remontee.photo.save(photo.name, photo, save=False)
-        remontee.save()
+        try:
+            with transaction.atomic():
+                remontee.save()
+        except IntegrityError:
+            # The same form, sent twice at the same instant: the other request made it.
+            if client_key is None:
+                raise
+            if remontee.photo:
+                remontee.photo.storage.delete(remontee.photo.name)
+            return Remontee.objects.get(client_key=client_key, organisation=organisation)
         RemonteeEvent.objects.create(remontee=remontee, kind=RemonteeEvent.Kind.CREEE, status=remontee.status, by=by)
     return remontee
 

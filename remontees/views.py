@@ -204,7 +204,12 @@ def report(request):
     return render(
         request,
         "remontees/form.html",
-        {"form": form, "title": "Signaler un problème ou proposer une idée", "back": reverse("remontees:mine")},
+        {
+            "form": form,
+            "title": "Signaler un problème ou proposer une idée",
+            "back": reverse("remontees:mine"),
+            "offline": True,  # typed in a stairwell: kept on the phone until the network is back
+        },
     )
 
 

@@ -409,7 +409,8 @@ def my_reunions(request):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Votre réponse est enregistrée : {invitee.get_answer_display().lower()}.")
-        return redirect("reunions:my_reunions")
+        # Answered from the home page: back there.
+        return redirect("espace:home" if request.POST.get("next") == "espace" else "reunions:my_reunions")
     rows = invitations.select_related("reunion__residence").order_by("reunion__starts_at")[:20]
     return render(
         request,

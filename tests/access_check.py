@@ -26,6 +26,8 @@ PUBLIC_VIEWS = {
     "reunions:rsvp",
     "reunions:minutes_public",
     "reunions:calendar_feed",
+    "service_worker",
+    "manifest",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)

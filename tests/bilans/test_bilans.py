@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bilans import services
 from bilans.models import Bilan
 from bilans.selectors import bilan_figures
+from espace.models import Activity
 from initiatives.models import (
     Equipment,
     GrantRequest,
@@ -157,6 +158,14 @@ class Network:
             )
             Remontee.objects.filter(pk=remontee.pk).update(created_at=at(created))
 
+        for person, kind, day, households, theme_ in [
+            (self.a, "porte_a_porte", "2025-03-03", 12, "accueil"),
+            (f, "visite", "2025-04-04", 1, "isolement"),
+        ]:
+            Activity.objects.create(
+                organisation=org, relais=person, kind=kind, date=on(day), households=households, theme=theme_
+            )
+
         kinds = {k.name: k for k in InitiativeKind.objects.filter(organisation=org)}
         voisins = Partner.objects.create(organisation=org, name="Voisins solidaires")
         centre_social = Partner.objects.create(organisation=org, name="Centre social du Val")
@@ -226,6 +235,11 @@ EXPECTED_2025 = [
     "Initiatives réalisées 2 1 +1",
     "Participants aux initiatives 105 15 +90",
     "Subventions accordées 250 € 0 € +250 €",
+    "Activités notées par les relais 2 0 +2",
+    "Foyers rencontrés par les relais 13 0 +13",
+    "Activités notées par les relais depuis leur téléphone : 2 ; foyers rencontrés : 13.",
+    "Porte-à-porte 1 Visite de courtoisie (nouveau locataire, personne isolée) 1",
+    "Sujets abordés : Accueil, lien entre voisins : 1 ; Isolement : 1.",
     # Relais.
     "Relais actifs au 31 décembre : 4",
     "Nouveaux relais dans l'année : 2",

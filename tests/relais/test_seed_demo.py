@@ -134,3 +134,16 @@ def test_the_demo_has_a_bilan_ready_to_download(client):
     response = client.get(f"/bilans/{bilan.pk}/bilan.pdf")
     text = PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages[0].extract_text()
     assert f"Bilan {bilan.year}" in text and "Habitat du Lac" in text
+
+
+def test_the_demo_relais_space_has_a_guide_activity_and_initiatives_to_report(client):
+    from espace.models import Activity, Guide
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    lac = Organisation.objects.get(slug="habitat-du-lac")
+    assert Guide.objects.get(organisation=lac).missions
+    assert Activity.objects.filter(organisation=lac).count() >= 30
+    client.login(email="relais@habitat-du-lac.test", password="demo1234")
+    page = client.get("/espace/").content.decode()
+    assert "Cuisine du monde" in page and "Mes prochaines réunions" in page
+    assert "Porte-à-porte" in client.get("/espace/activite/").content.decode()

@@ -1,0 +1,64 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from espace.models import Activity, Guide
+from relais.forms import DateInput
+
+
+class ActivityForm(forms.ModelForm):
+    # Made anew for each form shown (and by the phone's script for each one typed
+    # offline): the same form sent twice records one activity.
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "date", "households", "theme"]
+        widgets = {"kind": forms.RadioSelect, "date": DateInput()}
+        help_texts = {"households": "Combien de foyers avez-vous vus ? Pas de noms : seulement le nombre."}
+        error_messages = {
+            "households": {
+                "max_value": "Au plus 500 foyers pour une même activité.",
+                "min_value": "Le nombre de foyers ne peut pas être négatif.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+        self.fields["households"].widget.attrs.update({"min": 0, "max": 500, "inputmode": "numeric"})
+        self.fields["households"].validators.append(_at_most_500)
+        self.fields["client_key"].initial = uuid.uuid4()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if day > today:
+            raise ValidationError("Notez ce qui a été fait : la date ne peut pas être dans le futur.")
+        if day < today.replace(year=today.year - 1):
+            raise ValidationError("Cette date a plus d'un an : demandez à l'équipe de la noter.")
+        return day
+
+
+def _at_most_500(value):
+    if value is not None and value > 500:
+        raise ValidationError("Au plus 500 foyers pour une même activité.")
+
+
+class GuideForm(forms.ModelForm):
+    class Meta:
+        model = Guide
+        fields = ["missions", "charter", "contacts", "reception_phone", "emergency_phone"]
+        widgets = {
+            "missions": forms.Textarea(attrs={"rows": 8}),
+            "charter": forms.Textarea(attrs={"rows": 8}),
+            "contacts": forms.Textarea(attrs={"rows": 6}),
+            "reception_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+            "emergency_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "missions": "Ce que fait un relais, ce qu'il ne fait pas. Une ligne par point.",
+            "contacts": "Par exemple : « Ascenseur en panne : 01 23 45 67 89 (24 h/24) ».",
+        }

@@ -1,0 +1,73 @@
+from django.db import models
+
+from relais.models import Organisation, Relais, User
+from relais.scoping import ScopedQuerySet
+
+
+class Activity(models.Model):
+    """What a relais did, logged from the phone in a few taps: counts and themes,
+    never the names of the neighbours (they did not consent to be recorded)."""
+
+    class Kind(models.TextChoices):
+        PORTE_A_PORTE = "porte_a_porte", "Porte-à-porte"
+        VISITE_COURTOISIE = "visite", "Visite de courtoisie (nouveau locataire, personne isolée)"
+        VOISIN_AIDE = "aide", "Voisin aidé ou orienté"
+        AUTRE = "autre", "Autre"
+
+    class Theme(models.TextChoices):
+        ACCUEIL = "accueil", "Accueil, lien entre voisins"
+        LOGEMENT = "logement", "Logement, réparations"
+        PROPRETE = "proprete", "Propreté, encombrants"
+        TRANQUILLITE = "tranquillite", "Tranquillité"
+        DEMARCHES = "demarches", "Démarches, droits"
+        ISOLEMENT = "isolement", "Isolement"
+        AUTRE = "autre", "Autre"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField("ce que j'ai fait", max_length=16, choices=Kind.choices)
+    date = models.DateField("le")
+    households = models.PositiveSmallIntegerField("foyers rencontrés", default=1)
+    theme = models.CharField("sujet principal", max_length=16, choices=Theme.choices, default=Theme.ACCUEIL)
+    # A phone may send the same form twice (offline queue, double tap): the key
+    # it generated makes the second one a no-op.
+    client_key = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = "relais__relais_links__residence__quartier"
+    scope_relais = "relais__user"
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = "activité"
+        constraints = [
+            models.UniqueConstraint(fields=["client_key"], name="activity_client_key_unique"),
+            models.CheckConstraint(
+                condition=models.Q(households__gte=0, households__lte=500), name="activity_households_sane"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.date}"
+
+
+class Guide(models.Model):
+    """The relais guide (guide du relais) of an organisation: written by staff,
+    read by relais on the phone, printable."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="guide")
+    missions = models.TextField("les missions du relais", blank=True)
+    charter = models.TextField("la charte", blank=True)
+    contacts = models.TextField("qui appeler pour quoi", blank=True)
+    reception_phone = models.CharField("téléphone de l'accueil", max_length=30, blank=True)
+    emergency_phone = models.CharField("urgences techniques (soir et week-end)", max_length=30, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_relais = "organisation__relais__user"
+
+    def __str__(self) -> str:
+        return f"Guide du relais — {self.organisation}"

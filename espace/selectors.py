@@ -1,0 +1,112 @@
+"""What the relais' home page reads: a fixed handful of queries, whatever the
+number of meetings, remontées or messages (the page is read on prepaid data)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from espace.models import Activity
+from initiatives.models import Initiative
+from relais.models import Message, Relais, Residence
+from remontees.models import Remontee
+from reunions.models import Invitee, Reunion
+from reunions.services import when_text
+
+# What each kind of message tells the relais, and where to look; reminders and
+# digests are not news.
+NEWS = {
+    "convocation": ("Vous êtes invité·e à une réunion", "reunions:my_reunions"),
+    "modification": ("Une réunion a changé d'horaire ou de lieu", "reunions:my_reunions"),
+    "annulation": ("Une réunion est annulée", "reunions:my_reunions"),
+    "compte_rendu": ("Le compte-rendu d'une réunion est publié", "reunions:my_reunions"),
+    "suivi": ("L'équipe a répondu sur une de vos remontées", "remontees:detail"),
+    "logistique": ("Réponse à votre demande de matériel ou de salle", "initiatives:mine"),
+    "subvention": ("Décision du comité sur votre demande de subvention", "initiatives:mine"),
+}
+
+
+@dataclass
+class News:
+    text: str
+    url: str
+    at: datetime.datetime
+
+
+@dataclass
+class Home:
+    relais: Relais | None
+    residences: list[Residence]
+    invitations: list[Invitee]
+    remontees: list[Remontee]
+    initiatives: list[Initiative]
+    news: list[News] = field(default_factory=list)
+    first_visit: bool = False
+
+
+def relais_home(user) -> Home:
+    now = timezone.now()
+    relais = Relais.objects.for_user(user).select_related("organisation__guide").first()
+    residences = list(Residence.objects.for_user(user).select_related("quartier"))
+    invitations = list(
+        Invitee.objects.for_user(user)
+        .filter(relais__user=user, reunion__ends_at__gte=now)
+        .exclude(reunion__status=Reunion.Status.ANNULEE)
+        .select_related("reunion__residence")
+        .order_by("reunion__starts_at")[:3]
+    )
+    remontees = list(
+        Remontee.objects.for_user(user)
+        .exclude(status__in=[Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE])
+        .select_related("theme", "residence")
+        .order_by("-created_at")[:5]
+    )
+    initiatives = list(
+        Initiative.objects.for_user(user)
+        .filter(Q(status__in=[Initiative.Status.IDEE, Initiative.Status.PREVUE]) | Q(starts_on__gte=now.date()))
+        .select_related("kind")
+        .order_by("starts_on")[:5]
+    )
+    for invitee in invitations:
+        invitee.when = when_text(invitee.reunion)
+    home = Home(relais, residences, invitations, remontees, initiatives)
+    if relais is None:
+        return home
+    seen = relais.home_seen_at
+    home.first_visit = seen is None
+    if seen is not None:
+        messages = (
+            Message.objects.for_user(user)
+            .filter(created_at__gt=seen)
+            .exclude(kind__startswith="rappel")
+            .order_by("-created_at")
+            .values_list("kind", "subject_id", "created_at")[:10]
+        )
+        for kind, subject_id, at in messages:
+            prefix = kind.split("-")[0]
+            if prefix in NEWS:
+                text, url_name = NEWS[prefix]
+                url = reverse(url_name, args=[subject_id]) if url_name == "remontees:detail" else reverse(url_name)
+                home.news.append(News(text, url, at))
+    # Seen now: the next visit lists what comes after this one.
+    Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
+    return home
+
+
+def activity_summary(queryset, *, since: datetime.date) -> dict:
+    """Counts of logged activity since a date: by kind, households met, by theme."""
+    rows = queryset.filter(date__gte=since)
+    by_kind = {
+        row["kind"]: (row["n"], row["households"] or 0)
+        for row in rows.values("kind").annotate(n=Count("pk"), households=Sum("households"))
+    }
+    return {
+        "since": since,
+        "by_kind": [(label, *by_kind[value]) for value, label in Activity.Kind.choices if value in by_kind],
+        "total": sum(n for n, _ in by_kind.values()),
+        "households": sum(h for _, h in by_kind.values()),
+    }
