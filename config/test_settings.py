@@ -20,6 +20,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False  # the test client and the live server speak plain HTTP
 # Uploads are real files, as in production, in a folder of each test's own
 # (tests/conftest.py sets MEDIA_ROOT under the test's tmp_path).
 STORAGES = {

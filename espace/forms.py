@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django import forms
@@ -37,7 +38,7 @@ class ActivityForm(forms.ModelForm):
         today = timezone.localdate()
         if day > today:
             raise ValidationError("Notez ce qui a été fait : la date ne peut pas être dans le futur.")
-        if day < today.replace(year=today.year - 1):
+        if day < today - datetime.timedelta(days=365):
             raise ValidationError("Cette date a plus d'un an : demandez à l'équipe de la noter.")
         return day
 

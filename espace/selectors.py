@@ -46,9 +46,14 @@ class Home:
     initiatives: list[Initiative]
     news: list[News] = field(default_factory=list)
     first_visit: bool = False
+    seen_before: datetime.datetime | None = None
 
 
-def relais_home(user) -> Home:
+_LAST_VISIT = object()
+
+
+def relais_home(user, *, since=_LAST_VISIT) -> Home:
+    """`since`: list the news after this moment (by default, the last visit)."""
     now = timezone.now()
     relais = Relais.objects.for_user(user).select_related("organisation__guide").first()
     residences = list(Residence.objects.for_user(user).select_related("quartier"))
@@ -71,12 +76,16 @@ def relais_home(user) -> Home:
         .select_related("kind")
         .order_by("starts_on")[:5]
     )
+    today = timezone.localdate()
+    for initiative in initiatives:
+        initiative.reportable = not initiative.relais_report_refusal(today)
     for invitee in invitations:
         invitee.when = when_text(invitee.reunion)
     home = Home(relais, residences, invitations, remontees, initiatives)
     if relais is None:
         return home
-    seen = relais.home_seen_at
+    home.seen_before = relais.home_seen_at
+    seen = relais.home_seen_at if since is _LAST_VISIT else since
     home.first_visit = seen is None
     if seen is not None:
         messages = (

@@ -20,9 +20,11 @@ def activity_log(
 ) -> Activity:
     """Record what a relais did; the same form sent twice (same key) records it once."""
     if client_key is not None:
-        existing = Activity.objects.filter(client_key=client_key, relais=relais).first()
+        existing = Activity.objects.filter(client_key=client_key).first()
         if existing is not None:
-            return existing
+            if existing.relais_id == relais.pk:
+                return existing
+            client_key = uuid.uuid4()  # someone else's key: this is another activity
     activity = Activity(
         organisation_id=relais.organisation_id,
         relais=relais,
@@ -38,7 +40,7 @@ def activity_log(
     except IntegrityError:
         if client_key is None:
             raise
-        return Activity.objects.get(client_key=client_key, relais=relais)
+        return Activity.objects.get(client_key=client_key)
     return activity
 
 

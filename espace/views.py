@@ -21,7 +21,22 @@ from relais.views import form_page, paginate
 @role_required(*RELAIS_ONLY)
 @require_safe
 def home(request):
-    return render(request, "espace/home.html", {"home": selectors.relais_home(request.user)})
+    # The news stay on the page for a while (an answer from the home page, a
+    # reload): they are those since the visit before this browsing session.
+    now = timezone.now()
+    window = request.session.get(NEWS_KEY)
+    if window and now - datetime.datetime.fromisoformat(window["at"]) < NEWS_WINDOW:
+        since = datetime.datetime.fromisoformat(window["since"]) if window["since"] else None
+        home = selectors.relais_home(request.user, since=since)
+    else:
+        home = selectors.relais_home(request.user)
+        since = home.seen_before
+        request.session[NEWS_KEY] = {"at": now.isoformat(), "since": since.isoformat() if since else None}
+    return render(request, "espace/home.html", {"home": home})
+
+
+NEWS_KEY = "espace_news"
+NEWS_WINDOW = datetime.timedelta(hours=2)
 
 
 @role_required(*RELAIS_ONLY)

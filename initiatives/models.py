@@ -6,6 +6,8 @@ the approval's database transaction, with the stock rows locked (see
 initiatives/services.py).
 """
 
+import datetime
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -122,6 +124,17 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def relais_report_refusal(self, today: datetime.date) -> str:
+        """Why the organisers may not tell how it went (yet), or "" when they may.
+        Staff confirm an idea first, and correct a report already made."""
+        if self.status == self.Status.REALISEE:
+            return "Le bilan de cette initiative est déjà fait ; pour le corriger, demandez à l'équipe de médiation."
+        if self.status != self.Status.PREVUE:
+            return "L'équipe de médiation doit d'abord confirmer cette initiative."
+        if self.starts_on > today:
+            return f"Vous pourrez raconter l'initiative une fois qu'elle aura eu lieu (le {self.starts_on:%d/%m/%Y})."
+        return ""
 
 
 class InitiativePhoto(models.Model):

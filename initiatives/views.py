@@ -164,7 +164,10 @@ def propose(request):
 
 @role_required(*RELAIS_ONLY)
 def mine(request):
-    rows = Initiative.objects.for_user(request.user).select_related("kind").order_by("-starts_on")[:50]
+    rows = list(Initiative.objects.for_user(request.user).select_related("kind").order_by("-starts_on")[:50])
+    today = timezone.localdate()
+    for row in rows:
+        row.reportable = not row.relais_report_refusal(today)
     return render(request, "initiatives/mine.html", {"rows": rows})
 
 
@@ -226,6 +229,9 @@ def detail(request, initiative):
             "can_write": access.can_write,
             # The organisers (the only relais who see it) report it and ask for logistics and grants.
             "can_organise": access.can_write or access.is_relais,
+            "can_report": initiative.status != Initiative.Status.ANNULEE
+            if access.can_write
+            else access.is_relais and not initiative.relais_report_refusal(timezone.localdate()),
         },
     )
 
@@ -234,6 +240,10 @@ def detail(request, initiative):
 def report(request, initiative):
     """After the event: participants, what went well or not, a photo."""
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
+    refusal = access_for(request.user).is_relais and initiative.relais_report_refusal(timezone.localdate())
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("initiatives:detail", initiative=initiative.pk)
     initial = {f: getattr(initiative, f) for f in ("participants", "children", "adults", "seniors", "newcomers")}
     initial.update(went_well=initiative.went_well, went_badly=initiative.went_badly)
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)

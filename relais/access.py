@@ -132,10 +132,16 @@ def _session_length(request) -> None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not hasattr(request, "session"):
         return
-    policy = "relais" if access_for(user).is_relais else "staff"
-    if request.session.get(EXPIRY_KEY) == policy:
+    if request.session.get(EXPIRY_KEY) in ("relais", "staff"):
         return
     from django.conf import settings
+
+    from relais.models import Membership
+
+    # Long only for someone who is nothing but a relais: a staff role anywhere, or
+    # the superuser's, gets the short one (the same session may switch organisation).
+    only_relais = not user.is_superuser and not Membership.objects.filter(user=user).exclude(role=RELAIS).exists()
+    policy = "relais" if only_relais else "staff"
 
     if policy == "relais":
         request.session.set_expiry(settings.RELAIS_SESSION_DAYS * 86400)

@@ -56,9 +56,11 @@ def remontee_create(
     """Record a remontée. With a `client_key` (made by the phone's form), sending
     the same form again returns the first remontée instead of making a second."""
     if client_key is not None:
-        existing = Remontee.objects.filter(client_key=client_key, organisation=organisation).first()
+        existing = Remontee.objects.filter(client_key=client_key).first()
         if existing is not None:
-            return existing
+            if existing.organisation_id == organisation.pk and existing.created_by_id == (by.pk if by else None):
+                return existing
+            client_key = uuid.uuid4()  # someone else's key: this is another remontée
     errors = {}
     if residence.organisation_id != organisation.pk:
         errors["residence"] = "Cette résidence n'appartient pas à votre organisation."
@@ -100,7 +102,7 @@ def remontee_create(
                 raise
             if remontee.photo:
                 remontee.photo.storage.delete(remontee.photo.name)
-            return Remontee.objects.get(client_key=client_key, organisation=organisation)
+            return Remontee.objects.get(client_key=client_key)
         RemonteeEvent.objects.create(remontee=remontee, kind=RemonteeEvent.Kind.CREEE, status=remontee.status, by=by)
     return remontee
 

@@ -6,6 +6,9 @@ var VERSION = "{{ version }}";
 var STATIC = "tdu-static-" + VERSION;
 var PAGES = "tdu-pages";
 var HOME = "{% url 'espace:home' %}";
+// The pages a relais may need with no network: the home page and the two forms
+// that are kept on the phone until the network is back.
+var OFFLINE_PAGES = [HOME, "{% url 'remontees:report' %}", "{% url 'espace:activity' %}"];
 var ASSETS = [
   "{% static 'css/app.css' %}",
   "{% static 'js/app.js' %}",
@@ -33,18 +36,20 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    // Pages: the network first; the home page's last copy when there is none.
+    // Pages: the network first; the last copy of the few offline pages when there is none.
+    var offline = OFFLINE_PAGES.indexOf(url.pathname) >= 0;
     event.respondWith(fetch(request).then(function (response) {
-      if (response.ok && url.pathname === HOME && !response.redirected) {
+      if (offline && response.ok && !response.redirected) {
         var copy = response.clone();
-        caches.open(PAGES).then(function (cache) { cache.put(HOME, copy); });
+        caches.open(PAGES).then(function (cache) { cache.put(url.pathname, copy); });
       }
       return response;
     }).catch(function () {
-      return caches.open(PAGES).then(function (cache) { return cache.match(HOME); }).then(function (cached) {
+      return caches.open(PAGES).then(function (cache) { return offline ? cache.match(url.pathname) : undefined; }).then(function (cached) {
         return cached || new Response(
-          "<!doctype html><html lang=fr><meta charset=utf-8><title>Hors connexion</title>" +
-          "<p>Pas de connexion pour l'instant. Réessayez dans un moment.</p>",
+          "<!doctype html><html lang=fr><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+          "<title>Hors connexion</title><p>Pas de connexion pour l'instant. Cette page n'est pas gardée sur le " +
+          "téléphone&nbsp;: réessayez dans un moment.</p><p><a href='" + HOME + "'>Mon espace</a></p>",
           { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
         );
       });
@@ -52,14 +57,15 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf("{% get_static_prefix %}") === 0) {
-    // Static files: the cache first (their names change with their content in production).
-    event.respondWith(caches.match(request).then(function (cached) {
-      return cached || fetch(request).then(function (response) {
-        if (response.ok) {
-          var copy = response.clone();
-          caches.open(STATIC).then(function (cache) { cache.put(request, copy); });
-        }
-        return response;
+    // Static files: the cached copy at once, refreshed behind it for the next time.
+    event.respondWith(caches.open(STATIC).then(function (cache) {
+      return cache.match(request).then(function (cached) {
+        var fresh = fetch(request).then(function (response) {
+          if (response.ok) cache.put(request, response.clone());
+          return response;
+        });
+        if (cached) { event.waitUntil(fresh.catch(function () {})); return cached; }
+        return fresh;
       });
     }));
   }

@@ -21,6 +21,7 @@ from remontees import services as remontees_services
 from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
+from tests.factories import MembershipFactory, RelaisFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,20 +91,29 @@ def test_the_home_shows_meetings_remontees_initiatives_and_contacts(world, login
 def test_the_home_says_what_changed_since_the_last_visit(world, login):
     remontee = raise_remontee(world)
     relais = login(world.relais_user_a)
+
+    def later_visit():
+        # Two hours later: a new browsing session on the phone.
+        session = relais.session
+        session.pop("espace_news", None)
+        session.save()
+        return relais.get("/espace/")
+
     first = text(relais.get("/espace/"))
     assert "Depuis votre dernière visite" not in first
-    assert "Rien de nouveau depuis votre dernière visite" in text(relais.get("/espace/"))
+    assert "Rien de nouveau depuis votre dernière visite" in text(later_visit())
     remontees_services.remontee_set_status(
         remontee=remontee, status="prise_en_compte", by=world.staff_a, comment="Le technicien passe jeudi."
     )
     meeting(world, title="Plénière d'automne")
-    page = relais.get("/espace/")
+    page = later_visit()
     assert "Depuis votre dernière visite" in text(page)
     assert "L'équipe a répondu sur une de vos remontées" in text(page)
     assert f'href="/remontees/{remontee.pk}/"' in page.content.decode()
     assert "Vous êtes invité·e à une réunion" in text(page)
-    # Seen: the next visit starts afresh.
-    assert "Depuis votre dernière visite" not in text(relais.get("/espace/"))
+    # A reload, or coming back after answering, keeps them; a later visit starts afresh.
+    assert "L'équipe a répondu sur une de vos remontées" in text(relais.get("/espace/"))
+    assert "Depuis votre dernière visite" not in text(later_visit())
 
 
 def test_the_home_takes_at_most_10_queries_whatever_the_rows(world, login):
@@ -162,6 +172,13 @@ def test_a_remontee_sent_twice_from_the_phone_is_recorded_once(world, login):
     (remontee,) = Remontee.objects.all()
     assert first["Location"] == second["Location"] == f"/remontees/{remontee.pk}/"
     assert str(remontee.client_key) == key and remontee.events.count() == 1
+    # Another relais sending the same key (a copied page) makes their own remontée, and sees nothing of the first.
+    other_user = UserFactory(email="autre@a.test")
+    MembershipFactory(user=other_user, organisation=world.org_a, role="relais")
+    RelaisFactory(organisation=world.org_a, user=other_user, residences=[world.residence_a1])
+    response = login(other_user).post("/remontees/signaler/", {**form, "description": "Autre chose"})
+    assert Remontee.objects.count() == 2 and response["Location"] != first["Location"]
+    assert Remontee.objects.get(description="Autre chose").created_by == other_user
 
 
 def test_a_relais_proposes_reports_and_asks_for_logistics_for_their_own_initiative(world, login):
@@ -186,13 +203,27 @@ def test_a_relais_proposes_reports_and_asks_for_logistics_for_their_own_initiati
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), f"qty_{tables.pk}": "4"},
     )
     assert response.status_code == 302 and LogisticsRequest.objects.get().status == "demandee"
-    response = relais.post(
-        f"/initiatives/{initiative.pk}/apres/",
-        {"participants": "32", "children": "10", "adults": "18", "seniors": "4", "went_well": "Beaucoup de monde"},
-    )
+    report = {"participants": "32", "children": "10", "adults": "18", "seniors": "4", "went_well": "Beaucoup de monde"}
+    # An idea not yet confirmed, or a day still to come, cannot be reported « réalisée ».
+    response = relais.post(f"/initiatives/{initiative.pk}/apres/", report)
+    assert "L'équipe de médiation doit d'abord confirmer" in text(relais.get(response["Location"]))
+    Initiative.objects.filter(pk=initiative.pk).update(status="prevue")
+    response = relais.post(f"/initiatives/{initiative.pk}/apres/", report)
+    assert "Vous pourrez raconter l'initiative une fois qu'elle aura eu lieu" in text(relais.get(response["Location"]))
+    initiative.refresh_from_db()
+    assert initiative.participants is None
+    Initiative.objects.filter(pk=initiative.pk).update(starts_on=timezone.localdate())
+    response = relais.post(f"/initiatives/{initiative.pk}/apres/", report)
     assert response.status_code == 302
     initiative.refresh_from_db()
     assert (initiative.status, initiative.participants) == ("realisee", 32)
+    # Once reported, the figures are corrected by staff only.
+    relais.post(f"/initiatives/{initiative.pk}/apres/", {**report, "participants": "3200"})
+    initiative.refresh_from_db()
+    assert initiative.participants == 32
+    # A grant request, for their own initiative only.
+    grant = {"objectives": "Un repas", "expected_participants": "40", "amount_requested": "150"}
+    assert login(world.partner_a).post(f"/initiatives/{initiative.pk}/apres/", report).status_code == 403
     # Not theirs: an initiative of another relais is not found, and nothing changes.
     other = initiatives_services.initiative_save(
         organisation=world.org_a,
@@ -204,6 +235,9 @@ def test_a_relais_proposes_reports_and_asks_for_logistics_for_their_own_initiati
         organisers=[world.relais_a2],
     )
     assert relais.post(f"/initiatives/{other.pk}/apres/", {"participants": "5"}).status_code == 404
+    assert relais.post(f"/initiatives/{other.pk}/logistique/", {"starts_on": day.isoformat()}).status_code == 404
+    assert relais.post(f"/initiatives/{other.pk}/subvention/", grant).status_code == 404
+    assert not other.grants.exists() and not other.logistics.exists()
     other.refresh_from_db()
     assert other.participants is None
     # A relais cannot change what only staff decide.
@@ -261,6 +295,11 @@ def test_a_relais_stays_logged_in_for_months_and_staff_for_a_working_day(world, 
     world.staff_a.save()
     client.post("/comptes/login/", {"login": "staff@a.test", "password": "demo1234"})
     assert client.session.get_expiry_age() == settings.STAFF_SESSION_HOURS * 3600
+    client.logout()
+    # A relais who is also staff elsewhere gets the short session (the session may switch organisation).
+    MembershipFactory(user=world.relais_user_a, organisation=world.org_b, role="staff")
+    client.post("/comptes/login/", {"login": "relais@a.test", "password": "demo1234"})
+    assert client.session.get_expiry_age() == settings.STAFF_SESSION_HOURS * 3600
 
 
 def test_relais_without_a_residence_get_a_clear_home(world, login):
@@ -268,3 +307,26 @@ def test_relais_without_a_residence_get_a_clear_home(world, login):
     world.relais_a.relais_links.all().delete()
     page = text(login(world.relais_user_a).get("/espace/"))
     assert "Aucune résidence ne vous est encore rattachée" in page
+
+
+def test_the_phone_outbox_tells_saved_refused_and_logged_out_apart(world, login, client):
+    form = {
+        "residence": world.residence_a1.pk,
+        "theme": Theme.objects.filter(organisation=world.org_a).first().pk,
+        "description": "Tags dans l'escalier",
+        "client_key": str(uuid.uuid4()),
+    }
+    relais = login(world.relais_user_a)
+    saved = relais.post("/remontees/signaler/", form, HTTP_X_OUTBOX="1")
+    remontee = Remontee.objects.get()
+    assert saved.status_code == 204 and saved["X-Outbox-Saved"] == "1"
+    assert saved["X-Outbox-Location"] == f"/remontees/{remontee.pk}/"
+    refused = relais.post(
+        "/remontees/signaler/", {**form, "description": "", "client_key": str(uuid.uuid4())}, HTTP_X_OUTBOX="1"
+    )
+    assert refused.status_code == 200 and "X-Outbox-Saved" not in refused
+    # The session ended on the phone: not « sent », but waiting for the next login.
+    assert client.post("/remontees/signaler/", form, HTTP_X_OUTBOX="1").status_code == 401
+    assert Remontee.objects.count() == 1
+    # Leaving a shared phone clears its caches and the forms kept on it.
+    assert relais.post("/comptes/logout/")["Clear-Site-Data"] == '"cache", "storage"'
