@@ -330,3 +330,14 @@ def test_the_phone_outbox_tells_saved_refused_and_logged_out_apart(world, login,
     assert Remontee.objects.count() == 1
     # Leaving a shared phone clears its caches and the forms kept on it.
     assert relais.post("/comptes/logout/")["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_ids_above_a_thousand_are_not_written_with_a_thousands_separator(world, login):
+    """French number formatting must never reach a form's hidden id (« 1 234 » is no id)."""
+    reunion = meeting(world)
+    Invitee.objects.filter(reunion=reunion, relais=world.relais_a).update(id=12345)
+    relais = login(world.relais_user_a)
+    assert 'name="invitee" value="12345"' in relais.get("/espace/").content.decode()
+    assert 'name="invitee" value="12345"' in relais.get("/reunions/mes-reunions/").content.decode()
+    relais.post("/reunions/mes-reunions/", {"invitee": "12345", "answer": "absent"})
+    assert Invitee.objects.get(pk=12345).answer == "absent"
