@@ -28,6 +28,7 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Activity.Kind.choices  # no empty « --------- » radio
         self.fields["date"].initial = timezone.localdate
         self.fields["households"].widget.attrs.update({"min": 0, "max": 500, "inputmode": "numeric"})
         self.fields["households"].validators.append(_at_most_500)

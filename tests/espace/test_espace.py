@@ -141,7 +141,8 @@ def test_a_relais_logs_activity_in_a_few_taps_and_bad_input_writes_nothing(world
     relais.post("/espace/activite/", {**form, "client_key": key})  # the phone sent it twice
     (activity,) = Activity.objects.all()
     assert (activity.relais, activity.households, activity.kind) == (world.relais_a, 14, "porte_a_porte")
-    assert "14 foyers rencontrés" in text(relais.get("/espace/activite/"))
+    page = text(relais.get("/espace/activite/"))
+    assert "14 foyers rencontrés" in page and "---------" not in page
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
     for bad, message in [
         ({"date": tomorrow}, "la date ne peut pas être dans le futur"),
