@@ -63,6 +63,11 @@ class Bilan(models.Model):
         return f"bilan-{self.organisation.slug}-{self.year}.pdf"
 
     @property
+    def is_pending(self) -> bool:
+        """Waiting or being made, and still expected: the page keeps polling."""
+        return self.state in (self.State.EN_ATTENTE, self.State.EN_COURS) and not self.is_stuck
+
+    @property
     def is_stuck(self) -> bool:
         """Waiting or running far beyond the task's time limit: its worker is gone."""
         if self.state not in (self.State.EN_ATTENTE, self.State.EN_COURS) or self.requested_at is None:

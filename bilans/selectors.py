@@ -244,11 +244,7 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
     # The 30-day share counts the remontées old enough to have had 30 days; one
     # still waiting after 30 days counts as late.
     limit = datetime.timedelta(days=ANSWER_WITHIN_DAYS)
-    cutoff = (
-        period.ends
-        if period.as_of >= period.last_day
-        else timezone.make_aware(datetime.datetime.combine(period.as_of + datetime.timedelta(days=1), datetime.time()))
-    )
+    cutoff = timezone.make_aware(datetime.datetime.combine(period.as_of + datetime.timedelta(days=1), datetime.time()))
     old_enough = [(created, answered) for created, answered, *_ in timings if created + limit <= cutoff]
     within = sum(1 for created, answered in old_enough if answered and answered - created <= limit)
     per_residence = Counter(residence_id for *_, residence_id in timings)

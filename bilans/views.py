@@ -14,22 +14,18 @@ from relais.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_requir
 BILAN_READERS = (*READERS, *RELAIS_ONLY)
 
 
-def _whole_organisation(request) -> bool:
-    """Staff limited to some quartiers do not make or read the bilan of the whole organisation."""
-    return not access_for(request.user).quartier_ids
-
-
 @role_required(*READERS)
 def bilan_list(request):
     bilans = Bilan.objects.for_user(request.user).select_related("organisation")
-    context = {"bilans": bilans, "form": BilanOpenForm(), "whole": _whole_organisation(request)}
+    context = {"bilans": bilans, "form": BilanOpenForm(), "can_open": Bilan.objects.writable_by(request.user)}
     return render(request, "bilans/list.html", context)
 
 
 @role_required(*WRITERS)
 @require_POST
 def bilan_open(request):
-    if not _whole_organisation(request):
+    # Staff limited to some quartiers do not make the bilan of the whole organisation (scope_agency).
+    if not Bilan.objects.writable_by(request.user):
         raise PermissionDenied("Le bilan porte sur toute l'organisation ; votre accès est limité à certains quartiers.")
     form = BilanOpenForm(request.POST)
     if form.is_valid():
@@ -42,7 +38,7 @@ def bilan_open(request):
         else:
             return redirect("bilans:detail", bilan=bilan.pk)
     bilans = Bilan.objects.for_user(request.user).select_related("organisation")
-    return render(request, "bilans/list.html", {"bilans": bilans, "form": form, "whole": True}, status=400)
+    return render(request, "bilans/list.html", {"bilans": bilans, "form": form, "can_open": True}, status=400)
 
 
 @role_required(*BILAN_READERS)

@@ -3,9 +3,8 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from django.db import IntegrityError, transaction
-
 from espace.models import Activity, Guide
+from relais.idempotency import claim_key, save_once
 from relais.models import Organisation, Relais, User
 
 
@@ -19,12 +18,9 @@ def activity_log(
     client_key: uuid.UUID | None = None,
 ) -> Activity:
     """Record what a relais did; the same form sent twice (same key) records it once."""
-    if client_key is not None:
-        existing = Activity.objects.filter(client_key=client_key).first()
-        if existing is not None:
-            if existing.relais_id == relais.pk:
-                return existing
-            client_key = uuid.uuid4()  # someone else's key: this is another activity
+    existing, client_key = claim_key(Activity, client_key, sender=lambda a: a.relais_id == relais.pk)
+    if existing is not None:
+        return existing
     activity = Activity(
         organisation_id=relais.organisation_id,
         relais=relais,
@@ -34,14 +30,7 @@ def activity_log(
         theme=theme,
         client_key=client_key,
     )
-    try:
-        with transaction.atomic():
-            activity.save()
-    except IntegrityError:
-        if client_key is None:
-            raise
-        return Activity.objects.get(client_key=client_key)
-    return activity
+    return save_once(activity)
 
 
 def guide_save(*, organisation: Organisation, by: User, **fields) -> Guide:

@@ -132,7 +132,7 @@ def create(request):
 def propose(request):
     """A relais proposes an initiative from the phone: an idea the team will follow up."""
     organisation = _organisation(request)
-    relais = Relais.objects.for_user(request.user).filter(organisation=organisation).first()
+    relais = Relais.objects.for_user(request.user).first()
     form = ProposeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -84,6 +84,13 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(condition)
 
+    def writable_by(self, user) -> bool:
+        """Whether this user may write rows of this model at all (to offer, or
+        refuse, creating one), by the same rules as `for_user(write=True)`."""
+        from relais.access import access_for
+
+        return self.scope_condition(access_for(user), write=True) is not None
+
     def get_for_user(self, user, pk: Any, *, write: bool = False):
         """One door per object: 404 outside the scope, 403 when readable only."""
         from relais.access import access_for

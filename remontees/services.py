@@ -9,12 +9,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from relais import outbox
+from relais.idempotency import claim_key, save_once
 from relais.models import Membership, Message, Organisation, Relais, Residence, User
 from remontees.models import DEFAULT_THEMES, Remontee, RemonteeEvent, Theme
 from reunions.models import Reunion
@@ -55,12 +56,13 @@ def remontee_create(
 ) -> Remontee:
     """Record a remontée. With a `client_key` (made by the phone's form), sending
     the same form again returns the first remontée instead of making a second."""
-    if client_key is not None:
-        existing = Remontee.objects.filter(client_key=client_key).first()
-        if existing is not None:
-            if existing.organisation_id == organisation.pk and existing.created_by_id == (by.pk if by else None):
-                return existing
-            client_key = uuid.uuid4()  # someone else's key: this is another remontée
+    existing, client_key = claim_key(
+        Remontee,
+        client_key,
+        sender=lambda r: r.organisation_id == organisation.pk and r.created_by_id == (by.pk if by else None),
+    )
+    if existing is not None:
+        return existing
     errors = {}
     if residence.organisation_id != organisation.pk:
         errors["residence"] = "Cette résidence n'appartient pas à votre organisation."
@@ -93,16 +95,11 @@ def remontee_create(
         )
         if photo is not None:
             remontee.photo.save(photo.name, photo, save=False)
-        try:
-            with transaction.atomic():
-                remontee.save()
-        except IntegrityError:
-            # The same form, sent twice at the same instant: the other request made it.
-            if client_key is None:
-                raise
-            if remontee.photo:
-                remontee.photo.storage.delete(remontee.photo.name)
-            return Remontee.objects.get(client_key=client_key)
+        saved = save_once(
+            remontee, on_duplicate=lambda: remontee.photo and remontee.photo.storage.delete(remontee.photo.name)
+        )
+        if saved is not remontee:
+            return saved
         RemonteeEvent.objects.create(remontee=remontee, kind=RemonteeEvent.Kind.CREEE, status=remontee.status, by=by)
     return remontee
 
