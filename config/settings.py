@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "relais",
     "reunions",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "initiatives",
     "espace",
     "bilans",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "relais.access.AccessMiddleware",
+    "privacy.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "espace.middleware.OutboxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -179,6 +182,13 @@ ACCOUNT_RATE_LIMITS_ENABLED = env_bool("ACCOUNT_RATE_LIMITS_ENABLED", True)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+# Two-factor authentication: staff may add an authenticator app (TOTP) with
+# recovery codes; relais, on their own phone with one-time codes, are not asked.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Trait d'union"
+# Personal data: the access journal is kept this long (the retention of people's
+# data is set per organisation, in months after they leave).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 # Invitation links reuse the password-reset token: valid for a week.
 PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 
@@ -284,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relais.tasks.dispatch_messages",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "personal-data-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3600},
     },
     "weekly-digest": {
         "task": "reunions.tasks.weekly_digest",

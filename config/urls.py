@@ -16,4 +16,5 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("bilans/", include("bilans.urls")),
     path("espace/", include("espace.urls")),
+    path("donnees/", include("privacy.urls")),
 ]

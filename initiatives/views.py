@@ -215,13 +215,18 @@ def detail(request, initiative):
     )
     grants = GrantRequest.objects.for_user(request.user).filter(initiative=initiative).prefetch_related("budget_lines")
     photos = InitiativePhoto.objects.for_user(request.user).filter(initiative=initiative)
+    organisers = initiative.organisers.all()
+    if access.is_relais:
+        # Other relais are named to a relais only if they agreed to be presented to their neighbours.
+        listed = Q(consents__scope="annuaire", consents__withdrawn_on=None)
+        organisers = organisers.filter(Q(user=request.user) | listed).distinct()
     return render(
         request,
         "initiatives/detail.html",
         {
             "initiative": initiative,
             "residences": initiative.residences.all(),
-            "organisers": initiative.organisers.all() if not access.is_partner else None,
+            "organisers": organisers if not access.is_partner else None,
             "partners": initiative.partners.all(),
             "logistics": logistics,
             "grants": grants,

@@ -25,6 +25,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from privacy.consents import consent_give
+from privacy.models import Consent
 from relais import services
 from relais.models import Organisation, Quartier, Relais, RelaisResidence, Residence, User
 
@@ -472,7 +474,7 @@ def apply_relais(*, organisation: Organisation, report: ImportReport, by: User |
     with transaction.atomic():
         existing = Relais.objects.in_bulk([r["pk"] for r in report.rows if r.get("pk")])
         for data in report.rows:
-            fields = {k: data[k] for k in ("phone", "email", "preferred_channel", "consent_date") if k in data}
+            fields = {k: data[k] for k in ("phone", "email", "preferred_channel") if k in data}
             start = data.get("start") or today
             status = data["status"]
             relais = existing.get(data.get("pk"))
@@ -497,6 +499,13 @@ def apply_relais(*, organisation: Organisation, report: ImportReport, by: User |
                     link.building = data["building"]
                     link.save(update_fields=["building"])
                 updated += 1
+            if data.get("consent_date"):
+                # The column says « agreed to be listed and contacted »: by the
+                # addresses the file gives; consents already given are kept.
+                scopes = [Consent.Scope.ANNUAIRE]
+                scopes += [Consent.Scope.EMAIL] if data.get("email") else []
+                scopes += [Consent.Scope.SMS] if data.get("phone") else []
+                consent_give(relais, scopes, on=data["consent_date"], by=by)
             relais.refresh_from_db()
             if relais.status != status:
                 date = data.get("left_on") if status == Relais.Status.SORTI else start

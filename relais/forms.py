@@ -3,6 +3,9 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from privacy.consents import active_scopes, consent_give, consent_withdraw
+from privacy.models import Consent
+from privacy.sensitive import SensitiveTextMixin
 from relais.access import access_for
 from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, Residence
 from relais.services import ALLOWED_TRANSITIONS
@@ -99,10 +102,29 @@ class ResidenceForm(forms.ModelForm):
 
 
 class RelaisForm(forms.ModelForm):
+    consents = forms.MultipleChoiceField(
+        label="Ce que la personne accepte",
+        choices=Consent.Scope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Rien n'est fait au-delà : pas de SMS sans l'accord pour les SMS, par exemple. "
+        "Décocher retire le consentement à la date du jour.",
+    )
+    consent_date = forms.DateField(
+        label="Consentements recueillis le",
+        required=False,
+        widget=DateInput(),
+        help_text="Pour les accords cochés maintenant ; ceux déjà donnés gardent leur date.",
+    )
+
     class Meta:
         model = Relais
-        fields = ["first_name", "last_name", "phone", "email", "preferred_channel", "consent_date"]
-        widgets = {"consent_date": DateInput()}
+        fields = ["first_name", "last_name", "phone", "email", "preferred_channel"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["consents"].initial = sorted(active_scopes(self.instance))
 
     def clean_consent_date(self):
         value = self.cleaned_data["consent_date"]
@@ -113,11 +135,28 @@ class RelaisForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         channel = data.get("preferred_channel")
+        consents = set(data.get("consents") or ())
         if channel == Relais.Channel.EMAIL and not data.get("email"):
             self.add_error("email", "Une adresse e-mail est nécessaire pour le canal « E-mail ».")
         if channel == Relais.Channel.SMS and not data.get("phone"):
             self.add_error("phone", "Un numéro de téléphone est nécessaire pour le canal « SMS ».")
+        if channel in (Relais.Channel.EMAIL, Relais.Channel.SMS) and channel not in consents:
+            self.add_error(
+                "consents",
+                f"Le canal « {Relais.Channel(channel).label} » demande l'accord de la personne pour être "
+                "contactée ainsi ; sinon choisissez le canal « Papier ».",
+            )
+        already = active_scopes(self.instance) if self.instance.pk else set()
+        if consents - already and not data.get("consent_date") and "consent_date" not in self.errors:
+            self.add_error("consent_date", "Indiquez la date à laquelle la personne a donné son accord.")
         return data
+
+    def save_consents(self, relais: Relais, *, by) -> None:
+        """Ticked consents are given on the date typed; unticked ones withdrawn today."""
+        wanted = set(self.cleaned_data["consents"])
+        today = timezone.localdate()
+        consent_give(relais, wanted, on=self.cleaned_data["consent_date"] or today, by=by)
+        consent_withdraw(relais, set(Consent.Scope.values) - wanted, on=today, by=by)
 
 
 class RelaisCreateForm(RelaisForm):
@@ -189,7 +228,9 @@ def formset_ok(formset) -> bool:
     return not formset.non_form_errors() and all(not f.errors for f in formset.forms)
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(SensitiveTextMixin, forms.Form):
+    sensitive_fields = ("note",)
+
     to_status = forms.ChoiceField(label="Nouveau statut")
     date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
     exit_reason = forms.ChoiceField(
@@ -213,7 +254,9 @@ class StatusChangeForm(forms.Form):
         return data
 
 
-class ContactLogForm(forms.ModelForm):
+class ContactLogForm(SensitiveTextMixin, forms.ModelForm):
+    sensitive_fields = ("note",)
+
     class Meta:
         model = ContactLog
         fields = ["kind", "date", "note"]

@@ -62,6 +62,11 @@ class Organisation(models.Model):
     slug = models.SlugField(unique=True)
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     logo = models.ImageField("logo", upload_to="logos/", blank=True)
+    retention_months = models.PositiveSmallIntegerField(
+        "durée de conservation après la sortie (mois)",
+        default=24,
+        help_text="Passé ce délai, les relais sorti·es sont anonymisé·es et les notes anciennes effacées.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -70,6 +75,12 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_months__gte=6) & Q(retention_months__lte=120),
+                name="organisation_retention_sane",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -163,12 +174,6 @@ class Relais(models.Model):
     phone = models.CharField("téléphone", max_length=30, blank=True)
     email = models.EmailField("e-mail", blank=True)
     preferred_channel = models.CharField("canal préféré", max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    consent_date = models.DateField(
-        "date du consentement",
-        null=True,
-        blank=True,
-        help_text="Date à laquelle la personne a accepté d'être listée et contactée.",
-    )
     residences = models.ManyToManyField(Residence, through="RelaisResidence", related_name="relais")
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.CANDIDAT)
     status_since = models.DateField("statut depuis le")
@@ -177,6 +182,9 @@ class Relais(models.Model):
     exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
     # When the relais last opened their home page: « ce qui a changé depuis votre dernière visite ».
     home_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the person's data was erased or their retention time ran out:
+    # the row stays, without anything that identifies them, for the statistics.
+    anonymised_at = models.DateTimeField("anonymisé·e le", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -102,11 +102,9 @@ def renderer(kind: str):
 def _address(recipient: User | Relais) -> tuple[str, str] | None:
     if isinstance(recipient, User):
         return (Message.Channel.EMAIL, recipient.email) if recipient.email else None
-    if recipient.preferred_channel == Relais.Channel.SMS and recipient.phone:
-        return Message.Channel.SMS, recipient.phone
-    if recipient.email and recipient.preferred_channel != Relais.Channel.PAPER:
-        return Message.Channel.EMAIL, recipient.email
-    return None  # paper: staff hand it over
+    from privacy.consents import contact_address
+
+    return contact_address(recipient)  # None: no consent for any channel, or paper
 
 
 def message_schedule(
@@ -187,6 +185,11 @@ def message_send(message_id: int, *, now: datetime.datetime | None = None) -> st
         message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         if message is None or message.state != Message.State.PENDING:
             return "skipped"  # gone, being sent by another worker, or done
+        if not _still_consented(message):
+            message.state = Message.State.CANCELLED
+            message.last_error = "consentement retiré pour ce canal"
+            message.save(update_fields=["state", "last_error"])
+            return "cancelled"
         render = _renderers.get(message.kind.split("-", 1)[0])
         rendered = render(message) if render else None
         if rendered is None:
@@ -220,6 +223,17 @@ def message_send(message_id: int, *, now: datetime.datetime | None = None) -> st
         message.last_error = ""
         message.save(update_fields=["attempts", "state", "sent_at", "last_error"])
     return "sent"
+
+
+def _still_consented(message: Message) -> bool:
+    """A relais may withdraw a consent between scheduling and sending."""
+    if message.recipient_relais_id is None:
+        return True
+    from privacy.models import Consent
+
+    return Consent.objects.filter(
+        relais_id=message.recipient_relais_id, scope=message.channel, withdrawn_on=None
+    ).exists()
 
 
 def _transport(message: Message, rendered: Rendered) -> None:

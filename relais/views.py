@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from privacy import audit
 from relais import csv_import, selectors, services
 from relais.access import ADMINS, READERS, SESSION_KEY, WRITERS, access_for, role_required
 from relais.filters import RelaisFilter, ResidenceFilter
@@ -183,6 +184,7 @@ def relais_list(request):
 @role_required(*WRITERS)
 def relais_detail(request, relais):
     relais = Relais.objects.get_for_user(request.user, relais)
+    audit.record(audit.AuditEvent.Action.CONSULTATION, relais, user=request.user)
     return render(
         request,
         "relais/relais_detail.html",
@@ -193,6 +195,7 @@ def relais_detail(request, relais):
             "status_form": StatusChangeForm(relais=relais),
             "contact_form": ContactLogForm(),
             "has_access": relais.user_id is not None,
+            "consents": relais.consents.filter(withdrawn_on=None),
         },
     )
 
@@ -206,14 +209,17 @@ def relais_create(request):
         links = formset_links(formset, user=request.user)
         if formset_ok(formset):
             data = dict(form.cleaned_data)
-            relais = services.relais_create(
-                organisation=access.organisation,
-                by=request.user,
-                status=data.pop("status"),
-                status_date=data.pop("status_date"),
-                residences=links,
-                **data,
-            )
+            data.pop("consents"), data.pop("consent_date")
+            with transaction.atomic():
+                relais = services.relais_create(
+                    organisation=access.organisation,
+                    by=request.user,
+                    status=data.pop("status"),
+                    status_date=data.pop("status_date"),
+                    residences=links,
+                    **data,
+                )
+                form.save_consents(relais, by=request.user)
             messages.success(request, f"{relais} est enregistré·e.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return render(
@@ -233,6 +239,7 @@ def relais_edit(request, relais):
         if formset_ok(formset):
             with transaction.atomic():
                 form.save()
+                form.save_consents(relais, by=request.user)
                 services.relais_set_residences(relais=relais, residences=links)
             messages.success(request, f"La fiche de {relais} est enregistrée.")
             return redirect("relais:relais_detail", relais=relais.pk)
@@ -265,6 +272,7 @@ def relais_status(request, relais):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            form.flag_sensitive(relais.status_changes.order_by("-pk").first(), by=request.user)
             messages.success(request, "Le statut est mis à jour.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return form_page(
@@ -277,7 +285,8 @@ def contact_add(request, relais):
     relais = Relais.objects.get_for_user(request.user, relais, write=True)
     form = ContactLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
+        contact = services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
+        form.flag_sensitive(contact, by=request.user)
         messages.success(request, "L'échange est noté.")
         return redirect("relais:relais_detail", relais=relais.pk)
     return form_page(

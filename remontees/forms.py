@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from privacy.sensitive import SensitiveTextMixin
 from relais.models import Membership, Quartier, Relais, Residence, User
 from relais.uploads import PhotoField
 from remontees.models import Remontee, Theme
@@ -13,8 +14,10 @@ def _themes(user):
     return Theme.objects.for_user(user).filter(is_active=True)
 
 
-class RoundTableForm(forms.Form):
+class RoundTableForm(SensitiveTextMixin, forms.Form):
     """One contribution to a meeting's round table, typed in a few seconds."""
+
+    sensitive_fields = ("description",)
 
     relais = forms.ModelChoiceField(
         label="Qui en parle", queryset=Relais.objects.none(), required=False, empty_label="— choisir —"
@@ -60,8 +63,10 @@ class RemonteeForm(RoundTableForm):
     field_order = ["relais", "residence", "source", "nature", "theme", "description", "photo"]
 
 
-class RelaisRemonteeForm(forms.Form):
+class RelaisRemonteeForm(SensitiveTextMixin, forms.Form):
     """From the relais' phone: three fields and a photo."""
+
+    sensitive_fields = ("description",)
 
     residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
     theme = forms.ModelChoiceField(label="Thème", queryset=Theme.objects.none(), empty_label="— choisir —")
@@ -83,7 +88,9 @@ class RelaisRemonteeForm(forms.Form):
         self.fields["client_key"].initial = uuid.uuid4()
 
 
-class StatusForm(forms.Form):
+class StatusForm(SensitiveTextMixin, forms.Form):
+    sensitive_fields = ("comment",)
+
     status = forms.ChoiceField(label="Nouveau statut")
     comment = forms.CharField(
         label="Réponse au relais",
@@ -109,7 +116,9 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = User.objects.filter(pk__in=staff.values("user_id")).order_by("last_name")
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(SensitiveTextMixin, forms.Form):
+    sensitive_fields = ("comment",)
+
     comment = forms.CharField(
         label="Qu'est-ce qui n'est pas résolu ?", widget=forms.Textarea(attrs={"rows": 3}), max_length=3000
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
-from relais.views import labels_page
+from relais.views import form_page, labels_page
 from remontees import services
 from remontees.forms import (
     AssignForm,
@@ -38,7 +38,7 @@ def round_table(request, reunion):
     form = RoundTableForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.remontee_create(
+            remontee = services.remontee_create(
                 organisation=organisation,
                 by=request.user,
                 source=Remontee.Source.REUNION,
@@ -48,6 +48,7 @@ def round_table(request, reunion):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "C'est noté. La remontée suivante :")
             return redirect("remontees:round_table", reunion=reunion.pk)
     raised = (
@@ -91,6 +92,7 @@ def create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "La remontée est enregistrée.")
             return redirect("remontees:detail", remontee=remontee.pk)
     return render(
@@ -121,6 +123,9 @@ def set_status(request, remontee):
     allowed = services.TRANSITIONS.get(remontee.status, set())
     form = StatusForm(request.POST, choices=[c for c in Remontee.Status.choices if c[0] in allowed])
     if not form.is_valid():
+        if form.sensitive_found:  # ask for the second click on a page of its own
+            back = reverse("remontees:detail", args=[remontee.pk])
+            return form_page(request, form, title="Changer le statut de la remontée", back=back)
         messages.error(request, "Choisissez un statut possible pour cette remontée.")
     else:
         try:
@@ -128,6 +133,7 @@ def set_status(request, remontee):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            form.flag_sensitive(remontee, by=request.user, fields={"comment": "status_reason"})
             messages.success(request, "Le statut est changé ; le relais est prévenu.")
     return redirect("remontees:detail", remontee=remontee.pk)
 
@@ -154,12 +160,16 @@ def assign(request, remontee):
 def reopen(request, remontee):
     remontee = Remontee.objects.get_for_user(request.user, remontee)
     form = ReopenForm(request.POST)
+    if not form.is_valid() and form.sensitive_found:
+        back = reverse("remontees:detail", args=[remontee.pk])
+        return form_page(request, form, title="Ce n'est pas résolu", back=back)
     if form.is_valid():
         try:
             services.remontee_reopen(remontee=remontee, by=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            form.flag_sensitive(remontee.events.order_by("-pk").first(), by=request.user)
             messages.success(request, "C'est noté : la remontée est rouverte et l'équipe est prévenue.")
     else:
         messages.error(request, "Dites en quelques mots ce qui n'est pas résolu.")
@@ -199,6 +209,7 @@ def report(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "Merci : votre remontée est envoyée à l'équipe, qui vous répondra ici.")
             return redirect("remontees:detail", remontee=remontee.pk)
     return render(

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from privacy.sensitive import SensitiveTextMixin
 from relais.forms import DateInput, ModelMultipleChoiceField
 from relais.models import Membership, Quartier, Relais, Residence
 from reunions.models import Reunion
@@ -150,7 +151,9 @@ class PersonField(forms.ChoiceField):
         return self.objects[super().clean(value)]
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(SensitiveTextMixin, forms.Form):
+    sensitive_fields = ("minutes",)
+
     agenda = forms.CharField(
         label="Ordre du jour",
         required=False,

@@ -277,6 +277,7 @@ def minutes(request, reunion):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            form.flag_sensitive(reunion, by=request.user)
             messages.success(request, "Le compte-rendu est enregistré.")
             return redirect("reunions:minutes", reunion=reunion.pk)
     context.update(

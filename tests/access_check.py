@@ -234,6 +234,24 @@ def _bilan(world) -> int:
     return world._bilan
 
 
+def _flag(world) -> int:
+    """A remontée of organisation A saved with a word that suggests health data."""
+    if not hasattr(world, "_flag"):
+        from django.contrib.contenttypes.models import ContentType
+
+        from privacy.models import SensitiveFlag
+        from remontees.models import Remontee
+
+        world._flag = SensitiveFlag.objects.create(
+            organisation=world.org_a,
+            content_type=ContentType.objects.get_for_model(Remontee),
+            object_id=_remontee(world),
+            field="description",
+            categories="santé",
+        ).pk
+    return world._flag
+
+
 IN_SCOPE_KWARGS = {
     "bilan": _bilan,
     "token": _rsvp_token,
@@ -249,6 +267,7 @@ IN_SCOPE_KWARGS = {
     "residence": lambda w: w.residence_a1.pk,
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
+    "flag": lambda w: _flag(w),
 }
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
@@ -266,6 +285,8 @@ OUTSIDE_AGENCY_KWARGS = {
     "residence": lambda w: w.residence_a2.pk,
     "relais": lambda w: w.relais_a2.pk,
     "quartier": lambda w: w.q2.pk,
+    # Texts flagged for review are the whole organisation's, read by its unrestricted staff.
+    "flag": None,
 }
 
 

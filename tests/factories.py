@@ -3,6 +3,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
+from privacy.models import Consent
 from relais.models import (
     ContactLog,
     Membership,
@@ -75,6 +76,16 @@ class RelaisFactory(DjangoModelFactory):
     def residences(self, create, extracted, **kwargs):
         for residence in extracted or ():
             RelaisResidence.objects.create(relais=self, residence=residence)
+
+    @factory.post_generation
+    def consents(self, create, extracted, **kwargs):
+        """Every consent by default (`consents=[]` for none, or a list of scopes)."""
+        scopes = Consent.Scope.values if extracted is None else extracted
+        if create:
+            Consent.objects.bulk_create(
+                Consent(organisation_id=self.organisation_id, relais=self, scope=s, given_on=self.status_since)
+                for s in scopes
+            )
 
 
 class MembershipFactory(DjangoModelFactory):

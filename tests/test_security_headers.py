@@ -76,3 +76,13 @@ def test_check_deploy_reports_nothing_under_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_no_view_is_exempt_from_csrf_and_a_post_without_token_is_refused(world):
+    exempt = [route.route for route in iter_routes() if getattr(route.callback, "csrf_exempt", False)]
+    assert exempt == []
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.staff_a)
+    response = client.post(f"/relais/{world.relais_a.pk}/echanges/nouveau/", {"kind": "appel", "note": "x"})
+    assert response.status_code == 403
+    assert not world.relais_a.contacts.filter(note="x").exists()

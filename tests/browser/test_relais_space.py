@@ -279,6 +279,7 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         "raconter": f"/initiatives/{initiative}/apres/",
         "materiel": f"/initiatives/{initiative}/logistique/",
         "agenda": "/reunions/agenda/",
+        "mes-donnees": "/donnees/mes-donnees/",
     }
     staff_pages = {
         "tableau-de-bord": "/tableau-de-bord/",
@@ -290,6 +291,11 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         "initiatives": "/initiatives/",
         "bilan": f"/bilans/{bilan.pk}/",
         "activite": "/espace/activite/equipe/",
+        "donnees": "/donnees/",
+        "donnees-relais": f"/donnees/relais/{world.relais_a.pk}/",
+        "donnees-export": f"/donnees/relais/{world.relais_a.pk}/export/",
+        "textes-signales": "/donnees/textes-signales/",
+        "double-authentification": "/comptes/2fa/",
     }
     problems = {}
     page.goto(live_server.url + "/comptes/login/")
@@ -298,8 +304,8 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
     for name, url in relais_pages.items():
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
-        assert scroll_width(page) <= 360, f"{url} scrolls sideways on a 360-px screen"
         screenshot(page, f"relais-{name}")
+        assert scroll_width(page) <= 360, f"{url} scrolls sideways on a 360-px screen"
         problems[url] = _axe(page)
     page.context.clear_cookies()
     log_in(page, live_server, world.staff_a)

@@ -154,6 +154,7 @@ def relais_data(*links, initial=(), **overrides):
         "phone": "06 12 34 56 78",
         "email": "awa.kone@example.test",
         "preferred_channel": "email",
+        "consents": ["annuaire", "email"],
         "consent_date": days_ago(3).isoformat(),
         "status": "candidat",
         "status_date": days_ago(2).isoformat(),
@@ -189,7 +190,10 @@ def test_staff_creates_a_relais_with_a_residence_and_building(world, login):
     assert relais.status == Relais.Status.CANDIDAT
     assert relais.status_since == days_ago(2)
     assert relais.started_on is None
-    assert relais.consent_date == days_ago(3)
+    assert sorted(relais.consents.values_list("scope", "given_on", "recorded_by")) == [
+        ("annuaire", days_ago(3), world.staff_a.pk),
+        ("email", days_ago(3), world.staff_a.pk),
+    ]
     assert [(link.residence, link.building) for link in relais.relais_links.all()] == [(world.residence_a1, "Bât. B")]
     history = list(relais.status_changes.all())
     assert len(history) == 1
@@ -227,6 +231,12 @@ def test_a_relais_created_active_starts_its_seniority(world, login):
             {"consent_date": (TODAY + datetime.timedelta(days=1)).isoformat()},
             "La date du consentement ne peut pas être dans le futur.",
         ),
+        (
+            {"preferred_channel": "sms"},
+            "Le canal « SMS » demande l'accord de la personne pour être contactée ainsi ; "
+            "sinon choisissez le canal « Papier ».",
+        ),
+        ({"consent_date": ""}, "Indiquez la date à laquelle la personne a donné son accord."),
         ({"status": "pause"}, "Sélectionnez un choix valide. pause n’en fait pas partie."),
     ],
 )
@@ -295,9 +305,14 @@ def test_staff_edits_a_relais_and_moves_it_to_another_residence(world, login):
         phone="07 00 00 00 01",
         email="karim@example.test",
         preferred_channel="sms",
+        consents=["annuaire", "sms"],
     )
     response = login(world.staff_a).post(f"/relais/{relais.pk}/modifier/", data)
     assert response.status_code == 302
+    # Unticked consents are withdrawn today, the others keep their date.
+    withdrawn = relais.consents.exclude(withdrawn_on=None)
+    assert sorted(withdrawn.values_list("scope", "withdrawn_on")) == [("email", TODAY), ("photos", TODAY)]
+    assert set(relais.consents.filter(withdrawn_on=None).values_list("given_on", flat=True)) == {relais.status_since}
     relais.refresh_from_db()
     assert (relais.first_name, relais.phone, relais.preferred_channel) == ("Karim", "07 00 00 00 01", "sms")
     assert [(lk.residence, lk.building) for lk in relais.relais_links.all()] == [(world.residence_a1, "Esc. 3")]

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from privacy.consents import consent_give
+from privacy.models import Consent
 from relais import services
 from relais.models import ContactLog, Membership, Organisation, Quartier, Relais, Residence, User
 
@@ -295,9 +297,12 @@ class Command(BaseCommand):
                 phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
                 email="" if channel == Relais.Channel.PAPER else self.email(first, last, n),
                 preferred_channel=channel,
-                consent_date=start,
                 user=own_user if n == 0 else None,
             )
+            scopes = [Consent.Scope.ANNUAIRE, Consent.Scope.SMS]
+            scopes += [Consent.Scope.EMAIL] if relais.email else []
+            scopes += [Consent.Scope.PHOTOS] if n % 3 else []
+            consent_give(relais, scopes, on=start, by=staff)
             if own_user is not None and n == 0:
                 relais.email = own_user.email
                 relais.save(update_fields=["email"])

@@ -21,6 +21,7 @@ from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from privacy.models import Consent
 from relais.models import Message, Organisation, Relais
 from relais.tasks import BATCH, send_messages
 from reunions.models import Invitee, Reunion
@@ -55,6 +56,11 @@ def build_due_reminders(org: Organisation, count: int, *, due) -> list[Relais]:
         batch_size=2000,
     )
     Invitee.objects.bulk_create([Invitee(reunion=reunion, relais=r) for r in people], batch_size=2000)
+    # Each agreed to be reminded by e-mail: the outbox sends nothing a consent does not cover.
+    Consent.objects.bulk_create(
+        [Consent(organisation=org, relais=r, scope=Consent.Scope.EMAIL, given_on=due.date()) for r in people],
+        batch_size=2000,
+    )
     subject_type = ContentType.objects.get_for_model(Reunion)
     Message.objects.bulk_create(
         [

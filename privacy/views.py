@@ -1,0 +1,262 @@
+import datetime
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
+
+from privacy import audit, consents, services
+from privacy.forms import (
+    ConsentsForm,
+    EraseForm,
+    FlagReviewForm,
+    MyConsentsForm,
+    RetentionForm,
+    RightsRequestForm,
+)
+from privacy.models import AuditEvent, RightsRequest, SensitiveFlag
+from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from relais.models import Organisation, Relais
+from relais.views import form_page, paginate
+
+REMOVED_TEXT = "[texte retiré : donnée sensible]"
+
+
+@role_required(*WRITERS)
+def overview(request):
+    access = access_for(request.user)
+    organisation = Organisation.objects.for_user(request.user).get(pk=access.organisation_id)
+    form = RetentionForm(request.POST or None, instance=organisation)
+    if request.method == "POST":
+        if not access.is_admin:
+            messages.error(request, "Seul·e un·e administrateur·rice peut changer la durée de conservation.")
+            return redirect("privacy:overview")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "La durée de conservation est enregistrée.")
+            return redirect("privacy:overview")
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "organisation": organisation,
+        "upcoming": services.upcoming_anonymisations(
+            Relais.objects.for_user(request.user), organisation.retention_months, today
+        ),
+        "pending": RightsRequest.objects.for_user(request.user).filter(handled_on=None).select_related("relais"),
+        "handled": RightsRequest.objects.for_user(request.user).exclude(handled_on=None)[:10],
+        "flags": SensitiveFlag.objects.for_user(request.user).filter(reviewed_at=None).count(),
+    }
+    return render(request, "privacy/overview.html", context)
+
+
+def _readable(value):
+    """Dates of the export as a person reads them: « 12 mars 2026 »."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            if len(value) == 10:
+                return date_format(datetime.date.fromisoformat(value), "j F Y")
+            moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+            return date_format(moment, "j F Y à H:i")
+        except ValueError:
+            return value
+    return value
+
+
+def _sections(data: dict) -> list[dict]:
+    """The export, laid out for reading: facts as a list, rows as tables."""
+    sections = []
+    for title, value in data.items():
+        if title == "export":
+            continue
+        if isinstance(value, dict) or value is None:
+            sections.append({"title": title, "facts": [(k, _readable(v)) for k, v in (value or {}).items()]})
+        else:
+            columns = list(value[0].keys()) if value else []
+            rows = [[_readable(row.get(c)) for c in columns] for row in value]
+            sections.append({"title": title, "columns": columns, "rows": rows})
+    return sections
+
+
+def _export_response(request, relais: Relais, fmt: str):
+    data = services.person_data(relais)
+    audit.record(AuditEvent.Action.EXPORT, relais, user=request.user)
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="donnees-relais-{relais.pk}.json"'
+        return response
+    return render(request, "privacy/export.html", {"relais": relais, "data": data, "sections": _sections(data)})
+
+
+@role_required(*WRITERS)
+def person(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais)
+    audit.record(AuditEvent.Action.CONSULTATION, relais, user=request.user)
+    form = ConsentsForm(initial={"consents": sorted(consents.active_scopes(relais))})
+    context = {
+        "relais": relais,
+        "consent_form": form,
+        "history": relais.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_on", "-pk"),
+        "requests": RightsRequest.objects.for_user(request.user).filter(relais=relais),
+    }
+    return render(request, "privacy/person.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def person_consents(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    if relais.anonymised_at:
+        raise Http404("Cette personne a été anonymisée.")
+    form = ConsentsForm(request.POST)
+    if form.is_valid():
+        consents.consent_set(relais, form.cleaned_data["consents"], on=form.cleaned_data["on"], by=request.user)
+        messages.success(request, "Les consentements sont enregistrés.")
+        return redirect("privacy:person", relais=relais.pk)
+    return form_page(
+        request, form, title=f"Consentements de {relais}", back=reverse("privacy:person", args=[relais.pk])
+    )
+
+
+@role_required(*WRITERS)
+def person_export(request, relais, fmt="html"):
+    relais = Relais.objects.get_for_user(request.user, relais)
+    return _export_response(request, relais, fmt)
+
+
+@role_required(*WRITERS)
+def person_request(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    form = RightsRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        rights = form.save(commit=False)
+        rights.organisation_id = relais.organisation_id
+        rights.relais = relais
+        if form.cleaned_data["handled"]:
+            rights.handled_on, rights.handled_by = timezone.localdate(), request.user
+        rights.save()
+        messages.success(request, "La demande est enregistrée dans le registre.")
+        return redirect("privacy:person", relais=relais.pk)
+    return form_page(
+        request,
+        form,
+        title=f"Enregistrer une demande de {relais}",
+        back=reverse("privacy:person", args=[relais.pk]),
+        intro="Le registre garde la trace des demandes d'accès, de rectification et d'effacement, et de leur suite. "
+        "Pour une rectification, modifiez la fiche puis enregistrez la demande ici.",
+    )
+
+
+@role_required(*WRITERS)
+def person_erase(request, relais):
+    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    if relais.anonymised_at:
+        messages.info(request, "Les données de cette personne sont déjà effacées.")
+        return redirect("privacy:person", relais=relais.pk)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.erase(relais, by=request.user, received_on=form.cleaned_data["received_on"])
+        messages.success(request, "Les données de la personne sont effacées ; la demande est notée comme traitée.")
+        return redirect("privacy:overview")
+    return render(request, "privacy/erase.html", {"relais": relais, "form": form})
+
+
+@role_required(*WRITERS)
+def flags(request):
+    rows = SensitiveFlag.objects.for_user(request.user).filter(reviewed_at=None).select_related("flagged_by")
+    page = paginate(request, rows)
+    objects: dict = {}
+    for flag in page:
+        objects.setdefault(flag.content_type_id, set()).add(flag.object_id)
+    loaded = {}
+    for type_id, ids in objects.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        loaded[type_id] = model._base_manager.in_bulk(ids)
+    items = []
+    for flag in page:
+        obj = loaded.get(flag.content_type_id, {}).get(flag.object_id)
+        items.append({"flag": flag, "obj": obj, "text": getattr(obj, flag.field, "") if obj else ""})
+    return render(request, "privacy/flags.html", {"page": page, "items": items})
+
+
+@role_required(*WRITERS)
+@require_POST
+def flag_review(request, flag):
+    flag = SensitiveFlag.objects.get_for_user(request.user, flag, write=True)
+    form = FlagReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez de conserver ou de retirer le texte.")
+        return redirect("privacy:flags")
+    with transaction.atomic():
+        if form.cleaned_data["outcome"] == SensitiveFlag.Outcome.REMOVED:
+            model = flag.content_type.model_class()
+            model._base_manager.filter(pk=flag.object_id).update(**{flag.field: REMOVED_TEXT})
+        flag.outcome = form.cleaned_data["outcome"]
+        flag.reviewed_at, flag.reviewed_by = timezone.now(), request.user
+        flag.save(update_fields=["outcome", "reviewed_at", "reviewed_by"])
+    messages.success(request, "Le texte est revu.")
+    return redirect("privacy:flags")
+
+
+@role_required(*ADMINS)
+def journal(request):
+    events = AuditEvent.objects.for_user(request.user).select_related("user", "relais")
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    context = {
+        "page": paginate(request, events),
+        "actions": AuditEvent.Action.choices,
+        "action": action,
+        "retention_days": settings.AUDIT_RETENTION_DAYS,
+    }
+    return render(request, "privacy/journal.html", context)
+
+
+# The relais' own page.
+
+
+def _me(request) -> Relais:
+    access = access_for(request.user)
+    relais = Relais.objects.for_user(request.user).filter(organisation_id=access.organisation_id).first()
+    if relais is None:
+        raise Http404("Aucune fiche de relais n'est liée à votre compte.")
+    return relais
+
+
+@role_required(*RELAIS_ONLY)
+def mine(request):
+    relais = _me(request)
+    form = MyConsentsForm(request.POST or None, initial={"consents": sorted(consents.active_scopes(relais))})
+    if request.method == "POST":
+        if "erase" in request.POST:
+            RightsRequest.objects.get_or_create(
+                organisation_id=relais.organisation_id,
+                relais=relais,
+                kind=RightsRequest.Kind.EFFACEMENT,
+                handled_on=None,
+                defaults={"received_on": timezone.localdate()},
+            )
+            messages.success(request, "Votre demande d'effacement est transmise à l'équipe, qui vous répondra.")
+            return redirect("privacy:mine")
+        if form.is_valid():
+            consents.consent_set(relais, form.cleaned_data["consents"], on=timezone.localdate(), by=request.user)
+            messages.success(request, "Vos choix sont enregistrés.")
+            return redirect("privacy:mine")
+    data = services.person_data(relais)
+    pending = RightsRequest.objects.filter(relais=relais, kind=RightsRequest.Kind.EFFACEMENT, handled_on=None)
+    context = {"relais": relais, "form": form, "sections": _sections(data), "erase_pending": pending.exists()}
+    return render(request, "privacy/mine.html", context)
+
+
+@role_required(*RELAIS_ONLY)
+def mine_export(request):
+    return _export_response(request, _me(request), "json")
