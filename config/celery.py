@@ -1,9 +1,23 @@
 import os
 
 from celery import Celery
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("traitdunion")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _json_logs(logger, **kwargs):
+    """Celery sets up its own handlers; under LOG_FORMAT=json they write JSON too."""
+    from django.conf import settings
+
+    if settings.LOG_FORMAT == "json":
+        from config.logs import JsonFormatter
+
+        for handler in logger.handlers:
+            handler.setFormatter(JsonFormatter())

@@ -5,6 +5,7 @@ under var/, and a filesystem broker for Celery. Production sets DATABASE_URL and
 REDIS_URL (see README). A bad value fails loudly at start-up rather than later.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -52,6 +53,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_json(name: str, default: dict) -> dict:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object.")
+    return value
+
+
 def local_secret_key() -> str:
     """A key made once for this checkout and kept under var/.
 
@@ -79,6 +93,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: `runserver` leaves static files to whitenoise, as in production.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "allauth",
@@ -97,6 +113,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "relais.security.SecurityHeadersMiddleware",
+    # Static files are answered here, before sessions and the rest, but after the
+    # security headers so that they carry them too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +158,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails a request (and the health check) in
+    # seconds instead of holding a web worker for the system's TCP time-out.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write to the same file: wait for the
     # lock instead of failing, and take it at the start of each transaction.
@@ -204,6 +227,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    # Uploaded photos and bilan PDFs: a folder (a volume in docker-compose.yml), or
+    # an S3-compatible bucket with MEDIA_STORAGE_BACKEND=storages.backends.s3.S3Storage
+    # once django-storages[s3] is installed, and its options (bucket_name,
+    # endpoint_url, region_name…) as a JSON object in MEDIA_STORAGE_OPTIONS.
+    # Files are always read back through the page that owns them, never by URL.
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
+    },
+    # Static files under hashed names, compressed at collectstatic, and served by
+    # whitenoise with a year's cache (a changed file gets a new name).
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
+}
 # Imports are parsed in memory and kept in the session until confirmed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -224,6 +261,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The container's own health check asks over plain HTTP, from inside.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -287,13 +326,15 @@ CELERY_TIMEZONE = TIME_ZONE
 # never delays the messages, and its memory goes back with its process.
 CELERY_TASK_ROUTES = {"bilans.tasks.*": {"queue": "bilans"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A minute in production; the deployment test shortens it so as not to wait.
+DISPATCH_EVERY_SECONDS = env_int("DISPATCH_EVERY_SECONDS", 60)
 # The database says what is due; beat only wakes the dispatcher. Each entry
 # expires just under its interval so a backlog never piles up copies.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-messages": {
         "task": "relais.tasks.dispatch_messages",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(DISPATCH_EVERY_SECONDS),
+        "options": {"expires": DISPATCH_EVERY_SECONDS * 11 / 12},
     },
     "personal-data-retention": {
         "task": "privacy.tasks.apply_retention",
@@ -307,11 +348,19 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Plain lines for a person at a terminal; LOG_FORMAT=json for a log collector:
+# one JSON object per line (config/logs.py), the same for gunicorn and Celery.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is neither plain nor json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint logs each step of each PDF at INFO.
     "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},

@@ -27,3 +27,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Static files from their sources, as `make run` serves them: no collectstatic
+# before the tests (tests/test_deploy.py runs it where production does).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

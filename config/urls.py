@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from espace import views as espace_views
+from relais import health
 from relais import views as relais_views
 
 urlpatterns = [
     path("", relais_views.home, name="home"),
+    path("sante/", health.health, name="health"),
     path("sw.js", espace_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),

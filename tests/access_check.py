@@ -28,6 +28,7 @@ PUBLIC_VIEWS = {
     "reunions:calendar_feed",
     "service_worker",
     "manifest",
+    "health",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
