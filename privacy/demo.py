@@ -50,7 +50,7 @@ def seed(*, organisation, staff, rng, today: datetime.date) -> None:
         relais=active[2],
         kind=ContactLog.Kind.APPEL,
         date=today - datetime.timedelta(days=3),
-        note="Moins disponible cet hiver : son mari est hospitalisé.",
+        note="Moins disponible cet hiver : son mari est hospitalisé.",
         author=staff,
     )
     SensitiveFlag.objects.create(

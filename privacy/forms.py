@@ -56,6 +56,11 @@ class RightsRequestForm(forms.ModelForm):
         fields = ["kind", "received_on", "note"]
         widgets = {"received_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An erasure is recorded by doing it (« Effacer ses données »), never by hand.
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != RightsRequest.Kind.EFFACEMENT]
+
     def clean_received_on(self):
         return _not_future(self.cleaned_data["received_on"])
 
@@ -63,7 +68,7 @@ class RightsRequestForm(forms.ModelForm):
 class EraseForm(forms.Form):
     received_on = forms.DateField(label="Demande reçue le", widget=DateInput(), initial=timezone.localdate)
     confirm = forms.BooleanField(
-        label="Je confirme : le nom, les coordonnées, le compte et les notes de cette personne seront effacés "
+        label="Je confirme : le nom, les coordonnées, le compte et les notes de cette personne seront effacés "
         "définitivement",
         required=True,
         error_messages={"required": "Cochez la case pour confirmer l'effacement."},

@@ -13,6 +13,19 @@ from django.db.models import Q
 from relais.models import Organisation, Relais, User
 from relais.scoping import ScopedQuerySet
 
+# What the journal and the review page call each kind of row, in French.
+LABELS = {
+    "relais": "fiche relais",
+    "relaisresidence": "résidence relayée",
+    "relaisstatuschange": "changement de statut",
+    "contactlog": "échange noté",
+    "consent": "consentement",
+    "activity": "activité",
+    "remontee": "remontée",
+    "remonteeevent": "suivi de remontée",
+    "reunion": "réunion",
+}
+
 
 class Consent(models.Model):
     """One consent of a relais for one purpose, from the day it was given until
@@ -70,7 +83,7 @@ class RightsRequest(models.Model):
     handled_on = models.DateField("traitée le", null=True, blank=True)
     handled_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     note = models.CharField(
-        "suite donnée", max_length=300, blank=True, help_text="Sans nom ni coordonnées : ce registre est conservé."
+        "suite donnée", max_length=300, blank=True, help_text="Sans nom ni coordonnées : ce registre est conservé."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -117,7 +130,11 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.model} n°{self.object_id}"
+        return f"{self.get_action_display()} {self.model_label} n°{self.object_id}"
+
+    @property
+    def model_label(self) -> str:
+        return LABELS.get(self.model, self.model)
 
 
 class SensitiveFlag(models.Model):
@@ -125,7 +142,7 @@ class SensitiveFlag(models.Model):
 
     class Outcome(models.TextChoices):
         KEPT = "conserve", "Conservé tel quel"
-        REMOVED = "retire", "Passage retiré"
+        REMOVED = "retire", "Texte retiré"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
@@ -148,4 +165,8 @@ class SensitiveFlag(models.Model):
         ordering = ["-flagged_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.content_type} n°{self.object_id} ({self.field})"
+        return f"{self.object_label} n°{self.object_id} ({self.field})"
+
+    @property
+    def object_label(self) -> str:
+        return LABELS.get(self.content_type.model, self.content_type.name)

@@ -17,133 +17,173 @@ from django.contrib.contenttypes.models import ContentType
 
 from privacy.models import SensitiveFlag
 
-# Stems, without accents, matched at the start of a word.
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "santé": (
-        "malad",
-        "cancer",
-        "diabet",
-        "depress",
-        "psychiatr",
-        "handicap",
-        "hopital",
-        "hospitalis",
-        "sida",
-        "vih",
-        "seropositi",
-        "enceinte",
-        "grossesse",
-        "alcooli",
-        "toxicoman",
-        "drogue",
-        "traitement medical",
-        "medicament",
-        "chimio",
-        "alzheimer",
-        "schizophren",
-        "bipolaire",
-        "suicid",
-        "dialys",
-        "invalidit",
-    ),
-    "religion ou convictions": (
-        "musulman",
-        "islam",
-        "juif",
-        "juive",
-        "judai",
-        "chretien",
-        "catholique",
-        "protestant",
-        "evangeli",
-        "mosquee",
-        "eglise",
-        "synagogue",
-        "ramadan",
-        "religi",
-        "athee",
-        "voile islamique",
-        "bouddhis",
-    ),
-    "opinions politiques ou syndicales": (
-        "syndiqu",
-        "syndicalis",
-        "cgt",
-        "cfdt",
-        "force ouvriere",
-        "sud rail",
-        "militant",
-        "extreme droite",
-        "extreme gauche",
-        "communiste",
-        "front national",
-        "rassemblement national",
-        "insoumis",
-        "ecologiste",
-        "vote pour",
-        "electeur",
-        "gauchiste",
-        "facho",
-    ),
-    "infractions ou condamnations": (
-        "condamn",
-        "prison",
-        "incarcer",
-        "casier judiciaire",
-        "garde a vue",
-        "delinquan",
-        "dealer",
-        "trafiquant",
-        "bracelet electronique",
-        "sursis",
-        "detenu",
-        "plainte contre",
-        "interpell",
-    ),
-    "origine": (
-        "origine ethnique",
-        "originaire",
-        "ethni",
-        "race",
-        "racial",
-        "couleur de peau",
-        "peau noire",
-        "arabe",
-        "maghrebin",
-        "africain",
-        "rom",
-        "roms",
-        "gitan",
-        "tzigane",
-        "asiatique",
-        "sans papiers",
-        "sans-papiers",
-        "immigre",
-        "clandestin",
-        "nationalite",
-    ),
-    "vie sexuelle": ("homosexu", "lesbienne", "gay", "transgenre", "orientation sexuelle", "bisexu"),
+# Each category: stems matched at the start of a word (« hospitalis » finds
+# « hospitalisée »), and whole words (with their plural: « juif », « juifs »),
+# all written without accents. Whole words where a stem would catch innocent
+# words (« drogue » but not « droguerie »).
+CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "santé": {
+        "stems": (
+            "maladie",
+            "cancer",
+            "diabet",
+            "depressi",
+            "psychiatr",
+            "hospitalis",
+            "seropositi",
+            "grossesse",
+            "alcool",
+            "toxicoman",
+            "medicament",
+            "chimio",
+            "alzheimer",
+            "schizophren",
+            "bipolaire",
+            "suicid",
+            "dialys",
+            "invalidite",
+            "autis",
+            "traitement medical",
+            "fauteuil roulant",
+            "tentative de suicide",
+        ),
+        "words": (
+            "malade",
+            "sida",
+            "vih",
+            "drogue",
+            "drogué",
+            "droguee",
+            "enceinte de",
+            "handicape",
+            "handicapee",
+            "sourd",
+            "sourde",
+            "aveugle",
+            "infirme",
+            "sous traitement",
+            "est hospitalise",
+        ),
+    },
+    "religion ou convictions": {
+        "stems": ("musulman", "chretien", "catholique", "protestant", "evangeli", "bouddhis", "religi", "ramadan"),
+        "words": ("juif", "juive", "islam", "mosquee", "synagogue", "athee", "voilee", "va a l'eglise", "pratiquant"),
+    },
+    "opinions politiques ou syndicales": {
+        "stems": ("syndiqu", "syndicalis", "communiste", "extreme droite", "extreme gauche", "gauchiste"),
+        "words": (
+            "cgt",
+            "cfdt",
+            "force ouvriere",
+            "front national",
+            "rassemblement national",
+            "insoumis",
+            "facho",
+            "vote rn",
+            "vote lfi",
+            "militant politique",
+            "militante politique",
+            "militant syndical",
+        ),
+    },
+    "infractions ou condamnations": {
+        "stems": ("casier judiciaire", "garde a vue", "incarcer", "delinquan", "trafiquant", "bracelet electronique"),
+        "words": ("prison", "condamne pour", "condamnee pour", "detenu", "detenue", "dealer", "taule", "sursis"),
+    },
+    "origine": {
+        "stems": (
+            "origine ethnique",
+            "originaire d",
+            "ethni",
+            "racial",
+            "couleur de peau",
+            "maghrebin",
+            "marocain",
+            "algerien",
+            "tunisien",
+            "senegalais",
+            "malien",
+            "turc",
+            "turque",
+            "africain",
+            "immigre",
+            "clandestin",
+            "nationalite",
+            "sans papiers",
+        ),
+        "words": ("race", "arabe", "noir", "noire", "rom", "gitan", "gitane", "tzigane", "asiatique", "peau noire"),
+    },
+    "vie sexuelle": {
+        "stems": ("homosexu", "lesbienne", "transgenre", "orientation sexuelle", "bisexu"),
+        "words": ("gay", "trans"),
+    },
 }
-# Whole words only for the short ones, where a stem would catch innocent words.
-WHOLE_WORDS = {"rom", "roms", "race", "sida", "vih", "gay", "juif", "juive", "cgt", "cfdt", "islam"}
+# Everyday phrases of housing that contain one of the words innocently; they
+# are taken out of the text before it is read.
+INNOCENT = (
+    "acces handicape",
+    "acces pour handicape",
+    "place handicape",
+    "places handicape",
+    "toilettes handicape",
+    "depot clandestin",
+    "depots clandestins",
+    "decharge clandestine",
+    "porte noire",
+    "porte noir",
+    "sac noir",
+    "sacs noirs",
+    "poubelle noire",
+    "tache noire",
+    "taches noires",
+    "moisissure noire",
+    "marche noir",
+    "point noir",
+    "points noirs",
+    "trou noir",
+    "gay lussac",
+    "secours catholique",
+    "rue de l'eglise",
+    "place de l'eglise",
+    "rue de l'hopital",
+    "cuisine asiatique",
+    "enceinte de la residence",
+    "enceinte du batiment",
+    "sous traitement de la demande",
+    "origine de la fuite",
+    "rue de rome",
+    "bain turc",
+)
 
 
 def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("-", " ")
+    text = "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace("-", " ")
+    return re.sub(r"\s+", " ", text)
 
 
-def _pattern() -> re.Pattern:
-    parts = []
-    for stems in CATEGORIES.values():
-        for stem in stems:
-            escaped = re.escape(_normalise(stem)).replace(r"\ ", r"\s+")
-            parts.append(escaped + (r"\b" if stem in WHOLE_WORDS else r"\w*"))
-    return re.compile(r"\b(" + "|".join(parts) + r")", re.UNICODE)
+def _expression(term: str, whole: bool) -> str:
+    escaped = re.escape(_normalise(term)).replace(r"\ ", r"\s+")
+    return escaped + (r"s?\b" if whole else r"\w*")
 
 
-PATTERN = _pattern()
-_STEM_CATEGORY = {_normalise(stem): name for name, stems in CATEGORIES.items() for stem in stems}
+PATTERN = re.compile(
+    r"\b("
+    + "|".join(
+        _expression(term, kind == "words")
+        for terms in CATEGORIES.values()
+        for kind, group in terms.items()
+        for term in sorted(group, key=len, reverse=True)
+    )
+    + r")",
+    re.UNICODE,
+)
+INNOCENT_PATTERN = re.compile(r"\b(" + "|".join(_expression(p, True) for p in INNOCENT) + r")")
+_TERMS = sorted(
+    ((_normalise(term), name) for name, terms in CATEGORIES.items() for group in terms.values() for term in group),
+    key=lambda pair: len(pair[0]),
+    reverse=True,
+)
 
 
 def find(text: str) -> dict[str, list[str]]:
@@ -151,9 +191,9 @@ def find(text: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     if not text:
         return found
-    for match in PATTERN.finditer(_normalise(text)):
+    for match in PATTERN.finditer(INNOCENT_PATTERN.sub(" ", _normalise(text))):
         word = re.sub(r"\s+", " ", match.group(1))
-        category = next((name for stem, name in _STEM_CATEGORY.items() if word == stem or word.startswith(stem)), None)
+        category = next((name for term, name in _TERMS if word.startswith(term)), None)
         if category and word not in found.setdefault(category, []):
             found[category].append(word)
     return {name: words for name, words in found.items() if words}
@@ -169,7 +209,7 @@ class SensitiveTextMixin:
         super().__init__(*args, **kwargs)
         self.sensitive_found: dict[str, dict[str, list[str]]] = {}
         self.fields["confirm_sensitive"] = forms.BooleanField(
-            label="J'ai relu : ce texte ne dit rien de sensible sur une personne, ou c'est indispensable et elle "
+            label="J'ai relu : ce texte ne dit rien de sensible sur une personne, ou c'est indispensable et elle "
             "est d'accord",
             required=False,
             widget=forms.HiddenInput,
@@ -185,14 +225,14 @@ class SensitiveTextMixin:
         confirmed = data.pop("confirm_sensitive", False)  # not a field of what is saved
         if self.sensitive_found and not confirmed:
             self.fields["confirm_sensitive"].widget = forms.CheckboxInput()
-            described = " ; ".join(
+            described = " ; ".join(
                 f"{category} (« {' », « '.join(words)} »)"
                 for found in self.sensitive_found.values()
                 for category, words in found.items()
             )
             self.add_error(
                 None,
-                "Ce texte semble contenir des données sensibles : "
+                "Ce texte semble contenir des données sensibles : "
                 f"{described}. La santé, la religion, les opinions, les infractions ou l'origine d'une personne "
                 "n'ont pas leur place ici. Reformulez, ou cochez la case en bas du formulaire pour confirmer.",
             )

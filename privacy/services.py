@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
@@ -40,7 +41,7 @@ def person_data(relais: Relais) -> dict:
     """What the organisation holds about one relais, in the words of the pages."""
     from espace.models import Activity
     from initiatives.models import Initiative
-    from remontees.models import Remontee
+    from remontees.models import Remontee, RemonteeEvent
     from reunions.models import ActionItem, Invitee
 
     data: dict = {
@@ -87,15 +88,24 @@ def person_data(relais: Relais) -> dict:
         ],
         "remontées": [
             {
-                "date": r.created_at.date().isoformat(),
+                "date": timezone.localtime(r.created_at).date().isoformat(),
                 "résidence": r.residence.name,
                 "thème": r.theme.name,
                 "description": r.description,
+                "photo": "oui (visible sur la page de la remontée)" if r.photo else "",
                 "statut": r.get_status_display(),
                 "réponse": r.status_reason,
             }
             for r in Remontee.objects.filter(relais=relais).select_related("residence", "theme").order_by("pk")
         ],
+        "mes commentaires sur les remontées": [
+            {"date": timezone.localtime(e.at).date().isoformat(), "remontée": e.remontee_id, "commentaire": e.comment}
+            for e in RemonteeEvent.objects.filter(by_id=relais.user_id, remontee__relais=relais)
+            .exclude(comment="")
+            .order_by("at", "pk")
+        ]
+        if relais.user_id
+        else [],
         "activité": [
             {
                 "date": _date(a.date),
@@ -151,82 +161,160 @@ def person_data(relais: Relais) -> dict:
 # Erasure and anonymisation.
 
 
-def _traces(relais: Relais) -> list[str]:
-    """The strings that would say who the person was, longest first."""
+_ACCENTS = {
+    "a": "aàâäáã",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîïíì",
+    "o": "oôöóò",
+    "u": "uùûüú",
+    "y": "yÿ",
+    "n": "nñ",
+}
+
+
+def _letters(value: str) -> str:
+    """A regular expression for a name, whatever its accents and case:
+    « Hélène » also finds « HELENE » and « Helene »."""
+    parts = []
+    for char in value:
+        base = unicodedata.normalize("NFKD", char.lower())[:1]
+        if base in _ACCENTS:
+            parts.append(f"[{_ACCENTS[base]}]")
+        elif char.isspace() or char in "-'’":
+            parts.append(r"[\s\-'’]+")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def _word(expression: str) -> str:
+    return rf"(?<!\w){expression}(?!\w)"
+
+
+CIVILITY = r"(?:m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle)\s+"
+
+
+def _traces(relais: Relais, *, own: bool) -> re.Pattern | None:
+    """What would say who the person was, as whole words. Everywhere: their full
+    name in either order, their surname after a civility or an initial (« Mme
+    Lefèvre », « H. Lefèvre »), their e-mail and phone. In their own texts, their
+    first or last name alone too."""
     user = relais.user if relais.user_id else None
-    full = [f"{relais.first_name} {relais.last_name}", f"{relais.last_name} {relais.first_name}"]
-    values = [*full, relais.email, relais.phone]
-    if user is not None:
-        values += [user.email, f"{user.first_name} {user.last_name}".strip()]
-    return sorted({v.strip() for v in values if v and len(v.strip()) >= 3}, key=len, reverse=True)
+    first, last = relais.first_name.strip(), relais.last_name.strip()
+    names = [(first, last)]
+    if user is not None and user.first_name and user.last_name:
+        names.append((user.first_name.strip(), user.last_name.strip()))
+    patterns = []
+    for given, family in names:
+        if len(given) + len(family) < 3:
+            continue
+        patterns += [_word(_letters(f"{given} {family}")), _word(_letters(f"{family} {given}"))]
+        if family:
+            patterns.append(_word(CIVILITY + _letters(family)))
+        if given and family:
+            patterns.append(_word(_letters(given[0]) + r"\.\s*" + _letters(family)))
+    if own:
+        patterns += [_word(_letters(n)) for n in (first, last) if len(n) >= 3]
+    for value in [relais.email, relais.phone] + ([user.email] if user is not None else []):
+        if value and len(value.strip()) >= 3:
+            patterns.append(re.escape(value.strip()))
+            digits = re.sub(r"\D", "", value)
+            if len(digits) >= 8 and "@" not in value:  # a phone written with other spaces or dots
+                patterns.append(r"[\s.\-]?".join(digits))
+    patterns.sort(key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
-def _scrub(text: str, traces: list[str]) -> str:
-    for trace in traces:
-        text = re.sub(re.escape(trace), REMOVED, text, flags=re.IGNORECASE)
-    return text
+def _scrub(text: str, traces: re.Pattern | None) -> str:
+    return traces.sub(REMOVED, text) if text and traces is not None else text
 
 
-def _texts_of(organisation_id: int):
-    """Every free text of an organisation where a person's name may be quoted."""
-    from initiatives.models import GrantRequest, Initiative, LogisticsRequest
+def _texts_of():
+    """Every free text of an organisation where a person's name may be quoted:
+    (model, path to the organisation, fields)."""
+    from bilans.models import Bilan
+    from espace.models import Guide
+    from initiatives.models import GrantRequest, Initiative, InitiativePhoto, LogisticsRequest
     from remontees.models import Remontee, RemonteeEvent
     from reunions.models import ActionItem, AgendaItem, Decision, Reunion
 
     return [
-        (Reunion, "organisation_id", ["title", "minutes"]),
+        (Reunion, "organisation_id", ["title", "minutes", "address"]),
         (AgendaItem, "reunion__organisation_id", ["title"]),
         (Decision, "reunion__organisation_id", ["text"]),
         (ActionItem, "reunion__organisation_id", ["title"]),
         (Remontee, "organisation_id", ["description", "status_reason"]),
         (RemonteeEvent, "remontee__organisation_id", ["comment"]),
-        (Initiative, "organisation_id", ["title", "description", "went_well", "went_badly"]),
+        (Initiative, "organisation_id", ["title", "description", "place", "went_well", "went_badly"]),
+        (InitiativePhoto, "initiative__organisation_id", ["caption"]),
         (LogisticsRequest, "initiative__organisation_id", ["note", "decision_reason"]),
         (GrantRequest, "initiative__organisation_id", ["objectives", "conditions", "refusal_reason"]),
         (ContactLog, "organisation_id", ["note"]),
         (RelaisStatusChange, "relais__organisation_id", ["note"]),
+        (Bilan, "organisation_id", ["introduction", "perspectives"]),
+        (Guide, "organisation_id", ["contacts", "missions", "charter"]),
     ]
 
 
-def _scrub_organisation_texts(organisation_id: int, traces: list[str]) -> int:
+def _scrub_organisation_texts(organisation_id: int, traces: re.Pattern | None) -> int:
+    """Read every text of the organisation (accents and case are folded by the
+    pattern, which a database LIKE cannot do the same way everywhere) and
+    rewrite the rows that quote the person. Erasure is rare: reading is cheap."""
+    if traces is None:
+        return 0
     changed = 0
-    for model, org_path, fields in _texts_of(organisation_id):
-        quoted = Q()
-        for name in fields:
-            for trace in traces:
-                quoted |= Q(**{f"{name}__icontains": trace})
-        for row in model.objects.filter(quoted, **{org_path: organisation_id}):
-            for name in fields:
-                setattr(row, name, _scrub(getattr(row, name), traces))
-            model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
-            changed += 1
+    for model, org_path, fields in _texts_of():
+        rows = model._base_manager.filter(**{org_path: organisation_id}).values_list("pk", *fields)
+        for pk, *values in rows.iterator():
+            if any(value and traces.search(value) for value in values):
+                model._base_manager.filter(pk=pk).update(
+                    **{name: _scrub(value, traces) for name, value in zip(fields, values, strict=True)}
+                )
+                changed += 1
     return changed
 
 
-def anonymise(relais: Relais, *, by: User | None, action: str) -> None:
-    """Remove everything that identifies the person; keep what the figures count."""
+def anonymise(relais: Relais, *, by: User | None, action: str) -> bool:
+    """Remove everything that identifies the person; keep what the figures count.
+    False when it was already done (a second click, two staff at once)."""
     from remontees.models import Remontee
 
     with transaction.atomic():
         relais = Relais.objects.select_for_update().get(pk=relais.pk)
         if relais.anonymised_at is not None:
-            return
-        traces = _traces(relais)
-        own_traces = traces + [t for t in (relais.first_name, relais.last_name) if len(t) >= 3]
+            return False
+        own = _traces(relais, own=True)
         for remontee in Remontee.objects.filter(relais=relais):
             Remontee.objects.filter(pk=remontee.pk).update(
-                description=_scrub(remontee.description, own_traces),
-                status_reason=_scrub(remontee.status_reason, own_traces),
+                description=_scrub(remontee.description, own),
+                status_reason=_scrub(remontee.status_reason, own),
             )
-        _scrub_organisation_texts(relais.organisation_id, traces)
+        _scrub_organisation_texts(relais.organisation_id, _traces(relais, own=False))
         ContactLog.objects.filter(relais=relais).update(note="")
         RelaisStatusChange.objects.filter(relais=relais).update(note="")
         RelaisResidence.objects.filter(relais=relais).update(building="")
         Message.objects.filter(recipient_relais=relais).delete()
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Relais), object_id=str(relais.pk)
-        ).update(object_repr=f"Relais n°{relais.pk}", change_message="")
         user = relais.user if relais.user_id else None
+        logged = Q(content_type=ContentType.objects.get_for_model(Relais), object_id=str(relais.pk))
+        if user is not None:
+            logged |= Q(content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk))
+        LogEntry.objects.filter(logged).update(object_repr=f"Personne anonymisée n°{relais.pk}", change_message="")
+        today = timezone.localdate()
+        fields = {}
+        if relais.status != Relais.Status.SORTI:
+            # Erased at their request: they leave the network today (the years already
+            # counted do not change; this one counts a departure).
+            RelaisStatusChange.objects.create(
+                relais=relais,
+                from_status=relais.status,
+                to_status=Relais.Status.SORTI,
+                date=today,
+                exit_reason=Relais.ExitReason.AUTRE,
+                changed_by=by,
+            )
+            fields = {"status": Relais.Status.SORTI, "status_since": today, "left_on": today}
+            fields["exit_reason"] = Relais.ExitReason.AUTRE
         Relais.objects.filter(pk=relais.pk).update(
             first_name="Personne",
             last_name=f"anonymisée n°{relais.pk}",
@@ -236,11 +324,13 @@ def anonymise(relais: Relais, *, by: User | None, action: str) -> None:
             user=None,
             home_seen_at=None,
             anonymised_at=timezone.now(),
+            **fields,
         )
-        Consent.objects.filter(relais=relais, withdrawn_on=None).update(withdrawn_on=timezone.localdate())
+        Consent.objects.filter(relais=relais, withdrawn_on=None).update(withdrawn_on=today)
         if user is not None:
             _forget_login(user, relais)
         audit.record(action, relais, user=by)
+    return True
 
 
 def _forget_login(user: User, relais: Relais) -> None:
@@ -252,10 +342,11 @@ def _forget_login(user: User, relais: Relais) -> None:
     user.delete()
 
 
-def erase(relais: Relais, *, by: User, received_on: datetime.date) -> RightsRequest:
+def erase(relais: Relais, *, by: User, received_on: datetime.date) -> RightsRequest | None:
     """Erasure on request, and the record that it was handled (which names no one)."""
     with transaction.atomic():
-        anonymise(relais, by=by, action=AuditEvent.Action.EFFACEMENT)
+        if not anonymise(relais, by=by, action=AuditEvent.Action.EFFACEMENT):
+            return None  # already erased: the register has its line
         pending = RightsRequest.objects.filter(relais=relais, kind=RightsRequest.Kind.EFFACEMENT, handled_on=None)
         request = pending.first() or RightsRequest(
             organisation_id=relais.organisation_id, relais=relais, kind=RightsRequest.Kind.EFFACEMENT
@@ -263,7 +354,7 @@ def erase(relais: Relais, *, by: User, received_on: datetime.date) -> RightsRequ
         request.received_on = min(request.received_on or received_on, received_on)
         request.handled_on = timezone.localdate()
         request.handled_by = by
-        request.note = "Données effacées ; la fiche anonyme reste comptée dans les bilans."
+        request.note = "Données effacées ; la fiche anonyme reste comptée dans les bilans."
         request.save()
     return request
 
@@ -296,7 +387,18 @@ def upcoming_anonymisations(relais: models.QuerySet, months: int, today: datetim
     """What the retention task will do next, among these relais: each leaver and the day they go."""
     horizon = months_before(today + datetime.timedelta(days=within_days), months)
     rows = leavers(relais).filter(left_on__lt=horizon).order_by("left_on", "pk")
-    return [(r, months_after(r.left_on, months) + datetime.timedelta(days=1)) for r in rows]
+    return [(r, anonymisation_day(r.left_on, months)) for r in rows]
+
+
+def anonymisation_day(left_on: datetime.date, months: int) -> datetime.date:
+    """The first day on which the nightly task anonymises someone who left on
+    `left_on`: by the same rule as `due_for_anonymisation` (month ends included)."""
+    day = months_after(left_on, months)
+    while months_before(day, months) <= left_on:
+        day += datetime.timedelta(days=1)
+    while months_before(day - datetime.timedelta(days=1), months) > left_on:
+        day -= datetime.timedelta(days=1)
+    return day
 
 
 def apply_retention(organisation: Organisation, today: datetime.date) -> dict:

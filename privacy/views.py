@@ -26,7 +26,7 @@ from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_require
 from relais.models import Organisation, Relais
 from relais.views import form_page, paginate
 
-REMOVED_TEXT = "[texte retiré : donnée sensible]"
+REMOVED_TEXT = "[texte retiré : donnée sensible]"
 
 
 @role_required(*WRITERS)
@@ -135,6 +135,9 @@ def person_export(request, relais, fmt="html"):
 @role_required(*WRITERS)
 def person_request(request, relais):
     relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    if relais.anonymised_at:
+        messages.info(request, "Les données de cette personne sont effacées ; le registre garde déjà sa demande.")
+        return redirect("privacy:person", relais=relais.pk)
     form = RightsRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         rights = form.save(commit=False)
@@ -150,8 +153,9 @@ def person_request(request, relais):
         form,
         title=f"Enregistrer une demande de {relais}",
         back=reverse("privacy:person", args=[relais.pk]),
-        intro="Le registre garde la trace des demandes d'accès, de rectification et d'effacement, et de leur suite. "
-        "Pour une rectification, modifiez la fiche puis enregistrez la demande ici.",
+        intro="Le registre garde la trace des demandes d'accès et de rectification, et de leur suite. "
+        "Pour une rectification, modifiez la fiche puis enregistrez la demande ici. "
+        "Une demande d'effacement se traite depuis « Effacer ses données… », qui la note d'elle-même.",
     )
 
 
@@ -163,15 +167,21 @@ def person_erase(request, relais):
         return redirect("privacy:person", relais=relais.pk)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.erase(relais, by=request.user, received_on=form.cleaned_data["received_on"])
-        messages.success(request, "Les données de la personne sont effacées ; la demande est notée comme traitée.")
+        if services.erase(relais, by=request.user, received_on=form.cleaned_data["received_on"]) is None:
+            messages.info(request, "Les données de cette personne étaient déjà effacées.")
+            return redirect("privacy:person", relais=relais.pk)
+        messages.success(request, "Les données de la personne sont effacées ; la demande est notée comme traitée.")
         return redirect("privacy:overview")
     return render(request, "privacy/erase.html", {"relais": relais, "form": form})
 
 
 @role_required(*WRITERS)
 def flags(request):
-    rows = SensitiveFlag.objects.for_user(request.user).filter(reviewed_at=None).select_related("flagged_by")
+    rows = (
+        SensitiveFlag.objects.for_user(request.user)
+        .filter(reviewed_at=None)
+        .select_related("flagged_by", "content_type")
+    )
     page = paginate(request, rows)
     objects: dict = {}
     for flag in page:
@@ -198,7 +208,13 @@ def flag_review(request, flag):
     with transaction.atomic():
         if form.cleaned_data["outcome"] == SensitiveFlag.Outcome.REMOVED:
             model = flag.content_type.model_class()
-            model._base_manager.filter(pk=flag.object_id).update(**{flag.field: REMOVED_TEXT})
+            rows = model._base_manager.filter(pk=flag.object_id)
+            text = rows.values_list(flag.field, flat=True).first()
+            rows.update(**{flag.field: REMOVED_TEXT})
+            obj = rows.first()
+            if text and hasattr(obj, "events"):
+                # A remontée's answer is also kept in its history, which the relais reads.
+                obj.events.filter(comment=text).update(comment=REMOVED_TEXT)
         flag.outcome = form.cleaned_data["outcome"]
         flag.reviewed_at, flag.reviewed_by = timezone.now(), request.user
         flag.save(update_fields=["outcome", "reviewed_at", "reviewed_by"])

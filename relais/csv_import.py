@@ -499,9 +499,10 @@ def apply_relais(*, organisation: Organisation, report: ImportReport, by: User |
                     link.building = data["building"]
                     link.save(update_fields=["building"])
                 updated += 1
-            if data.get("consent_date"):
+            if data.get("consent_date") and not data.get("pk"):
                 # The column says « agreed to be listed and contacted »: by the
-                # addresses the file gives; consents already given are kept.
+                # addresses the file gives. Only for a new relais: importing an old
+                # file again never gives back a consent withdrawn since.
                 scopes = [Consent.Scope.ANNUAIRE]
                 scopes += [Consent.Scope.EMAIL] if data.get("email") else []
                 scopes += [Consent.Scope.SMS] if data.get("phone") else []

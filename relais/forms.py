@@ -261,6 +261,9 @@ class ContactLogForm(SensitiveTextMixin, forms.ModelForm):
         model = ContactLog
         fields = ["kind", "date", "note"]
         widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "note": "La personne peut demander à lire ces notes (droit d'accès) : écrivez-les pour elle aussi."
+        }
 
     def clean_date(self):
         value = self.cleaned_data["date"]

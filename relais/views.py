@@ -200,6 +200,15 @@ def relais_detail(request, relais):
     )
 
 
+def _changeable(request, pk) -> Relais:
+    """A relais staff may change: in their scope, and not erased (an anonymous
+    row stays for the figures; giving it a name or a number back would undo it)."""
+    relais = Relais.objects.get_for_user(request.user, pk, write=True)
+    if relais.anonymised_at is not None:
+        raise PermissionDenied("Les données de cette personne ont été effacées : sa fiche ne se modifie plus.")
+    return relais
+
+
 @role_required(*WRITERS)
 def relais_create(request):
     access = access_for(request.user)
@@ -231,7 +240,7 @@ def relais_create(request):
 
 @role_required(*WRITERS)
 def relais_edit(request, relais):
-    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    relais = _changeable(request, relais)
     form = RelaisForm(request.POST or None, instance=relais)
     formset = residence_formset(user=request.user, data=request.POST or None, instance=relais)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -257,7 +266,7 @@ def relais_edit(request, relais):
 
 @role_required(*WRITERS)
 def relais_status(request, relais):
-    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    relais = _changeable(request, relais)
     form = StatusChangeForm(request.POST or None, relais=relais)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,7 +291,7 @@ def relais_status(request, relais):
 
 @role_required(*WRITERS)
 def contact_add(request, relais):
-    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    relais = _changeable(request, relais)
     form = ContactLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         contact = services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
@@ -296,7 +305,7 @@ def contact_add(request, relais):
 
 @role_required(*WRITERS)
 def relais_invite(request, relais):
-    relais = Relais.objects.get_for_user(request.user, relais, write=True)
+    relais = _changeable(request, relais)
     if request.method == "GET":
         return render(request, "relais/relais_invite.html", {"relais": relais})
     if request.method != "POST":

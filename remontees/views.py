@@ -196,7 +196,13 @@ def report(request):
     """A relais raises a remontée from the phone."""
     organisation = _organisation(request)
     relais = Relais.objects.for_user(request.user).filter(organisation=organisation).first()
-    form = RelaisRemonteeForm(request.POST or None, request.FILES or None, user=request.user)
+    data = request.POST or None
+    if data is not None and request.headers.get("X-Outbox-Queued") == "1":
+        # Typed offline and sent later by the phone, with nobody to answer the
+        # warning: saved, and flagged for the team's review like a confirmed text.
+        data = data.copy()
+        data["confirm_sensitive"] = "on"
+    form = RelaisRemonteeForm(data, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             remontee = services.remontee_create(

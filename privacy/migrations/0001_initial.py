@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('categories', models.CharField(max_length=200, verbose_name='catégories repérées')),
                 ('flagged_at', models.DateTimeField(auto_now_add=True)),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('conserve', 'Conservé tel quel'), ('retire', 'Passage retiré')], max_length=10)),
+                ('outcome', models.CharField(blank=True, choices=[('conserve', 'Conservé tel quel'), ('retire', 'Texte retiré')], max_length=10)),
                 ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype')),
                 ('flagged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='relais.organisation')),

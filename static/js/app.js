@@ -103,14 +103,16 @@
   }
 
   // One try: "saved" (with where to go), "refused", "login", or "later" (network).
-  function send(item) {
+  // `queued`: sent later from the phone's outbox, when nobody is there to answer
+  // a question (the server then saves a text it would have asked about, and flags it).
+  function send(item, queued) {
     var body = new FormData();
     item.fields.forEach(function (f) {
       if (f[1] && f[1].blob) body.append(f[0], f[1].blob, f[1].name); else body.append(f[0], f[1]);
     });
     return fetch(item.url, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
-      headers: { "X-Outbox": "1", "X-CSRFToken": csrf() }
+      headers: queued ? { "X-Outbox": "1", "X-Outbox-Queued": "1", "X-CSRFToken": csrf() } : { "X-Outbox": "1", "X-CSRFToken": csrf() }
     }).then(function (response) {
       if (response.status === 204 && response.headers.get("X-Outbox-Saved") === "1") {
         return drop(item.key).then(function () { return { state: "saved", location: response.headers.get("X-Outbox-Location") }; });
@@ -132,7 +134,7 @@
     return all().then(function (items) {
       return items.filter(function (i) { return !i.refused; }).reduce(function (chain, item) {
         return chain.then(function () {
-          return send(item).then(function (result) {
+          return send(item, true).then(function (result) {
             if (result.state === "saved") sent += 1;
             if (result.state === "refused") { item.refused = true; return put(item); }
           });

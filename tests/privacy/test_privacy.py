@@ -314,7 +314,7 @@ def test_a_note_that_seems_to_hold_health_data_asks_first_then_is_listed_for_rev
     assert client.post(f"/donnees/textes-signales/{flag.pk}/", {"outcome": "retire"}).status_code == 302
     note.refresh_from_db()
     flag.refresh_from_db()
-    assert note.note == "[texte retiré : donnée sensible]"
+    assert note.note == "[texte retiré : donnée sensible]"
     assert (flag.outcome, flag.reviewed_by) == ("retire", world.staff_a)
     assert "Aucun texte à revoir." in text(client.get("/donnees/textes-signales/"))
 
@@ -448,3 +448,56 @@ def test_a_relais_is_named_to_other_relais_only_with_the_listing_consent(world, 
     page = text(relais_page.get(f"/initiatives/{initiative.pk}/"))
     assert world.relais_a2.last_name not in page and world.relais_a.last_name in page
     assert world.relais_a2.last_name in text(login(world.staff_a).get(f"/initiatives/{initiative.pk}/"))
+
+
+def test_erasure_finds_the_name_in_its_usual_forms_and_spares_ordinary_words(network, login):  # noqa: F811
+    person = network.a
+    Relais.objects.filter(pk=person.pk).update(first_name="Hélène", last_name="Petit")
+    person.refresh_from_db()
+    reunion = Reunion.objects.filter(organisation=network.org, status="tenue").first()
+    Reunion.objects.filter(pk=reunion.pk).update(
+        minutes="Mme Petit, HELENE PETIT et H. Petit ont parlé. Une petite fuite reste à voir."
+    )
+    remontee = Remontee.objects.filter(relais=person).first()
+    Remontee.objects.filter(pk=remontee.pk).update(description="Hélène a vu une petite fuite de mauvaise qualité")
+
+    assert services.erase(person, by=network.staff, received_on=TODAY) is not None
+    reunion.refresh_from_db(), remontee.refresh_from_db()
+    assert reunion.minutes == "[…], […] et […] ont parlé. Une petite fuite reste à voir."
+    assert remontee.description == "[…] a vu une petite fuite de mauvaise qualité"
+    person.refresh_from_db()
+    assert (person.status, person.left_on) == ("sorti", TODAY)  # an erased person leaves the network today
+
+    # A second erasure (double click, two staff at once) does nothing and records nothing.
+    assert services.erase(person, by=network.staff, received_on=TODAY) is None
+    assert RightsRequest.objects.filter(relais=person).count() == 1
+    # The anonymous fiche no longer changes.
+    staff = login(network.staff)
+    assert staff.get(f"/relais/{person.pk}/modifier/").status_code == 403
+    assert staff.post(f"/relais/{person.pk}/echanges/nouveau/", {"kind": "appel"}).status_code == 403
+
+
+def test_importing_an_old_file_again_gives_no_withdrawn_consent_back(world):
+    from relais import csv_import
+
+    content = (
+        "prénom;nom;e-mail;téléphone;résidence;date de consentement\n"
+        f"Awa;Koné;awa@example.test;06 00 00 00 09;{world.residence_a1.name};01/03/2024\n"
+    ).encode()
+    report = csv_import.parse_relais(organisation=world.org_a, content=content)
+    csv_import.apply_relais(organisation=world.org_a, report=report, by=None)
+    awa = Relais.objects.get(last_name="Koné")
+    assert {c.scope for c in awa.consents.all()} == {"annuaire", "email", "sms"}
+    consent_withdraw(awa, ["sms", "email", "annuaire"], on=TODAY, by=None)
+
+    report = csv_import.parse_relais(organisation=world.org_a, content=content)
+    csv_import.apply_relais(organisation=world.org_a, report=report, by=None)
+    assert not awa.consents.filter(withdrawn_on=None).exists()
+
+
+def test_the_announced_day_is_the_day_the_task_does_it():
+    for left in (datetime.date(2023, 2, 28), datetime.date(2024, 2, 29), datetime.date(2023, 8, 31)):
+        for months in (6, 23, 24):
+            day = services.anonymisation_day(left, months)
+            assert left < services.months_before(day, months)
+            assert not left < services.months_before(day - datetime.timedelta(days=1), months)
