@@ -164,12 +164,13 @@ class Columns:
 
 def to_int(value: str) -> int:
     cleaned = re.sub(r"[\s\u00a0\u202f]", "", value)
-    if not cleaned.isdigit():
+    # isascii: « ² » is a digit to isdigit(), not to int(), whose English error would reach the report.
+    if not (cleaned.isascii() and cleaned.isdigit()):
         raise ValueError(f"« {value} » n'est pas un nombre entier positif.")
-    number = int(cleaned)
-    if number > 100_000:
+    # The length first: int() refuses thousands of digits, in English too.
+    if len(cleaned.lstrip("0")) > 6 or int(cleaned) > 100_000:
         raise ValueError(f"« {value} » est trop grand.")
-    return number
+    return int(cleaned)
 
 
 def to_decimal(value: str, low: int, high: int) -> Decimal:

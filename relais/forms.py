@@ -28,6 +28,13 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def is_id(raw: str) -> bool:
+    """Whether a value posted as a row id can be one: plain ASCII digits, no more
+    than a 64-bit integer has. `str.isdigit` alone lets « ² » and numbers of
+    thousands of digits through, and the query then fails on them (a 500)."""
+    return raw.isascii() and raw.isdigit() and len(raw) <= 19
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -188,6 +195,9 @@ RelaisResidenceFormSet = inlineformset_factory(
     can_delete=True,
     max_num=20,
     validate_max=True,
+    # Django's default would build (and show again) up to 1,020 forms, each with
+    # every residence in its list, for a hand-made TOTAL_FORMS of a billion.
+    absolute_max=20,
 )
 
 

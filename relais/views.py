@@ -26,6 +26,7 @@ from relais.forms import (
     StatusChangeForm,
     formset_links,
     formset_ok,
+    is_id,
     residence_formset,
 )
 from relais.models import Membership, Quartier, Relais, RelaisResidence, Residence
@@ -52,7 +53,7 @@ def labels_page(request, *, model, used_by: str, title: str, intro: str, count_l
     form = LabelForm(request.POST or None)
     if request.method == "POST":
         toggle = request.POST.get("toggle", "")
-        if toggle.isdigit():
+        if is_id(toggle):
             label = model.objects.for_user(request.user, write=True).filter(pk=toggle).first()
             if label is not None:
                 label.is_active = not label.is_active

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
+from relais.forms import is_id
 from relais.models import Message, Relais
 from relais.views import form_page
 from reunions import services
@@ -218,7 +219,7 @@ def attendance(request, reunion):
     reunion = Reunion.objects.get_for_user(request.user, reunion, write=True)
     raw = request.POST.get("invitee", "")
     invitees = Invitee.objects.for_user(request.user).filter(reunion=reunion)
-    invitee = invitees.filter(pk=raw).first() if raw.isdigit() else None
+    invitee = invitees.filter(pk=raw).first() if is_id(raw) else None
     if invitee is None:
         messages.error(request, "Cette personne n'est pas sur la liste de la réunion.")
     else:
@@ -317,7 +318,7 @@ def action_status(request, action):
     else:
         messages.success(request, f"« {action} » : {action.get_status_display().lower()}.")
     back = request.POST.get("next", "")
-    if back.isdigit() and Reunion.objects.for_user(request.user).filter(pk=back).exists():
+    if is_id(back) and Reunion.objects.for_user(request.user).filter(pk=back).exists():
         return redirect(reverse("reunions:minutes", args=[back]) + "#actions")
     return redirect(reverse("reunions:minutes", args=[action.reunion_id]) + "#actions")
 
@@ -401,7 +402,7 @@ def my_reunions(request):
     )
     if request.method == "POST":
         raw = request.POST.get("invitee", "")
-        invitee = invitations.select_related("reunion").filter(pk=raw).first() if raw.isdigit() else None
+        invitee = invitations.select_related("reunion").filter(pk=raw).first() if is_id(raw) else None
         try:
             if invitee is None:
                 raise ValidationError("Cette invitation n'existe pas ou n'est plus ouverte.")

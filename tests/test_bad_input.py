@@ -94,3 +94,20 @@ def test_hostile_input_on_every_form_never_gives_a_500_nor_a_partial_write(world
                 if response.status_code == 200:
                     assert fingerprint() == before, f"{url} wrote although the form was refused: {data}"
     assert seen >= 8, "the walk found fewer form pages than the project has"
+
+
+@pytest.mark.django_db
+def test_a_huge_form_count_builds_no_more_forms_than_the_page_allows(world, login):
+    # A hand-made TOTAL_FORMS once made the relais page build and send back
+    # 1,020 forms, each listing every residence: one small POST, a heavy page.
+    data = {
+        "first_name": "Awa",
+        "last_name": "Ba",
+        "preferred_channel": "papier",
+        "residences-TOTAL_FORMS": "1000000000",
+        "residences-INITIAL_FORMS": "0",
+    }
+    for url in ("/relais/nouveau/", f"/relais/{world.relais_a.pk}/modifier/"):
+        response = login(world.staff_a).post(url, data)
+        assert response.status_code == 200
+        assert len(response.context["formset"].forms) <= 20

@@ -208,3 +208,18 @@ def test_management_commands(world, tmp_path):
     assert snapshot() == before
     with pytest.raises(CommandError, match="Aucune organisation"):
         call_command("import_relais", "inconnue", str(good))
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("²", "n'est pas un nombre entier positif"),
+        ("١٢", "n'est pas un nombre entier positif"),
+        ("9" * 5000, "trop grand"),
+    ],
+)
+def test_odd_digits_in_a_number_column_get_a_french_message(world, cell, message):
+    content = f"reference;nom;logements\nA-1;Les Cèdres;{cell}\n".encode()
+    report = csv_import.parse_residences(organisation=world.org_a, content=content)
+    assert [(e.line, e.column) for e in report.errors] == [(2, "logements")]
+    assert message in report.errors[0].message
