@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test venv lint clean bench-reminders bench-bilan
+.PHONY: run test venv lint clean bench-reminders bench-bilan bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,20 @@ bench-reminders: venv
 bench-bilan: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py bench_bilan
+
+# The web stack at scale against its own floor (README, « Web benchmark »): a
+# database of its own on the PostgreSQL and Redis of this machine, remade each
+# time; production settings but plain HTTP on loopback. wrk is Debian's.
+BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/traitdunion_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/1
+bench: venv
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null \
+	  || { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) DEBUG=0 \
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
+	  ALLOWED_HOSTS=127.0.0.1 VAR_DIR=var/bench STATIC_ROOT=var/bench/static LOG_LEVEL=WARNING \
+	  EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
+	  $(PY) manage.py bench_web --fresh
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -160,7 +160,9 @@ def bilan_request(*, bilan: Bilan, by: User) -> Bilan:
         bilan.requested_at = timezone.now()
         bilan.save(update_fields=["token", "state", "error", "requested_by", "requested_at"])
         token = str(bilan.token)
-        transaction.on_commit(lambda: generate_bilan.delay(bilan.pk, token))
+        # A broker out of reach is logged, not raised: the request stays « en attente »
+        # until it is shown as stuck, and can be made again.
+        transaction.on_commit(lambda: generate_bilan.delay(bilan.pk, token), robust=True)
     return bilan
 
 

@@ -130,6 +130,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Django's, with <select> written in Python: a filter listing hundreds of
+# residences otherwise costs more than the rest of its page (config/renderers.py).
+FORM_RENDERER = "config.renderers.FormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -162,6 +165,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails a request (and the health check) in
     # seconds instead of holding a web worker for the system's TCP time-out.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    # Django reads forms' option lists with .iterator(), which on PostgreSQL opens a
+    # server-side cursor: three round trips instead of one for a list of residences
+    # (make bench). Nothing here streams large results; a pooler in transaction
+    # mode (PgBouncer) needs them off as well.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the Celery worker write to the same file: wait for the
     # lock instead of failing, and take it at the start of each transaction.
@@ -309,7 +317,13 @@ else:
 # be shared, so production uses Redis; the embedded default keeps it in memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "tdu"}
+        {
+            # A Redis outage leaves the pages answering, with the limits off until it is back.
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tdu",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

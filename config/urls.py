@@ -8,6 +8,7 @@ from relais import views as relais_views
 urlpatterns = [
     path("", relais_views.home, name="home"),
     path("sante/", health.health, name="health"),
+    path("plancher/", relais_views.floor, name="floor"),
     path("sw.js", espace_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),
@@ -20,3 +21,6 @@ urlpatterns = [
     path("espace/", include("espace.urls")),
     path("donnees/", include("privacy.urls")),
 ]
+
+# A database out of reach answers a clean 503 in French; anything else, the 500 page.
+handler500 = "relais.errors.server_error"

@@ -33,6 +33,9 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         msg = self.render_mail(template_prefix, email, ctx)
         html = next((c for c, mime in getattr(msg, "alternatives", []) if mime == "text/html"), "")
+        # A broker out of reach is logged, not raised: the page answers, and the
+        # person asks for another code (these short-lived mails are not outbox rows).
         transaction.on_commit(
-            lambda: send_rendered_email.delay(subject=msg.subject, body=msg.body, to=list(msg.to), html=html)
+            lambda: send_rendered_email.delay(subject=msg.subject, body=msg.body, to=list(msg.to), html=html),
+            robust=True,
         )

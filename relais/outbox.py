@@ -151,7 +151,9 @@ def message_schedule(
         if send_now and message.state == Message.State.PENDING:
             from relais.tasks import send_messages
 
-            transaction.on_commit(lambda: send_messages.delay([message.pk]))
+            # A broker out of reach is logged, not raised: the row stays pending and
+            # the dispatcher hands it out at its next beat once the broker is back.
+            transaction.on_commit(lambda: send_messages.delay([message.pk]), robust=True)
     return message
 
 
@@ -177,6 +179,12 @@ def hand_out_due(*, now: datetime.datetime | None = None, limit: int = 5000) -> 
         # The same condition again: two overlapping dispatchers never hand out a row twice.
         Message.objects.filter(due, pk__in=ids).update(queued_at=now)
     return ids
+
+
+def hand_back(message_ids: list[int]) -> int:
+    """Rows handed out that never reached a worker (the broker was out of reach):
+    due again at the next beat instead of after the lease."""
+    return Message.objects.filter(pk__in=message_ids, state=Message.State.PENDING).update(queued_at=None)
 
 
 def message_send(message_id: int, *, now: datetime.datetime | None = None) -> str:

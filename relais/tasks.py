@@ -25,7 +25,11 @@ def dispatch(*, now=None, queue: str | None = None) -> int:
     """Hand the due outbox rows to the workers, in batches."""
     ids = outbox.hand_out_due(now=now)
     for start in range(0, len(ids), BATCH):
-        send_messages.apply_async((ids[start : start + BATCH],), queue=queue)
+        try:
+            send_messages.apply_async((ids[start : start + BATCH],), queue=queue)
+        except Exception:
+            outbox.hand_back(ids[start:])
+            raise
     return len(ids)
 
 

@@ -5,16 +5,16 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from privacy import audit
 from relais import csv_import, selectors, services
-from relais.access import ADMINS, READERS, SESSION_KEY, WRITERS, access_for, role_required
+from relais.access import ADMINS, READERS, RELAIS, SESSION_KEY, WRITERS, access_for, role_required
 from relais.filters import RelaisFilter, ResidenceFilter
 from relais.forms import (
     ContactLogForm,
@@ -85,6 +85,20 @@ def home(request):
     if access.role in READERS:
         return redirect("relais:dashboard")
     return render(request, "relais/no_access.html", status=403)
+
+
+@role_required(*READERS, RELAIS)
+@require_safe
+def floor(request):
+    """The stack's own limit, for `make bench`: the same door and middleware as
+    every page (session, login, organisation), one trivial query, a tiny answer
+    that tells nothing. A page's requests per second are read against it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -93,7 +93,12 @@ class Remontee(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The board's order: its first page is read from the index instead of
+            # joining and sorting every remontée of the organisation.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="remontee_board_order"),
+        ]
         constraints = [models.UniqueConstraint(fields=["client_key"], name="remontee_client_key_unique")]
 
     def __str__(self) -> str:

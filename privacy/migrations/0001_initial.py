@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('acces', 'Accès (copie des données)'), ('rectification', 'Rectification'), ('effacement', 'Effacement')], max_length=15, verbose_name='demande')),
                 ('received_on', models.DateField(verbose_name='reçue le')),
                 ('handled_on', models.DateField(blank=True, null=True, verbose_name='traitée le')),
-                ('note', models.CharField(blank=True, help_text='Sans nom ni coordonnées : ce registre est conservé.', max_length=300, verbose_name='suite donnée')),
+                ('note', models.CharField(blank=True, help_text='Sans nom ni coordonnées : ce registre est conservé.', max_length=300, verbose_name='suite donnée')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='relais.organisation')),
