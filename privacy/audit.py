@@ -9,6 +9,7 @@ own events explicitly, without a user.
 
 from __future__ import annotations
 
+import functools
 from contextvars import ContextVar
 
 from django.db.models.signals import post_delete, post_save
@@ -18,28 +19,18 @@ from privacy.models import AuditEvent
 _request: ContextVar = ContextVar("audit_request", default=None)
 
 
-def _relais_of_self(obj) -> int:
-    return obj.pk
-
-
-def _relais_of_link(obj) -> int:
-    return obj.relais_id
-
-
-# Personal data of relais, and how each row leads to its person.
-def tracked_models() -> dict:
+@functools.cache
+def tracked_models() -> tuple:
+    """Personal data of relais: the relais, and rows that point at one (`relais_id`)."""
     from espace.models import Activity
     from privacy.models import Consent
     from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange
 
-    return {
-        Relais: _relais_of_self,
-        RelaisResidence: _relais_of_link,
-        RelaisStatusChange: _relais_of_link,
-        ContactLog: _relais_of_link,
-        Consent: _relais_of_link,
-        Activity: _relais_of_link,
-    }
+    return (Relais, RelaisResidence, RelaisStatusChange, ContactLog, Consent, Activity)
+
+
+def _relais_id(obj) -> int:
+    return obj.pk if obj._meta.model_name == "relais" else obj.relais_id
 
 
 class AuditMiddleware:
@@ -90,7 +81,7 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
     if user is None or raw:
         return
     action = AuditEvent.Action.CREATION if created else AuditEvent.Action.MODIFICATION
-    record(action, instance, user=user, relais_id=tracked_models()[sender](instance))
+    record(action, instance, user=user, relais_id=_relais_id(instance))
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -99,13 +90,13 @@ def _on_delete(sender, instance, **kwargs):
     user = _acting_user()
     if user is None:
         return
-    relais_id = tracked_models()[sender](instance)
-    organisation_id = getattr(instance, "organisation_id", None)
-    if organisation_id is None:
-        organisation_id = Relais.objects.filter(pk=relais_id).values_list("organisation_id", flat=True).first()
+    relais_id = _relais_id(instance)
+    # The relais' organisation while it is still there; the row's own when the relais itself goes.
+    organisation_id = Relais.objects.filter(pk=relais_id).values_list("organisation_id", flat=True).first()
+    still_there = organisation_id is not None
+    organisation_id = organisation_id or getattr(instance, "organisation_id", None)
     if organisation_id is None or not Organisation.objects.filter(pk=organisation_id).exists():
         return  # the whole organisation is being deleted
-    still_there = Relais.objects.filter(pk=relais_id).exists()
     record(
         AuditEvent.Action.SUPPRESSION,
         instance,

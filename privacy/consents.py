@@ -41,12 +41,20 @@ def consent_withdraw(relais: Relais, scopes: Iterable[str], *, on: datetime.date
     return withdrawn
 
 
-def consent_set(relais: Relais, scopes: Iterable[str], *, on: datetime.date, by: User | None) -> None:
-    """Make the active consents exactly `scopes`."""
+def consent_set(
+    relais: Relais,
+    scopes: Iterable[str],
+    *,
+    on: datetime.date,
+    by: User | None,
+    withdrawn_on: datetime.date | None = None,
+) -> None:
+    """Make the active consents exactly `scopes`: new ones given `on`, the others
+    withdrawn `withdrawn_on` (the same day unless said)."""
     scopes = set(scopes)
     with transaction.atomic():
         consent_give(relais, scopes, on=on, by=by)
-        consent_withdraw(relais, set(Scope.values) - scopes, on=on, by=by)
+        consent_withdraw(relais, set(Scope.values) - scopes, on=withdrawn_on or on, by=by)
 
 
 def contact_address(relais: Relais) -> tuple[str, str] | None:

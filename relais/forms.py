@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
-from privacy.consents import active_scopes, consent_give, consent_withdraw
+from privacy.consents import active_scopes, consent_set
 from privacy.models import Consent
 from privacy.sensitive import SensitiveTextMixin
 from relais.access import access_for
@@ -160,10 +160,9 @@ class RelaisForm(forms.ModelForm):
 
     def save_consents(self, relais: Relais, *, by) -> None:
         """Ticked consents are given on the date typed; unticked ones withdrawn today."""
-        wanted = set(self.cleaned_data["consents"])
         today = timezone.localdate()
-        consent_give(relais, wanted, on=self.cleaned_data["consent_date"] or today, by=by)
-        consent_withdraw(relais, set(Consent.Scope.values) - wanted, on=today, by=by)
+        on = self.cleaned_data["consent_date"] or today
+        consent_set(relais, self.cleaned_data["consents"], on=on, by=by, withdrawn_on=today)
 
 
 class RelaisCreateForm(RelaisForm):

@@ -243,20 +243,22 @@ def build(year: int, *, residences: int = 150, relais: int = 300, meetings: int 
 
 
 def delete(slug: str) -> None:
-    """Remove the throwaway organisation; protected links are undone from the leaves up."""
-    org = Organisation.objects.filter(slug=slug).first()
-    if org is None:
-        return
+    """Remove the throwaway organisation."""
+    delete_organisations(Organisation.objects.filter(slug=slug))
+
+
+def delete_organisations(orgs) -> None:
+    """Remove benchmark organisations; protected links are undone from the leaves up."""
     with transaction.atomic():
-        LogisticsLine.objects.filter(request__initiative__organisation=org).delete()
-        Initiative.objects.filter(organisation=org).delete()
-        Remontee.objects.filter(organisation=org).delete()
-        Reunion.objects.filter(organisation=org).delete()
-        Relais.objects.filter(organisation=org).delete()
-        Residence.objects.filter(organisation=org).delete()
+        LogisticsLine.objects.filter(request__initiative__organisation__in=orgs).delete()
+        Initiative.objects.filter(organisation__in=orgs).delete()
+        Remontee.objects.filter(organisation__in=orgs).delete()
+        Reunion.objects.filter(organisation__in=orgs).delete()
+        Relais.objects.filter(organisation__in=orgs).delete()
+        Residence.objects.filter(organisation__in=orgs).delete()
         for model in (Quartier, Theme, InitiativeKind, Equipment, Partner):
-            model.objects.filter(organisation=org).delete()
-        org.delete()
+            model.objects.filter(organisation__in=orgs).delete()
+        orgs.delete()
 
 
 def plain_pdf_seconds(pages: int) -> float:

@@ -34,6 +34,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from bilans.management.commands.bench_bilan import delete_organisations
 from espace.models import Activity
 from initiatives.models import (
     Equipment,
@@ -589,19 +590,11 @@ class Builder:
 
 
 def remove() -> None:
-    """Remove the benchmark's organisations (protected links first)."""
+    """Remove the benchmark's organisations and their accounts."""
     orgs = Organisation.objects.filter(slug__startswith=PREFIX)
     with transaction.atomic():
-        LogisticsLine.objects.filter(request__initiative__organisation__in=orgs).delete()
-        Initiative.objects.filter(organisation__in=orgs).delete()
-        Remontee.objects.filter(organisation__in=orgs).delete()
-        Reunion.objects.filter(organisation__in=orgs).delete()
-        Relais.objects.filter(organisation__in=orgs).delete()
-        Residence.objects.filter(organisation__in=orgs).delete()
-        for model in (Quartier, Theme, InitiativeKind, Equipment, Partner):
-            model.objects.filter(organisation__in=orgs).delete()
         User.objects.filter(email__endswith=".test", memberships__organisation__in=orgs).delete()
-        orgs.delete()
+        delete_organisations(orgs)
 
 
 class Command(BaseCommand):
