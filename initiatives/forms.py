@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
+from relais.filters import NameChoiceFilter, in_scope
 from relais.forms import DateInput, ModelMultipleChoiceField
 from relais.models import Quartier, Relais, Residence
 from relais.uploads import PhotoField
@@ -209,23 +210,11 @@ class RoomForm(forms.Form):
     name = forms.CharField(label="Salle", max_length=120)
 
 
-def _kinds(request):
-    return InitiativeKind.objects.for_user(request.user)
-
-
-def _residences(request):
-    return Residence.objects.for_user(request.user)
-
-
-def _quartiers(request):
-    return Quartier.objects.for_user(request.user)
-
-
 class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", field_name="title", lookup_expr="icontains")
-    kind = django_filters.ModelChoiceFilter(queryset=_kinds, label="Type")
-    quartier = django_filters.ModelChoiceFilter(queryset=_quartiers, label="Quartier", method="in_quartier")
-    residence = django_filters.ModelChoiceFilter(queryset=_residences, label="Résidence", field_name="residences")
+    kind = NameChoiceFilter(queryset=in_scope(InitiativeKind), label="Type")
+    quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier", method="in_quartier")
+    residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence", field_name="residences")
     status = django_filters.ChoiceFilter(choices=Initiative.Status.choices, label="Statut", empty_label="Tous")
     after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte", label="Du", widget=DateInput())
     before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte", label="Au", widget=DateInput())

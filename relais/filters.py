@@ -1,23 +1,73 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
+from django_filters.fields import ModelChoiceField
 
 from relais.models import Quartier, Relais, Residence
 
 
-def _quartiers(request):
-    return Quartier.objects.for_user(request.user)
+def in_scope(model):
+    """A filter's choices: the rows of `model` the requester may see (scoping)."""
+    return lambda request: model.objects.for_user(request.user)
 
 
-def _residences(request):
-    return Residence.objects.for_user(request.user)
+class NameChoiceIterator(ModelChoiceIterator):
+    """Options as (pk, name) read straight from the database: a filter listing
+    a large landlord's residences builds no model instance per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NameSelect(forms.Select):
+    """A select of flat choices, its options listed in one pass (Django builds
+    a group and calls three methods for each): the same markup."""
+
+    def optgroups(self, name, value, attrs=None):
+        options, found = [], False
+        for index, (option_value, label) in enumerate(self.choices):
+            selected = not found and str(option_value) in value
+            found |= selected
+            options.append(
+                {
+                    "name": name,
+                    "value": option_value,
+                    "label": label,
+                    "selected": selected,
+                    "index": str(index),
+                    "attrs": {"selected": True} if selected else {},
+                    "type": self.input_type,
+                    "template_name": self.option_template_name,
+                    "wrap_label": True,
+                }
+            )
+        return [(None, options, 0)]
+
+
+class NameChoiceField(ModelChoiceField):
+    iterator = NameChoiceIterator
+    widget = NameSelect
+
+
+class NameChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice among rows labelled by their `name` (residences, quartiers, themes…)."""
+
+    field_class = NameChoiceField
+
+
+_quartiers = in_scope(Quartier)
+_residences = in_scope(Residence)
 
 
 class ResidenceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="search")
-    quartier = django_filters.ModelChoiceFilter(queryset=_quartiers, label="Quartier")
+    quartier = NameChoiceFilter(queryset=_quartiers, label="Quartier")
     qpv = django_filters.BooleanFilter(field_name="quartier__is_qpv", label="QPV")
     covered = django_filters.BooleanFilter(label="Avec un relais actif")
 
@@ -39,10 +89,8 @@ class RelaisFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="Recherche", method="search")
     status = django_filters.ChoiceFilter(choices=Relais.Status.choices, label="Statut")
-    residence = django_filters.ModelChoiceFilter(
-        queryset=_residences, label="Résidence", field_name="relais_links__residence"
-    )
-    quartier = django_filters.ModelChoiceFilter(queryset=_quartiers, label="Quartier", method="in_quartier")
+    residence = NameChoiceFilter(queryset=_residences, label="Résidence", field_name="relais_links__residence")
+    quartier = NameChoiceFilter(queryset=_quartiers, label="Quartier", method="in_quartier")
     last_contact = django_filters.ChoiceFilter(
         choices=LAST_CONTACT_CHOICES, label="Dernier contact", method="by_last_contact"
     )

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 
 from privacy.sensitive import SensitiveTextMixin
+from relais.filters import NameChoiceFilter, in_scope
 from relais.models import Membership, Quartier, Relais, Residence, User
 from relais.uploads import PhotoField
 from remontees.models import Remontee, Theme
@@ -124,28 +125,14 @@ class ReopenForm(SensitiveTextMixin, forms.Form):
     )
 
 
-def _filter_themes(request):
-    return Theme.objects.for_user(request.user)
-
-
-def _filter_residences(request):
-    return Residence.objects.for_user(request.user)
-
-
-def _filter_quartiers(request):
-    return Quartier.objects.for_user(request.user)
-
-
 class RemonteeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="search")
     status = django_filters.MultipleChoiceFilter(
         label="Statut", choices=Remontee.Status.choices, widget=forms.CheckboxSelectMultiple
     )
-    theme = django_filters.ModelChoiceFilter(queryset=_filter_themes, label="Thème")
-    quartier = django_filters.ModelChoiceFilter(
-        field_name="residence__quartier", queryset=_filter_quartiers, label="Quartier"
-    )
-    residence = django_filters.ModelChoiceFilter(queryset=_filter_residences, label="Résidence")
+    theme = NameChoiceFilter(queryset=in_scope(Theme), label="Thème")
+    quartier = NameChoiceFilter(field_name="residence__quartier", queryset=in_scope(Quartier), label="Quartier")
+    residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence")
     mine = django_filters.BooleanFilter(label="Suivies par moi", method="followed_by_me", widget=forms.CheckboxInput)
 
     class Meta:
