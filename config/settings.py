@@ -147,6 +147,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "relais.access.access_context",
             ],
+            # {% url %}, quicker for the links repeated on every row (relais/templatetags/links.py).
+            "builtins": ["relais.templatetags.links"],
         },
     },
 ]
