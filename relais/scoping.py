@@ -8,6 +8,7 @@ organisation by hand.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +18,23 @@ from django.http import Http404
 
 if TYPE_CHECKING:
     from relais.access import Access
+
+
+@functools.cache
+def crosses_many(model: type[models.Model], path: str) -> bool:
+    """Whether a lookup path goes through a multi-valued relation (a reverse
+    foreign key or a many-to-many), where a join would repeat rows."""
+    opts = model._meta
+    for name in path.split("__"):
+        if name == "pk":
+            return False
+        field = opts.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation:
+            return False
+        opts = field.related_model._meta
+    return False
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -43,7 +61,10 @@ class ScopedQuerySet(models.QuerySet):
     def _scope_attr(self, name: str) -> Any:
         return getattr(self.model, name, self.defaults[name])
 
-    def _via_subquery(self, condition: Q) -> Q:
+    def _along(self, path: str, lookup: str, value: Any) -> Q:
+        condition = Q(**{f"{path}{lookup}": value})
+        if not crosses_many(self.model, path):
+            return condition  # a plain join: cheaper to build and to plan
         # A path across a multi-valued relation would duplicate rows; a
         # subquery on the primary key keeps one row each, in a single query.
         return Q(pk__in=self.model._base_manager.filter(condition).values("pk"))
@@ -63,7 +84,7 @@ class ScopedQuerySet(models.QuerySet):
                 return None
             quartier_path = self._scope_attr("scope_quartier")
             if access.quartier_ids and quartier_path:
-                condition &= self._via_subquery(Q(**{f"{quartier_path}__in": access.quartier_ids}))
+                condition &= self._along(quartier_path, "__in", access.quartier_ids)
             return condition
         if write and not (access.is_relais and self._scope_attr("scope_relais_writes")):
             return None
@@ -73,7 +94,7 @@ class ScopedQuerySet(models.QuerySet):
             relais_path = self._scope_attr("scope_relais")
             if relais_path is None:
                 return None
-            return condition & self._via_subquery(Q(**{relais_path: access.user.pk}))
+            return condition & self._along(relais_path, "", access.user.pk)
         return None
 
     def for_user(self, user, *, write: bool = False, figures: bool = False) -> ScopedQuerySet:
