@@ -50,6 +50,7 @@ class Home:
 
 
 _LAST_VISIT = object()
+SEEN_PRECISION = datetime.timedelta(minutes=5)
 
 
 def relais_home(user, *, since=_LAST_VISIT) -> Home:
@@ -101,8 +102,11 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
                 text, url_name = NEWS[prefix]
                 url = reverse(url_name, args=[subject_id]) if url_name == "remontees:detail" else reverse(url_name)
                 home.news.append(News(text, url, at))
-    # Seen now: the next visit lists what comes after this one.
-    Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
+    # Seen now: the next visit lists what comes after this one. A reload, or
+    # the way back after answering an invitation, writes nothing: the moment
+    # kept may be a few minutes early, which shows nothing new as news.
+    if relais.home_seen_at is None or now - relais.home_seen_at > SEEN_PRECISION:
+        Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
     return home
 
 

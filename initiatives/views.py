@@ -3,7 +3,6 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -36,7 +35,7 @@ from initiatives.models import (
 )
 from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
-from relais.views import form_page, labels_page
+from relais.views import form_page, labels_page, paginate
 
 
 def _organisation(request):
@@ -49,10 +48,10 @@ def catalogue(request):
     filters = InitiativeFilter(request.GET or None, queryset=scoped, request=request)
     rows = (
         filters.qs.select_related("kind", "quartier")
-        .prefetch_related(Prefetch("residences", queryset=Residence.objects.only("pk", "name")))
+        .prefetch_related(Prefetch("residences", queryset=Residence.objects.only("pk", "name"), to_attr="places"))
         .order_by("-starts_on", "-pk")
     )
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = paginate(request, rows)
     return render(request, "initiatives/catalogue.html", {"filter": filters, "page": page})
 
 

@@ -34,7 +34,10 @@ def relais_list(user) -> QuerySet[Relais]:
     return (
         Relais.objects.for_user(user)
         .annotate(last_contact=Max("contacts__date"))
-        .prefetch_related(Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence")))
+        # A list of its own on each relais (to_attr): no manager per row.
+        .prefetch_related(
+            Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence"), to_attr="links")
+        )
         .order_by("last_name", "first_name", "pk")
     )
 

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
-from relais.views import form_page, labels_page
+from relais.views import form_page, labels_page, paginate
 from remontees import services
 from remontees.forms import (
     AssignForm,
@@ -67,8 +66,10 @@ def board(request):
     scoped = Remontee.objects.for_user(request.user)
     filters = RemonteeFilter(request.GET or None, queryset=scoped, request=request)
     rows = filters.qs.select_related("theme", "residence", "relais", "assignee").order_by("-created_at", "-pk")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     counts = dict(scoped.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # Unfiltered, the rows are those counted by status just above.
+    unfiltered = not filters.is_bound or (filters.form.is_valid() and not any(filters.form.cleaned_data.values()))
+    page = paginate(request, rows, count=sum(counts.values()) if unfiltered else None)
     now = timezone.now()
     return render(
         request,
