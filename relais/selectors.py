@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
 from django.utils import timezone
 
 from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
@@ -87,6 +87,8 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
         .annotate(last_contact=Max("contacts__date"))
         .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
     )
+    # The first ten, each row carrying how many there are in all (one query).
+    stale = list(stale_qs.annotate(total=Window(Count("pk"))).order_by("last_contact", "last_name")[:10])
     return Dashboard(
         by_status={status: by_status.get(status, 0) for status in Relais.Status.values},
         residences=totals["n_residences"] or 0,
@@ -94,8 +96,8 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
         covered_residences=totals["n_covered_residences"] or 0,
         covered_dwellings=totals["n_covered_dwellings"] or 0,
         uncovered=uncovered,
-        stale_count=stale_qs.count(),
-        stale=list(stale_qs.order_by("last_contact", "last_name")[:10]),
+        stale_count=stale[0].total if stale else 0,
+        stale=stale,
         cutoff=cutoff,
     )
 

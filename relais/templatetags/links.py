@@ -39,9 +39,11 @@ def _shape(urlconf, prefix: str, view_name: str, current_app: str | None, with_p
     return parts[0], parts[1]
 
 
-def quick_reverse(view_name, args: list, current_app: str | None = None) -> str:
+def quick_reverse(view_name, args: list, current_app: str | None = None, *, where=None) -> str:
+    """`where`: (urlconf, script prefix), when the caller has them at hand."""
     if len(args) <= 1 and all(type(a) is int and a >= 0 for a in args) and isinstance(view_name, str):
-        shape = _shape(get_urlconf(), get_script_prefix(), view_name, current_app, bool(args))
+        urlconf, prefix = where or (get_urlconf(), get_script_prefix())
+        shape = _shape(urlconf, prefix, view_name, current_app, bool(args))
         if shape is not None:
             return f"{shape[0]}{args[0]}{shape[1]}" if args else shape[0]
     return reverse(view_name, args=args, current_app=current_app)
@@ -53,16 +55,20 @@ class QuickURLNode(URLNode):
             return super().render(context)
         args = [arg.resolve(context) for arg in self.args]
         view_name = self.view_name.resolve(context)
-        try:
-            current_app = context.request.current_app
-        except AttributeError:
+        # What reverse() reads besides the name, once per page rather than per link.
+        where = getattr(context, "_url_where", None)
+        if where is None:
             try:
-                current_app = context.request.resolver_match.namespace
+                current_app = context.request.current_app
             except AttributeError:
-                current_app = None
+                try:
+                    current_app = context.request.resolver_match.namespace
+                except AttributeError:
+                    current_app = None
+            where = context._url_where = (current_app, (get_urlconf(), get_script_prefix()))
         url = ""
         try:
-            url = quick_reverse(view_name, args, current_app)
+            url = quick_reverse(view_name, args, where[0], where=where[1])
         except NoReverseMatch:
             if self.asvar is None:
                 raise

@@ -666,6 +666,17 @@ def test_dashboard_figures_are_exact(world, login, dashboard_data):
     assert "Nadia Diallo" not in stale_section
 
 
+def test_dashboard_lists_ten_stale_relais_and_counts_them_all(world, login, dashboard_data):
+    for n in range(11):
+        RelaisFactory(organisation=world.org_a, last_name=f"Silencieux {n:02d}", residences=[world.residence_a1])
+    response = login(world.staff_a).get("/tableau-de-bord/")
+    d = response.context["d"]
+    assert (d.stale_count, len(d.stale)) == (13, 10)
+    page = text(response)
+    assert "Relais sans contact depuis 90 jours (13)" in page
+    assert "Voir les 13 relais" in page
+
+
 def test_agency_dashboard_counts_only_its_quartier(world, login, dashboard_data):
     response = login(world.agency_a).get("/tableau-de-bord/")
     d = response.context["d"]

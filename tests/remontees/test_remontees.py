@@ -238,3 +238,24 @@ def test_remontee_pages_run_a_constant_number_of_queries(world, login, url, djan
     with django_assert_num_queries(len(few)):
         response = client.get(url)
     assert "Remontée 49" in response.content.decode()
+
+
+def test_the_board_lists_25_rows_a_page_with_long_texts_cut(world, login):
+    long = "Le digicode de l'entrée principale ne répond plus depuis la coupure de courant de mardi soir, " * 2
+    for i in range(26):
+        services.remontee_create(
+            organisation=world.org_a,
+            by=world.staff_a,
+            residence=world.residence_a1,
+            theme=theme(world),
+            description=f"{i:02d} {long}",
+            source="visite",
+        )
+    staff = login(world.staff_a)
+    page = text(staff.get("/remontees/"))
+    assert "Page 1 sur 2 (26 éléments)" in page
+    assert f"25 {long[:86]}…" in page and "00 Le digicode" not in page
+    assert "00 Le digicode" in text(staff.get("/remontees/?page=2"))
+    # Filtered, the count is that of the filter.
+    assert "Page 1 sur 2" not in text(staff.get("/remontees/?q=Remontée+absente"))
+    assert "Page 1 sur 2 (26 éléments)" in text(staff.get(f"/remontees/?theme={theme(world).pk}"))
