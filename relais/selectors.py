@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
 from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
@@ -16,6 +16,10 @@ NO_CONTACT_DAYS = 90
 
 def _has_active_relais() -> Exists:
     return Exists(RelaisResidence.objects.filter(residence=OuterRef("pk"), relais__status=Relais.Status.ACTIF))
+
+
+def _last_contact() -> Subquery:
+    return Subquery(ContactLog.objects.filter(relais=OuterRef("pk")).order_by("-date").values("date")[:1])
 
 
 def residence_list(user) -> QuerySet[Residence]:
@@ -33,7 +37,9 @@ def residence_list(user) -> QuerySet[Residence]:
 def relais_list(user) -> QuerySet[Relais]:
     return (
         Relais.objects.for_user(user)
-        .annotate(last_contact=Max("contacts__date"))
+        # A subquery rather than a grouped join over every contact: PostgreSQL
+        # reads it for the rows shown only, and the page count needs no grouping.
+        .annotate(last_contact=_last_contact())
         # A list of its own on each relais (to_attr): no manager per row.
         .prefetch_related(
             Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence"), to_attr="links")
