@@ -13,7 +13,9 @@ option with a template of its own, goes through Django's templates as before.
 import html
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
@@ -24,20 +26,24 @@ MULTIPLE_INPUTS = {
 }
 
 
-def escape(value) -> str:
-    # django.utils.html.escape without its check for lazy strings: hundreds of
-    # options each time.
-    return html.escape(str(value))
-
-
-def conditional_escape(value) -> str:
+def _formatted(value) -> str:
+    # {{ value|stringformat:'s' }}: safe text stays as it is, anything else is
+    # escaped (django.utils.html.escape, without its check for lazy strings:
+    # hundreds of options each time).
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def _shown(value) -> str:
+    # {{ value }}: localised first (a number, a date), then escaped unless safe.
+    if not isinstance(value, str):
+        value = localize(template_localtime(value))
+    return _formatted(value)
 
 
 def _attrs(attrs: dict) -> str:
     # django/forms/widgets/attrs.html: False leaves the attribute out, True writes its name alone.
     return "".join(
-        f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{escape(str(value))}"'
+        f" {_shown(name)}" if value is True else f' {_shown(name)}="{_formatted(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -48,14 +54,13 @@ def _only(widget: dict, template_name: str) -> bool:
 
 
 def _select(widget: dict) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_shown(group_name)}">')
         # Each option as Django's template file writes it, with its final newline.
         parts += [
-            f'\n  <option value="{escape(str(o["value"]))}"{_attrs(o["attrs"])}>'
-            f"{conditional_escape(o['label'])}</option>\n"
+            f'\n  <option value="{_formatted(o["value"])}"{_attrs(o["attrs"])}>{_shown(o["label"])}</option>\n'
             for o in options
         ]
         if group_name:
@@ -66,26 +71,26 @@ def _select(widget: dict) -> str:
 
 def _input_option(o: dict) -> str:
     # django/forms/widgets/input_option.html around input.html, with both files' final newlines.
-    value = "" if o["value"] is None else f' value="{escape(str(o["value"]))}"'
-    kind, name = conditional_escape(o["type"]), conditional_escape(o["name"])
+    value = "" if o["value"] is None else f' value="{_formatted(o["value"])}"'
+    kind, name = _shown(o["type"]), _shown(o["name"])
     field = f'<input type="{kind}" name="{name}"{value}{_attrs(o["attrs"])}>\n'
     if not o["wrap_label"]:
         return field + "\n\n"
-    target = f' for="{conditional_escape(o["attrs"]["id"])}"' if o["attrs"].get("id") else ""
-    return f"<label{target}>{field} {conditional_escape(o['label'])}</label>\n\n"
+    target = f' for="{_shown(o["attrs"]["id"])}"' if o["attrs"].get("id") else ""
+    return f"<label{target}>{field} {_shown(o['label'])}</label>\n\n"
 
 
 def _multiple_input(widget: dict) -> str:
     attrs = widget["attrs"]
     parts = ["<div"]
     if attrs.get("id"):
-        parts.append(f' id="{conditional_escape(attrs["id"])}"')
+        parts.append(f' id="{_shown(attrs["id"])}"')
     if attrs.get("class"):
-        parts.append(f' class="{conditional_escape(attrs["class"])}"')
+        parts.append(f' class="{_shown(attrs["class"])}"')
     parts.append(">")
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
-            parts.append(f"\n  <div><label>{conditional_escape(group_name)}</label>")
+            parts.append(f"\n  <div><label>{_shown(group_name)}</label>")
         parts += [f"<div>\n    {_input_option(o)}</div>" for o in options]
         if group_name:
             parts.append("\n  </div>")

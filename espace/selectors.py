@@ -50,7 +50,6 @@ class Home:
 
 
 _LAST_VISIT = object()
-SEEN_PRECISION = datetime.timedelta(minutes=5)
 
 
 def relais_home(user, *, since=_LAST_VISIT) -> Home:
@@ -88,8 +87,9 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
     home.seen_before = relais.home_seen_at
     seen = relais.home_seen_at if since is _LAST_VISIT else since
     home.first_visit = seen is None
+    messages = []
     if seen is not None:
-        messages = (
+        messages = list(
             Message.objects.for_user(user)
             .filter(created_at__gt=seen)
             .exclude(kind__startswith="rappel")
@@ -102,10 +102,11 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
                 text, url_name = NEWS[prefix]
                 url = reverse(url_name, args=[subject_id]) if url_name == "remontees:detail" else reverse(url_name)
                 home.news.append(News(text, url, at))
-    # Seen now: the next visit lists what comes after this one. A reload, or
-    # the way back after answering an invitation, writes nothing: the moment
-    # kept may be a few minutes early, which shows nothing new as news.
-    if relais.home_seen_at is None or now - relais.home_seen_at > SEEN_PRECISION:
+    # Seen now: the next visit lists what comes after this one. When nothing
+    # has come since the moment kept (a reload, the way back after answering an
+    # invitation), that moment says the same and is not written again. The
+    # newest first: if none of them is newer, no message is.
+    if relais.home_seen_at is None or (messages and messages[0][2] > relais.home_seen_at):
         Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
     return home
 

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -62,6 +64,7 @@ def round_table(request, reunion):
 def _excerpt(text: str, length: int = 90) -> str:
     # truncatechars' result for the French of the board, without its per-call
     # translation lookup and character walk (25 rows on every board).
+    text = unicodedata.normalize("NFC", text)  # an accent typed apart counts once
     return text if len(text) <= length else text[: length - 1] + "…"
 
 

@@ -1,9 +1,11 @@
 """`{% url %}` is quicker (relais/templatetags/links.py) and writes exactly what
 Django's `reverse()` writes, for every URL of the product."""
 
+from unittest import mock
+
 import pytest
 from django.template import engines
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.urls import NoReverseMatch, clear_url_caches, reverse, set_script_prefix
 
 from relais.templatetags.links import quick_reverse
 from tests.access_check import iter_routes
@@ -58,3 +60,21 @@ def test_the_tag_in_templates():
     )
     with pytest.raises(NoReverseMatch):
         engines["django"].from_string('{% url "remontees:nowhere" %}').render({})
+
+
+def test_rows_of_links_do_not_go_through_reverse_each_time():
+    render = engines["django"].from_string('{% for pk in pks %}{% url "remontees:detail" pk %} {% endfor %}').render
+    render({"pks": [1]})
+    with mock.patch("relais.templatetags.links.reverse", side_effect=AssertionError("reverse() called")):
+        assert render({"pks": range(100, 150)}).split() == [f"/remontees/{pk}/" for pk in range(100, 150)]
+
+
+def test_another_urlconf_gets_its_own_urls(settings):
+    assert quick_reverse("relais:dashboard", []) == "/tableau-de-bord/"
+    settings.ROOT_URLCONF = "tests.urls_elsewhere"
+    clear_url_caches()
+    try:
+        assert quick_reverse("relais:dashboard", []) == "/ailleurs/tableau-de-bord/"
+    finally:
+        settings.ROOT_URLCONF = "config.urls"
+        clear_url_caches()

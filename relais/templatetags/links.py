@@ -12,20 +12,27 @@ This library replaces the built-in tag (settings.TEMPLATES, "builtins").
 import functools
 
 from django import template
+from django.conf import settings
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
+from django.utils.translation import get_language
 
 register = template.Library()
 
 PLACEHOLDER = 987654321
 
 
+def _where() -> tuple:
+    # What reverse() reads besides its arguments: the urlconf (the thread's or
+    # the settings'), the script prefix, and the language (translated paths).
+    return (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+
+
 @functools.lru_cache(maxsize=2048)
-def _shape(urlconf, prefix: str, view_name: str, current_app: str | None, with_pk: bool) -> tuple[str, str] | None:
-    """(before, after) the integer in this URL, or None when it is not that simple.
-    `urlconf` and `prefix` are part of the key: reverse() reads them."""
+def _shape(where: tuple, view_name: str, current_app: str | None, with_pk: bool) -> tuple[str, str] | None:
+    """(before, after) the integer in this URL, or None when it is not that simple."""
     try:
         if not with_pk:
             return reverse(view_name, current_app=current_app), ""
@@ -40,10 +47,9 @@ def _shape(urlconf, prefix: str, view_name: str, current_app: str | None, with_p
 
 
 def quick_reverse(view_name, args: list, current_app: str | None = None, *, where=None) -> str:
-    """`where`: (urlconf, script prefix), when the caller has them at hand."""
+    """`where`: what _where() answers, when the caller has it at hand."""
     if len(args) <= 1 and all(type(a) is int and a >= 0 for a in args) and isinstance(view_name, str):
-        urlconf, prefix = where or (get_urlconf(), get_script_prefix())
-        shape = _shape(urlconf, prefix, view_name, current_app, bool(args))
+        shape = _shape(where or _where(), view_name, current_app, bool(args))
         if shape is not None:
             return f"{shape[0]}{args[0]}{shape[1]}" if args else shape[0]
     return reverse(view_name, args=args, current_app=current_app)
@@ -65,7 +71,7 @@ class QuickURLNode(URLNode):
                     current_app = context.request.resolver_match.namespace
                 except AttributeError:
                     current_app = None
-            where = context._url_where = (current_app, (get_urlconf(), get_script_prefix()))
+            where = context._url_where = (current_app, _where())
         url = ""
         try:
             url = quick_reverse(view_name, args, where[0], where=where[1])

@@ -1,11 +1,13 @@
 """ScopedQuerySet.for_user / get_for_user, role by role, on the models views read."""
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from relais.access import access_for
-from relais.models import ContactLog, Membership, Quartier, Relais, RelaisStatusChange, Residence
+from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.scoping import crosses_many
 from tests.factories import ContactLogFactory, ResidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +176,34 @@ def test_figures_count_relais_for_a_partner_without_showing_them(world):
     assert Relais.objects.for_user(world.staff_b, figures=True).count() == 1
     assert Relais.objects.for_user(world.relais_user_a, figures=True).count() == 1
     assert ContactLog.objects.for_user(world.partner_a, figures=True, write=True).count() == 0
+
+
+@pytest.mark.parametrize(
+    "model, path, many",
+    [
+        ("relais.Relais", "user", False),
+        ("relais.Quartier", "pk", False),
+        ("remontees.Remontee", "relais__user", False),
+        ("remontees.Remontee", "residence__quartier", False),
+        ("remontees.RemonteeEvent", "remontee__relais__user", False),
+        ("reunions.Invitee", "relais__user", False),
+        ("relais.Message", "recipient_relais__user", False),
+        ("relais.Residence", "relais_links__relais__user", True),
+        ("relais.Relais", "relais_links__residence__quartier", True),
+        ("reunions.Reunion", "invitees__relais__user", True),
+        ("initiatives.Initiative", "organisers__user", True),
+        ("remontees.Theme", "organisation__relais__user", True),
+    ],
+)
+def test_a_path_through_many_rows_keeps_its_subquery(model, path, many):
+    """Scoping joins directly only along single-valued paths: a join through a
+    reverse foreign key or a many-to-many would repeat rows."""
+    assert crosses_many(apps.get_model(model), path) is many
+
+
+def test_a_relais_in_two_quartiers_is_listed_once_for_staff_of_both(world, login):
+    RelaisResidence.objects.create(relais=world.relais_a, residence=world.residence_a2)
+    membership = Membership.objects.get(user=world.agency_a, organisation=world.org_a)
+    membership.quartiers.add(world.q2)
+    listed = list(Relais.objects.for_user(world.agency_a).filter(pk=world.relais_a.pk))
+    assert listed == [world.relais_a]
