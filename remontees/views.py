@@ -75,7 +75,8 @@ def board(request):
     scoped = Remontee.objects.for_user(request.user)
     filters = RemonteeFilter(request.GET or None, queryset=scoped, request=request)
     rows = filters.qs.select_related("theme", "residence", "relais", "assignee").order_by("-created_at", "-pk")
-    counts = dict(scoped.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    # COUNT(*): read from the (organisation, status) index alone.
+    counts = dict(scoped.values_list("status").annotate(n=Count("*")).values_list("status", "n"))
     # Unfiltered, the rows are those counted by status just above.
     unfiltered = not filters.is_bound or (filters.form.is_valid() and not any(filters.form.cleaned_data.values()))
     page = paginate(request, rows, count=sum(counts.values()) if unfiltered else None)

@@ -341,7 +341,9 @@ class Builder:
                     status=status,
                     minutes="Tour de table, points d'actualité." if status == St.TENUE else "",
                     minutes_published_at=self.at(day + datetime.timedelta(days=7)) if status == St.TENUE else None,
-                    created_at=self.at(day - datetime.timedelta(days=30)),
+                    # Planned a month ahead, and never later than yesterday: the
+                    # convocations sent then are not dated in the future.
+                    created_at=self.at(min(day - datetime.timedelta(days=30), self.today - datetime.timedelta(days=1))),
                 )
                 for day, kind, status in plans
             ],
