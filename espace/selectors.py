@@ -106,7 +106,8 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
     # has come since the moment kept (a reload, the way back after answering an
     # invitation), that moment says the same and is not written again. The
     # newest first: if none of them is newer, no message is.
-    if relais.home_seen_at is None or (messages and messages[0][2] > relais.home_seen_at):
+    newest = messages[0][2] if messages else None
+    if relais.home_seen_at is None or (newest and newest > relais.home_seen_at):
         Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
     return home
 

@@ -63,13 +63,9 @@ class NameChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = NameChoiceField
 
 
-_quartiers = in_scope(Quartier)
-_residences = in_scope(Residence)
-
-
 class ResidenceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="search")
-    quartier = NameChoiceFilter(queryset=_quartiers, label="Quartier")
+    quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier")
     qpv = django_filters.BooleanFilter(field_name="quartier__is_qpv", label="QPV")
     covered = django_filters.BooleanFilter(label="Avec un relais actif")
 
@@ -91,8 +87,8 @@ class RelaisFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="Recherche", method="search")
     status = django_filters.ChoiceFilter(choices=Relais.Status.choices, label="Statut")
-    residence = NameChoiceFilter(queryset=_residences, label="Résidence", field_name="relais_links__residence")
-    quartier = NameChoiceFilter(queryset=_quartiers, label="Quartier", method="in_quartier")
+    residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence", field_name="relais_links__residence")
+    quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier", method="in_quartier")
     last_contact = django_filters.ChoiceFilter(
         choices=LAST_CONTACT_CHOICES, label="Dernier contact", method="by_last_contact"
     )

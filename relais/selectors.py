@@ -90,6 +90,8 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
     stale_qs = (
         Relais.objects.for_user(user)
         .filter(status=Relais.Status.ACTIF)
+        # Filtered on every relais: one grouped join (the list, which shows 25,
+        # reads _last_contact() for those only).
         .annotate(last_contact=Max("contacts__date"))
         .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
     )
