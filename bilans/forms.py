@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from bilans.services import FIRST_YEAR
-from relais.forms import ModelMultipleChoiceField
-from relais.uploads import PhotoField
+from core.forms import ModelMultipleChoiceField
+from core.uploads import PhotoField
 from remontees.models import Remontee
 
 

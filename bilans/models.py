@@ -4,8 +4,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from relais.models import Organisation, User
-from relais.scoping import ScopedQuerySet
+from core.models import Organisation, User
+from core.scoping import ScopedQuerySet
 from remontees.models import Remontee
 
 
@@ -47,6 +47,7 @@ class Bilan(models.Model):
     scope_quartier = None
     scope_agency = False
     scope_relais = None
+    scope_partner = True  # the yearly report is for the partners too
 
     class Meta:
         ordering = ["-year"]

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from core.models import Organisation
 from espace.models import Activity
 from initiatives.models import GrantRequest, Initiative, LogisticsLine, LogisticsRequest, Partner
-from relais.models import Organisation, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import Relais, RelaisResidence, RelaisStatusChange, Residence
 from remontees.models import Remontee
 from reunions.models import ActionItem, Invitee, Reunion
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from bilans.charts import bar_chart
 from bilans.models import Bilan
 from bilans.selectors import bilan_comparison, bilan_figures
-from relais.access import WRITERS, compute_access
-from relais.models import Organisation, User
+from core.access import WRITERS, compute_access
+from core.models import Organisation, User
 from remontees.models import Remontee
 
 logger = logging.getLogger(__name__)

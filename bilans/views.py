@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from bilans import services
 from bilans.forms import BilanOpenForm, BilanTextsForm
 from bilans.models import Bilan
-from relais.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 
 # Relais may ask for a bilan's pages: the scoping answers 404, as for a bilan
 # that does not exist (they are not told the page is there).

@@ -101,18 +101,26 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_filters",
+    "core",
     "relais",
     "reunions",
     "remontees",
     "initiatives",
     "espace",
     "bilans",
+    # Last: its ready() wires the access journal to the models every app registered.
     "privacy",
 ]
 
+# The development toolbox (demo data, benchmarks, run_local, the floor view):
+# `make run`, `make test` and `make bench` set DEVTOOLS=1; production never does.
+DEVTOOLS = env_bool("DEVTOOLS", False)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "relais.security.SecurityHeadersMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     # Static files are answered here, before sessions and the rest, but after the
     # security headers so that they carry them too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,17 +130,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "relais.access.AccessMiddleware",
-    "privacy.audit.AuditMiddleware",
+    "core.access.AccessMiddleware",
+    "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "espace.middleware.OutboxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
-# Django's, with <select> written in Python: a filter listing hundreds of
-# residences otherwise costs more than the rest of its page (config/renderers.py).
-FORM_RENDERER = "config.renderers.FormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -145,10 +150,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "relais.access.access_context",
+                "core.access.access_context",
             ],
-            # {% url %}, quicker for the links repeated on every row (relais/templatetags/links.py).
-            "builtins": ["relais.templatetags.links"],
         },
     },
 ]
@@ -198,14 +201,14 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Accounts: e-mail is the login, nobody signs up alone (staff invite), and a
 # relais who will not keep a password logs in with a one-time code.
-ACCOUNT_ADAPTER = "relais.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "core.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
-# No « remember me » box: the session length follows the role (relais/access.py):
+# No « remember me » box: the session length follows the role (core/access.py):
 # months for a relais on their own phone, a working day for staff.
 ACCOUNT_SESSION_REMEMBER = True
 RELAIS_SESSION_DAYS = env_int("RELAIS_SESSION_DAYS", 180)
@@ -289,8 +292,8 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Trait d'union <ne-pas-repondre@traitdunion.local>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 MESSAGE_ID_DOMAIN = env_str("MESSAGE_ID_DOMAIN", "traitdunion.local")
-SMS_BACKEND = env_str("SMS_BACKEND", "relais.sms.ConsoleBackend")
-# For SMS_BACKEND=relais.sms.HttpBackend: the provider's JSON API.
+SMS_BACKEND = env_str("SMS_BACKEND", "core.sms.ConsoleBackend")
+# For SMS_BACKEND=core.sms.HttpBackend: the provider's JSON API.
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_SENDER = env_str("SMS_HTTP_SENDER", "TraitUnion")
@@ -348,7 +351,7 @@ DISPATCH_EVERY_SECONDS = env_int("DISPATCH_EVERY_SECONDS", 60)
 # expires just under its interval so a backlog never piles up copies.
 CELERY_BEAT_SCHEDULE = {
     "dispatch-messages": {
-        "task": "relais.tasks.dispatch_messages",
+        "task": "core.outbox.dispatch_messages",
         "schedule": float(DISPATCH_EVERY_SECONDS),
         "options": {"expires": DISPATCH_EVERY_SECONDS * 11 / 12},
     },

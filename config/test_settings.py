@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+# The tests build their data with the development toolbox (devtools), as make test does.
+os.environ.setdefault("DEVTOOLS", "1")
 
 from config.settings import *  # noqa: E402,F403
 

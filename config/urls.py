@@ -1,18 +1,19 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
+from core import health
+from core import views as core_views
 from espace import views as espace_views
-from relais import health
-from relais import views as relais_views
 
 urlpatterns = [
-    path("", relais_views.home, name="home"),
+    path("", core_views.home, name="home"),
     path("sante/", health.health, name="health"),
-    path("plancher/", relais_views.floor, name="floor"),
     path("sw.js", espace_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("core.urls")),
     path("", include("relais.urls")),
     path("reunions/", include("reunions.urls")),
     path("remontees/", include("remontees.urls")),
@@ -22,5 +23,9 @@ urlpatterns = [
     path("donnees/", include("privacy.urls")),
 ]
 
+if apps.is_installed("devtools"):
+    # The development toolbox (DEVTOOLS=1: make run, make test, make bench), never in production.
+    urlpatterns.append(path("", include("devtools.urls")))
+
 # A database out of reach answers a clean 503 in French; anything else, the 500 page.
-handler500 = "relais.errors.server_error"
+handler500 = "core.errors.server_error"

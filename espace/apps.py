@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class EspaceConfig(AppConfig):
     name = "espace"
     verbose_name = "Espace relais"
+
+    def ready(self):
+        # Imported here, not at the top: models load only once the app registry
+        # is ready (Django's rule for AppConfig modules).
+        from core import personal_data
+        from espace.personal_data import PART
+
+        personal_data.register(PART)

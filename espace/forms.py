@@ -5,8 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.forms import DateInput
 from espace.models import Activity, Guide
-from relais.forms import DateInput
 
 
 class ActivityForm(forms.ModelForm):

@@ -1,7 +1,8 @@
 from django.db import models
 
-from relais.models import Organisation, Relais, User
-from relais.scoping import ScopedQuerySet
+from core.models import Organisation, User
+from core.scoping import ScopedQuerySet
+from relais.models import Relais
 
 
 class Activity(models.Model):
@@ -37,6 +38,7 @@ class Activity(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_quartier = "relais__relais_links__residence__quartier"
     scope_relais = "relais__user"
+    scope_partner = True  # counts of doors knocked and neighbours helped, no text
 
     class Meta:
         ordering = ["-date", "-created_at"]
@@ -68,6 +70,7 @@ class Guide(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
     scope_relais = "organisation__relais__user"
+    scope_partner = True  # the guide is the network's public text
 
     def __str__(self) -> str:
         return f"Guide du relais — {self.organisation}"

@@ -10,9 +10,10 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Message
 from espace.models import Activity
 from initiatives.models import Initiative
-from relais.models import Message, Relais, Residence
+from relais.models import Relais, Residence
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
 from reunions.services import when_text

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from core.idempotency import claim_key, save_once
+from core.models import Organisation, User
 from espace.models import Activity, Guide
-from relais.idempotency import claim_key, save_once
-from relais.models import Organisation, Relais, User
+from relais.models import Relais
 
 
 def activity_log(

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.views import form_page, paginate
 from espace import selectors, services
 from espace.forms import ActivityForm, GuideForm
 from espace.models import Activity, Guide
-from relais.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais
-from relais.views import form_page, paginate
 
 
 @role_required(*RELAIS_ONLY)

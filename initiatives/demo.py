@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from core.models import Message
 from initiatives import services
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
-from relais.models import Message, Relais
+from relais.models import Relais
 
 # (days from today, kind, title, status, participants (total, children, adults, seniors, newcomers), grant)
 PLAN = [

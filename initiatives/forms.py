@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from core.filters import NameChoiceFilter, in_scope
+from core.forms import DateInput, ModelMultipleChoiceField
+from core.uploads import PhotoField
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
-from relais.filters import NameChoiceFilter, in_scope
-from relais.forms import DateInput, ModelMultipleChoiceField
 from relais.models import Quartier, Relais, Residence
-from relais.uploads import PhotoField
 
 
 class InitiativeForm(forms.Form):

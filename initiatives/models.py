@@ -11,8 +11,9 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 
-from relais.models import Organisation, Quartier, Relais, Residence, User
-from relais.scoping import ScopedQuerySet
+from core.models import Organisation, User
+from core.scoping import ScopedQuerySet
+from relais.models import Quartier, Relais, Residence
 
 DEFAULT_KINDS = [
     "Fête des voisins",
@@ -37,6 +38,7 @@ class OrgScoped(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
+    scope_partner = True  # kinds, partners, equipment and rooms: the catalogue's vocabulary
 
     class Meta:
         abstract = True
@@ -314,6 +316,7 @@ class BudgetLine(models.Model):
     scope_org = "grant__initiative__organisation"
     scope_quartier = None
     scope_relais = "grant__initiative__organisers__user"
+    scope_partner = True  # a grant's budget: figures, like the grant itself
 
     def __str__(self) -> str:
         return f"{self.label} : {self.amount} €"

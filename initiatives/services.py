@@ -21,6 +21,8 @@ from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
+from core import outbox
+from core.models import Message, Organisation, User
 from initiatives.models import (
     DEFAULT_KINDS,
     BudgetLine,
@@ -34,8 +36,7 @@ from initiatives.models import (
     Partner,
     Room,
 )
-from relais import outbox
-from relais.models import Message, Organisation, Quartier, Relais, Residence, User
+from relais.models import Quartier, Relais, Residence
 
 
 def kinds_ensure(organisation: Organisation) -> None:

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.views import form_page, labels_page, paginate
 from initiatives import services
 from initiatives.forms import (
     DecisionForm,
@@ -33,9 +35,7 @@ from initiatives.models import (
     LogisticsRequest,
     Room,
 )
-from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from relais.models import Relais, Residence
-from relais.views import form_page, labels_page, paginate
 
 
 def _organisation(request):

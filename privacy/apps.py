@@ -6,6 +6,8 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Données personnelles"
 
     def ready(self) -> None:
-        from privacy import audit
+        # Last of the apps (settings.INSTALLED_APPS): every app has registered its
+        # tracked models by now. Imported here: models load once the registry is ready.
+        from core import audit
 
         audit.connect_signals()

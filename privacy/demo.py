@@ -7,9 +7,11 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 
-from privacy import audit, services
-from privacy.consents import consent_withdraw
-from privacy.models import AuditEvent, RightsRequest, SensitiveFlag
+from core import audit
+from core.consents import consent_withdraw
+from core.models import AuditEvent, SensitiveFlag
+from privacy import services
+from privacy.models import RightsRequest
 from relais.models import ContactLog, Relais, RelaisStatusChange
 
 

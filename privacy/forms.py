@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from privacy.models import Consent, RightsRequest
-from relais.forms import DateInput
-from relais.models import Organisation
+from core.forms import DateInput
+from core.models import Consent, Organisation
+from privacy.models import RightsRequest
 
 
 def _not_future(value):

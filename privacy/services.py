@@ -21,140 +21,37 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from privacy import audit
-from privacy.models import AuditEvent, Consent, RightsRequest
-from relais.models import ContactLog, Message, Organisation, Relais, RelaisResidence, RelaisStatusChange, User
+from core import audit, personal_data
+from core.models import AuditEvent, Organisation, User
+from privacy.models import RightsRequest
+from relais.models import Relais, RelaisStatusChange
 
 logger = logging.getLogger(__name__)
-
-REMOVED = "[…]"
-
 
 # Access: everything about one person, nothing about anyone else.
 
 
-def _date(value) -> str | None:
-    return value.isoformat() if value else None
-
-
 def person_data(relais: Relais) -> dict:
-    """What the organisation holds about one relais, in the words of the pages."""
-    from espace.models import Activity
-    from initiatives.models import Initiative
-    from remontees.models import Remontee, RemonteeEvent
-    from reunions.models import ActionItem, Invitee
-
+    """What the organisation holds about one relais, in the words of the pages:
+    the sections every app registered (core/personal_data.py), in their order."""
     data: dict = {
         "export": {
             "organisation": relais.organisation.name,
             "date": timezone.localdate().isoformat(),
             "reference": relais.pk,
         },
-        "personne": {
-            "prénom": relais.first_name,
-            "nom": relais.last_name,
-            "téléphone": relais.phone,
-            "e-mail": relais.email,
-            "canal préféré": relais.get_preferred_channel_display(),
-            "statut": relais.get_status_display(),
-            "statut depuis le": _date(relais.status_since),
-            "relais depuis le": _date(relais.started_on),
-            "sorti·e le": _date(relais.left_on),
-            "motif de sortie": relais.get_exit_reason_display() if relais.exit_reason else "",
-            "fiche créée le": relais.created_at.isoformat(),
-        },
-        "compte": None,
-        "résidences": [
-            {"résidence": link.residence.name, "adresse": link.residence.address, "bâtiment / escalier": link.building}
-            for link in relais.relais_links.select_related("residence")
-        ],
-        "consentements": [
-            {"objet": c.get_scope_display(), "donné le": _date(c.given_on), "retiré le": _date(c.withdrawn_on)}
-            for c in relais.consents.all()
-        ],
-        "historique du statut": [
-            {
-                "date": _date(c.date),
-                "de": c.get_from_status_display(),
-                "vers": c.get_to_status_display(),
-                "motif": c.get_exit_reason_display() if c.exit_reason else "",
-                "commentaire": c.note,
-            }
-            for c in relais.status_changes.order_by("date", "pk")
-        ],
-        "échanges notés par l'équipe": [
-            {"date": _date(c.date), "type": c.get_kind_display(), "note": c.note}
-            for c in relais.contacts.order_by("date", "pk")
-        ],
-        "remontées": [
-            {
-                "date": timezone.localtime(r.created_at).date().isoformat(),
-                "résidence": r.residence.name,
-                "thème": r.theme.name,
-                "description": r.description,
-                "photo": "oui (visible sur la page de la remontée)" if r.photo else "",
-                "statut": r.get_status_display(),
-                "réponse": r.status_reason,
-            }
-            for r in Remontee.objects.filter(relais=relais).select_related("residence", "theme").order_by("pk")
-        ],
-        "mes commentaires sur les remontées": [
-            {"date": timezone.localtime(e.at).date().isoformat(), "remontée": e.remontee_id, "commentaire": e.comment}
-            for e in RemonteeEvent.objects.filter(by_id=relais.user_id, remontee__relais=relais)
-            .exclude(comment="")
-            .order_by("at", "pk")
-        ]
-        if relais.user_id
-        else [],
-        "activité": [
-            {
-                "date": _date(a.date),
-                "quoi": a.get_kind_display(),
-                "foyers": a.households,
-                "sujet": a.get_theme_display(),
-            }
-            for a in Activity.objects.filter(relais=relais).order_by("date", "pk")
-        ],
-        "réunions": [
-            {
-                "réunion": i.reunion.title,
-                "date": i.reunion.starts_at.date().isoformat(),
-                "réponse": i.get_answer_display(),
-                "présence": {True: "présent·e", False: "absent·e", None: "non relevée"}[i.attended],
-            }
-            for i in Invitee.objects.filter(relais=relais).select_related("reunion").order_by("reunion__starts_at")
-        ],
-        "actions confiées": [
-            {"action": a.title, "échéance": _date(a.due_on), "statut": a.get_status_display()}
-            for a in ActionItem.objects.filter(owner_relais=relais).order_by("due_on", "pk")
-        ],
-        "initiatives organisées": [
-            {"initiative": i.title, "date": _date(i.starts_on), "statut": i.get_status_display()}
-            for i in Initiative.objects.filter(organisers=relais).order_by("starts_on", "pk")
-        ],
-        "messages envoyés": [
-            {
-                "date": m.scheduled_for.isoformat(),
-                "canal": m.get_channel_display(),
-                "adresse": m.address,
-                "état": m.get_state_display(),
-            }
-            for m in Message.objects.filter(recipient_relais=relais).order_by("scheduled_for", "pk")
-        ],
-        "demandes d'exercice des droits": [
-            {"demande": r.get_kind_display(), "reçue le": _date(r.received_on), "traitée le": _date(r.handled_on)}
-            for r in RightsRequest.objects.filter(relais=relais)
-        ],
     }
-    if relais.user_id:
-        user = relais.user
-        data["compte"] = {
-            "e-mail de connexion": user.email,
-            "prénom": user.first_name,
-            "nom": user.last_name,
-            "créé le": user.date_joined.isoformat(),
-            "dernière connexion": user.last_login.isoformat() if user.last_login else None,
+    for part in personal_data.parts():
+        if part.export is not None:
+            data.update(part.export(relais))
+    data["demandes d'exercice des droits"] = [
+        {
+            "demande": r.get_kind_display(),
+            "reçue le": personal_data.day(r.received_on),
+            "traitée le": personal_data.day(r.handled_on),
         }
+        for r in RightsRequest.objects.filter(relais=relais)
+    ]
     return data
 
 
@@ -226,37 +123,6 @@ def _traces(relais: Relais, *, own: bool) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
-def _scrub(text: str, traces: re.Pattern | None) -> str:
-    return traces.sub(REMOVED, text) if text and traces is not None else text
-
-
-def _texts_of():
-    """Every free text of an organisation where a person's name may be quoted:
-    (model, path to the organisation, fields)."""
-    from bilans.models import Bilan
-    from espace.models import Guide
-    from initiatives.models import GrantRequest, Initiative, InitiativePhoto, LogisticsRequest
-    from remontees.models import Remontee, RemonteeEvent
-    from reunions.models import ActionItem, AgendaItem, Decision, Reunion
-
-    return [
-        (Reunion, "organisation_id", ["title", "minutes", "address"]),
-        (AgendaItem, "reunion__organisation_id", ["title"]),
-        (Decision, "reunion__organisation_id", ["text"]),
-        (ActionItem, "reunion__organisation_id", ["title"]),
-        (Remontee, "organisation_id", ["description", "status_reason"]),
-        (RemonteeEvent, "remontee__organisation_id", ["comment"]),
-        (Initiative, "organisation_id", ["title", "description", "place", "went_well", "went_badly"]),
-        (InitiativePhoto, "initiative__organisation_id", ["caption"]),
-        (LogisticsRequest, "initiative__organisation_id", ["note", "decision_reason"]),
-        (GrantRequest, "initiative__organisation_id", ["objectives", "conditions", "refusal_reason"]),
-        (ContactLog, "organisation_id", ["note"]),
-        (RelaisStatusChange, "relais__organisation_id", ["note"]),
-        (Bilan, "organisation_id", ["introduction", "perspectives"]),
-        (Guide, "organisation_id", ["contacts", "missions", "charter"]),
-    ]
-
-
 def _scrub_organisation_texts(organisation_id: int, traces: re.Pattern | None) -> int:
     """Read every text of the organisation (accents and case are folded by the
     pattern, which a database LIKE cannot do the same way everywhere) and
@@ -264,12 +130,13 @@ def _scrub_organisation_texts(organisation_id: int, traces: re.Pattern | None) -
     if traces is None:
         return 0
     changed = 0
-    for model, org_path, fields in _texts_of():
-        rows = model._base_manager.filter(**{org_path: organisation_id}).values_list("pk", *fields)
+    for texts in personal_data.texts():
+        model, fields = texts.model, texts.fields
+        rows = model._base_manager.filter(**{texts.org_path: organisation_id}).values_list("pk", *fields)
         for pk, *values in rows.iterator():
             if any(value and traces.search(value) for value in values):
                 model._base_manager.filter(pk=pk).update(
-                    **{name: _scrub(value, traces) for name, value in zip(fields, values, strict=True)}
+                    **{name: personal_data.scrub(value, traces) for name, value in zip(fields, values, strict=True)}
                 )
                 changed += 1
     return changed
@@ -278,23 +145,17 @@ def _scrub_organisation_texts(organisation_id: int, traces: re.Pattern | None) -
 def anonymise(relais: Relais, *, by: User | None, action: str) -> bool:
     """Remove everything that identifies the person; keep what the figures count.
     False when it was already done (a second click, two staff at once)."""
-    from remontees.models import Remontee
-
     with transaction.atomic():
         relais = Relais.objects.select_for_update().get(pk=relais.pk)
         if relais.anonymised_at is not None:
             return False
         own = _traces(relais, own=True)
-        for remontee in Remontee.objects.filter(relais=relais):
-            Remontee.objects.filter(pk=remontee.pk).update(
-                description=_scrub(remontee.description, own),
-                status_reason=_scrub(remontee.status_reason, own),
-            )
+        # Each app's own part first (their texts by the person, notes about them)…
+        for part in personal_data.parts():
+            if part.erase is not None:
+                part.erase(relais, own)
+        # …then the person's name wherever the organisation's texts quote it.
         _scrub_organisation_texts(relais.organisation_id, _traces(relais, own=False))
-        ContactLog.objects.filter(relais=relais).update(note="")
-        RelaisStatusChange.objects.filter(relais=relais).update(note="")
-        RelaisResidence.objects.filter(relais=relais).update(building="")
-        Message.objects.filter(recipient_relais=relais).delete()
         user = relais.user if relais.user_id else None
         logged = Q(content_type=ContentType.objects.get_for_model(Relais), object_id=str(relais.pk))
         if user is not None:
@@ -326,7 +187,6 @@ def anonymise(relais: Relais, *, by: User | None, action: str) -> bool:
             anonymised_at=timezone.now(),
             **fields,
         )
-        Consent.objects.filter(relais=relais, withdrawn_on=None).update(withdrawn_on=today)
         if user is not None:
             _forget_login(user, relais)
         audit.record(action, relais, user=by)
@@ -402,24 +262,18 @@ def anonymisation_day(left_on: datetime.date, months: int) -> datetime.date:
 
 
 def apply_retention(organisation: Organisation, today: datetime.date) -> dict:
-    """Anonymise the leavers whose time ran out and blank the old staff notes."""
-    from remontees.models import Remontee, RemonteeEvent
-
+    """Anonymise the leavers whose time ran out, and let each app blank the texts
+    older than the retention time (core/personal_data.py)."""
     count = 0
     for relais in due_for_anonymisation(organisation, today):
         anonymise(relais, by=None, action=AuditEvent.Action.ANONYMISATION)
         count += 1
     limit = months_before(today, organisation.retention_months)
-    notes = ContactLog.objects.filter(organisation=organisation, date__lt=limit).exclude(note="").update(note="")
-    closed = [Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE]
-    comments = (
-        RemonteeEvent.objects.filter(
-            remontee__organisation=organisation, remontee__status__in=closed, at__date__lt=limit
-        )
-        .exclude(comment="")
-        .update(comment="")
-    )
-    return {"anonymised": count, "notes": notes, "comments": comments}
+    done = {"anonymised": count}
+    for part in personal_data.parts():
+        if part.retention is not None:
+            done.update(part.retention(organisation, limit))
+    return done
 
 
 def purge_audit(today: datetime.date) -> int:

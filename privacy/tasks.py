@@ -3,8 +3,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from core.models import Organisation
 from privacy import services
-from relais.models import Organisation
 
 logger = logging.getLogger(__name__)
 

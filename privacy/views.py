@@ -12,19 +12,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from privacy import audit, consents, services
-from privacy.forms import (
-    ConsentsForm,
-    EraseForm,
-    FlagReviewForm,
-    MyConsentsForm,
-    RetentionForm,
-    RightsRequestForm,
-)
-from privacy.models import AuditEvent, RightsRequest, SensitiveFlag
-from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
-from relais.models import Organisation, Relais
-from relais.views import form_page, paginate
+from core import audit, consents
+from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.models import AuditEvent, Organisation, SensitiveFlag
+from core.views import form_page, paginate
+from privacy import services
+from privacy.forms import ConsentsForm, EraseForm, FlagReviewForm, MyConsentsForm, RetentionForm, RightsRequestForm
+from privacy.models import RightsRequest
+from relais.models import Relais
 
 REMOVED_TEXT = "[texte retiré : donnée sensible]"
 

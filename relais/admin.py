@@ -1,18 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from relais.models import (
-    ContactLog,
-    Membership,
-    Message,
-    Organisation,
-    Quartier,
-    Relais,
-    RelaisResidence,
-    RelaisStatusChange,
-    Residence,
-    User,
-)
+from core.models import Membership, Message, Organisation, User
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 
 
 @admin.register(User)

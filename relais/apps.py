@@ -6,5 +6,10 @@ class RelaisConfig(AppConfig):
     verbose_name = "Réseau des relais"
 
     def ready(self):
-        # The outbox renderers of this app register on import.
-        from relais import services  # noqa: F401
+        # Imported here, not at the top: models and what uses them load only once
+        # the app registry is ready (Django's rule for AppConfig modules).
+        from core import personal_data
+        from relais import services  # noqa: F401  (its outbox renderers register on import)
+        from relais.personal_data import PART
+
+        personal_data.register(PART)

@@ -25,10 +25,10 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from privacy.consents import consent_give
-from privacy.models import Consent
+from core.consents import consent_give
+from core.models import Consent, Organisation, User
 from relais import services
-from relais.models import Organisation, Quartier, Relais, RelaisResidence, Residence, User
+from relais.models import Quartier, Relais, RelaisResidence, Residence
 
 
 class ImportFileError(Exception):

@@ -2,88 +2,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 
-from relais.scoping import ScopedQuerySet
-
-
-class UserManager(BaseUserManager):
-    use_in_migrations = True
-
-    def _create_user(self, email: str, password: str | None, **extra):
-        if not email:
-            raise ValueError("Une adresse e-mail est nécessaire.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email: str, password: str | None = None, **extra):
-        extra.setdefault("is_staff", False)
-        extra.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra)
-
-    def create_superuser(self, email: str, password: str | None = None, **extra):
-        extra.update(is_staff=True, is_superuser=True)
-        return self._create_user(email, password, **extra)
-
-
-class User(AbstractUser):
-    """A login. E-mail is the identifier; a relais may have no login at all."""
-
-    username = None
-    email = models.EmailField("adresse e-mail", unique=True)
-
-    USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-
-    objects = UserManager()
-
-    class Meta:
-        verbose_name = "utilisateur"
-
-    def __str__(self) -> str:
-        return self.get_full_name() or self.email
-
-
-class Organisation(models.Model):
-    class Kind(models.TextChoices):
-        BAILLEUR = "bailleur", "Bailleur social"
-        CENTRE_SOCIAL = "centre_social", "Centre social"
-        ASSOCIATION = "association", "Association"
-        COLLECTIVITE = "collectivite", "Collectivité"
-
-    name = models.CharField("nom", max_length=200)
-    slug = models.SlugField(unique=True)
-    kind = models.CharField("type", max_length=20, choices=Kind.choices)
-    logo = models.ImageField("logo", upload_to="logos/", blank=True)
-    retention_months = models.PositiveSmallIntegerField(
-        "durée de conservation après la sortie (mois)",
-        default=24,
-        help_text="Passé ce délai, les relais sorti·es sont anonymisé·es et les notes anciennes effacées.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_org = "pk"
-    scope_quartier = None
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(retention_months__gte=6) & Q(retention_months__lte=120),
-                name="organisation_retention_sane",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
+from core.models import ContactChannel, Organisation, User
+from core.scoping import ScopedQuerySet
 
 
 class Quartier(models.Model):
@@ -154,10 +77,7 @@ class Relais(models.Model):
         PAUSE = "pause", "En pause"
         SORTI = "sorti", "Sorti·e"
 
-    class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
-        PAPER = "papier", "Papier"
+    Channel = ContactChannel
 
     class ExitReason(models.TextChoices):
         DEMENAGEMENT = "demenagement", "Déménagement"
@@ -253,37 +173,6 @@ class RelaisStatusChange(models.Model):
         return f"{self.relais_id}: {self.from_status or '—'} → {self.to_status} ({self.date})"
 
 
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        ADMIN = "admin", "Administrateur·rice"
-        STAFF = "staff", "Médiation"
-        PARTNER = "partenaire", "Partenaire (lecture seule)"
-        RELAIS = "relais", "Relais"
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField("rôle", max_length=12, choices=Role.choices)
-    quartiers = models.ManyToManyField(
-        Quartier,
-        blank=True,
-        related_name="+",
-        verbose_name="quartiers suivis",
-        help_text="Laisser vide pour voir toute l'organisation ; sinon (agence locale) seulement ces quartiers.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_quartier = None
-    scope_relais = "user"
-    scope_partner = False
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
-
-
 class ContactLog(models.Model):
     """A staff–relais exchange: the thread that keeps a relais engaged."""
 
@@ -311,69 +200,3 @@ class ContactLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date}"
-
-
-class Message(models.Model):
-    """Every message the platform sends: one row per (recipient, subject, kind).
-
-    The row is the truth about a message: what is due, what went out, what
-    failed and why. The uniqueness constraints make "send twice" impossible to
-    schedule; `relais.outbox` makes it impossible to send.
-    """
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        SMS = "sms", "SMS"
-
-    class State(models.TextChoices):
-        PENDING = "en_attente", "En attente"
-        SENT = "envoye", "Envoyé"
-        FAILED = "echec", "Échec"
-        CANCELLED = "annule", "Annulé"
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    recipient_user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    recipient_relais = models.ForeignKey(Relais, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    kind = models.CharField(max_length=60)
-    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    address = models.CharField("adresse", max_length=254, help_text="E-mail or phone number at scheduling time.")
-    scheduled_for = models.DateTimeField("prévu pour", db_index=True)
-    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
-    # Handed to a worker at this time; a row handed out long ago and still
-    # pending (worker lost, broker down) is handed out again.
-    queued_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_quartier = None
-    scope_relais = "recipient_relais__user"  # a relais reads what was sent to them
-    scope_partner = False
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(recipient_user__isnull=True) ^ Q(recipient_relais__isnull=True),
-                name="message_has_one_recipient",
-            ),
-            models.UniqueConstraint(
-                fields=["recipient_user", "subject_type", "subject_id", "kind"],
-                condition=Q(recipient_user__isnull=False),
-                name="message_once_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["recipient_relais", "subject_type", "subject_id", "kind"],
-                condition=Q(recipient_relais__isnull=False),
-                name="message_once_per_relais",
-            ),
-        ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="message_due")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.address} ({self.get_state_display()})"

@@ -14,20 +14,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from relais import outbox
-from relais.models import (
-    ContactLog,
-    Membership,
-    Message,
-    Organisation,
-    Quartier,
-    Relais,
-    RelaisResidence,
-    RelaisStatusChange,
-    Residence,
-    User,
-)
-from relais.tasks import render_email
+from core import outbox
+from core.models import Membership, Message, Organisation, User
+from core.outbox import render_email
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 
 S = Relais.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {

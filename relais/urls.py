@@ -23,5 +23,4 @@ urlpatterns = [
     path("import/residences/", views.import_residences, name="import_residences"),
     path("import/relais/", views.import_relais, name="import_relais"),
     path("equipe/", views.team, name="team"),
-    path("organisation/", views.switch_organisation, name="switch_organisation"),
 ]

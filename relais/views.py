@@ -1,20 +1,18 @@
 import base64
 import secrets
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db import connection, transaction
-from django.db.models import Count
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.db import transaction
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
 
-from privacy import audit
+from core import audit
+from core.access import ADMINS, READERS, WRITERS, access_for, role_required
+from core.models import Membership
+from core.views import form_page, paginate
 from relais import csv_import, selectors, services
-from relais.access import ADMINS, READERS, RELAIS, SESSION_KEY, WRITERS, access_for, role_required
 from relais.filters import RelaisFilter, ResidenceFilter
 from relais.forms import (
     ContactLogForm,
@@ -26,94 +24,9 @@ from relais.forms import (
     StatusChangeForm,
     formset_links,
     formset_ok,
-    is_id,
     residence_formset,
 )
-from relais.models import Membership, Quartier, Relais, RelaisResidence, Residence
-
-PAGE_SIZE = 25
-
-
-def paginate(request, queryset, *, count: int | None = None):
-    """A page of 25 rows; `count`: the number of rows when the view already
-    knows it, which spares the COUNT query."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    if count is not None:
-        paginator.count = count
-    return paginator.get_page(request.GET.get("page"))
-
-
-def form_page(request, form, *, title: str, back: str, intro: str = ""):
-    """The one generic form page: a title, an optional explanation, the form, a way back."""
-    return render(request, "relais/form.html", {"form": form, "title": title, "back": back, "intro": intro})
-
-
-class LabelForm(forms.Form):
-    name = forms.CharField(label="Nouvel intitulé", max_length=80)
-
-
-def labels_page(request, *, model, used_by: str, title: str, intro: str, count_label: str):
-    """An organisation's editable list of labels (remontée themes, initiative kinds):
-    add one, or stop proposing one — a withdrawn label stays on the rows that use it."""
-    form = LabelForm(request.POST or None)
-    if request.method == "POST":
-        toggle = request.POST.get("toggle", "")
-        if is_id(toggle):
-            label = model.objects.for_user(request.user, write=True).filter(pk=toggle).first()
-            if label is not None:
-                label.is_active = not label.is_active
-                label.save(update_fields=["is_active"])
-                messages.success(request, f"« {label} » est {'proposé' if label.is_active else 'retiré de la liste'}.")
-            return redirect(request.path)
-        if form.is_valid():
-            name = form.cleaned_data["name"].strip()
-            labels = model.objects.for_user(request.user, write=True)
-            if labels.filter(name__iexact=name).exists():
-                form.add_error("name", "Cet intitulé existe déjà.")
-            else:
-                model.objects.create(
-                    organisation=access_for(request.user).organisation, name=name, position=labels.count()
-                )
-                messages.success(request, f"« {name} » est ajouté.")
-                return redirect(request.path)
-    rows = model.objects.for_user(request.user).annotate(used=Count(used_by))
-    context = {"form": form, "rows": rows, "title": title, "intro": intro, "count_label": count_label}
-    return render(request, "relais/labels.html", context)
-
-
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect("account_login")
-    access = access_for(request.user)
-    if access.is_relais:
-        return redirect("espace:home")
-    if access.role in READERS:
-        return redirect("relais:dashboard")
-    return render(request, "relais/no_access.html", status=403)
-
-
-@role_required(*READERS, RELAIS)
-@require_safe
-def floor(request):
-    """The stack's own limit, for `make bench`: the same door and middleware as
-    every page (session, login, organisation), one trivial query, a tiny answer
-    that tells nothing. A page's requests per second are read against it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    response = HttpResponse("ok", content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_POST
-def switch_organisation(request):
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    wanted = request.POST.get("organisation", "")
-    if any(str(org.pk) == wanted for org in access_for(request.user).organisations):
-        request.session[SESSION_KEY] = int(wanted)
-    return redirect("home")
+from relais.models import Quartier, Relais, RelaisResidence, Residence
 
 
 @role_required(*READERS)

@@ -7,8 +7,12 @@ class RemonteesConfig(AppConfig):
     verbose_name = "Remontées"
 
     def ready(self):
-        from relais.models import Organisation
+        # Imported here, not at the top: models and what uses them load only once
+        # the app registry is ready (Django's rule for AppConfig modules).
+        from core import personal_data
+        from core.models import Organisation
         from remontees import services
+        from remontees.personal_data import PART
 
         def default_themes(sender, instance, created, raw=False, **kwargs):
             # A new organisation starts with the usual themes (fixtures bring their own).
@@ -16,3 +20,4 @@ class RemonteesConfig(AppConfig):
                 services.themes_ensure(instance)
 
         post_save.connect(default_themes, sender=Organisation, dispatch_uid="remontees_default_themes", weak=False)
+        personal_data.register(PART)

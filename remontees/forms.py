@@ -4,10 +4,11 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from privacy.sensitive import SensitiveTextMixin
-from relais.filters import NameChoiceFilter, in_scope
-from relais.models import Membership, Quartier, Relais, Residence, User
-from relais.uploads import PhotoField
+from core.filters import NameChoiceFilter, in_scope
+from core.models import Membership, User
+from core.sensitive import SensitiveTextMixin
+from core.uploads import PhotoField
+from relais.models import Quartier, Relais, Residence
 from remontees.models import Remontee, Theme
 
 

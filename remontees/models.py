@@ -9,8 +9,9 @@ kept with who and when, and the relais is told of each one through the outbox.
 
 from django.db import models
 
-from relais.models import Organisation, Relais, Residence, User
-from relais.scoping import ScopedQuerySet
+from core.models import Organisation, User
+from core.scoping import ScopedQuerySet
+from relais.models import Relais, Residence
 from reunions.models import Reunion
 
 DEFAULT_THEMES = [
@@ -37,6 +38,7 @@ class Theme(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
     scope_relais = "organisation__relais__user"
+    scope_partner = True  # the list of themes, for the figures by theme
 
     class Meta:
         ordering = ["position", "name"]

@@ -14,9 +14,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from relais import outbox
-from relais.idempotency import claim_key, save_once
-from relais.models import Membership, Message, Organisation, Relais, Residence, User
+from core import outbox
+from core.idempotency import claim_key, save_once
+from core.models import Membership, Message, Organisation, User
+from relais.models import Relais, Residence
 from remontees.models import DEFAULT_THEMES, Remontee, RemonteeEvent, Theme
 from reunions.models import Reunion
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from relais.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.views import form_page, labels_page, paginate
 from relais.models import Relais, Residence
-from relais.views import form_page, labels_page, paginate
 from remontees import services
 from remontees.forms import (
     AssignForm,

@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from privacy.sensitive import SensitiveTextMixin
-from relais.forms import DateInput, ModelMultipleChoiceField
-from relais.models import Membership, Quartier, Relais, Residence
+from core.forms import DateInput, ModelMultipleChoiceField
+from core.models import Membership
+from core.sensitive import SensitiveTextMixin
+from relais.models import Quartier, Relais, Residence
 from reunions.models import Reunion
 
 

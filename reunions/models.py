@@ -3,8 +3,9 @@ import uuid
 from django.db import models
 from django.db.models import F, Q
 
-from relais.models import Organisation, Relais, Residence, User
-from relais.scoping import ScopedQuerySet
+from core.models import Organisation, User
+from core.scoping import ScopedQuerySet
+from relais.models import Relais, Residence
 
 
 class ReunionSeries(models.Model):
@@ -18,6 +19,7 @@ class ReunionSeries(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
+    scope_partner = True  # partners are invited to the network's meetings
 
     def __str__(self) -> str:
         return self.title
@@ -68,6 +70,7 @@ class Reunion(models.Model):
     # meetings they are invited to.
     scope_quartier = None
     scope_relais = "invitees__relais__user"
+    scope_partner = True  # partners read the meetings (never the list of invitees)
 
     class Meta:
         ordering = ["starts_at"]
@@ -247,6 +250,7 @@ class CalendarFeed(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_quartier = None
     scope_relais = "user"
+    scope_partner = True  # a partner may subscribe to the meetings' calendar
     # Views always add `user=request.user`: a feed is its owner's alone.
 
     class Meta:

@@ -1,6 +1,6 @@
 """Writes of the meetings app: named, keyword-only, one transaction each.
 
-Every message about a meeting goes through the outbox (relais.outbox), one row
+Every message about a meeting goes through the outbox (core.outbox), one row
 per (person, meeting, kind): the convocation, the J-7 and J-1 reminders, a
 change, a cancellation. The rows are rendered when sent, so a reminder always
 shows the meeting as it is then.
@@ -22,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from relais import outbox
-from relais.models import Message, Organisation, Relais, RelaisResidence, Residence, User
+from core import outbox
+from core.models import Message, Organisation, User
+from relais.models import Relais, RelaisResidence, Residence
 from reunions.ics import reunion_ics
 from reunions.models import (
     ActionItem,
@@ -355,7 +356,7 @@ def minutes_save(*, reunion: Reunion, agenda: str, minutes: str, decisions: str)
 
 
 def _is_member(user: User, organisation_id: int) -> bool:
-    from relais.models import Membership
+    from core.models import Membership
 
     return Membership.objects.filter(
         user=user, organisation_id=organisation_id, role__in=("admin", "staff", "partenaire")
@@ -593,7 +594,7 @@ def _render_action(message: Message) -> outbox.Rendered | None:
 def digest_schedule(*, now: datetime.datetime | None = None) -> int:
     """The weekly digest: one message per staff member and organisation per ISO
     week (a second run of the task sends nothing more)."""
-    from relais.models import Membership
+    from core.models import Membership
 
     now = now or timezone.now()
     year, week, _ = timezone.localdate(now).isocalendar()

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from relais.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
-from relais.forms import is_id
-from relais.models import Message, Relais
-from relais.views import form_page
+from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
+from core.forms import is_id
+from core.models import Message
+from core.views import form_page
+from relais.models import Relais
 from reunions import services
 from reunions.forms import (
     ActionForm,

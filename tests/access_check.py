@@ -22,7 +22,7 @@ from tests.conftest import MARKER
 # Views open to anyone by design (the door is inside them).
 PUBLIC_VIEWS = {
     "home",
-    "relais:switch_organisation",
+    "core:switch_organisation",
     "reunions:rsvp",
     "reunions:minutes_public",
     "reunions:calendar_feed",
@@ -153,7 +153,7 @@ def _remontee(world, outside=False) -> int:
         from django.core.files.uploadedfile import SimpleUploadedFile
         from PIL import Image
 
-        from relais.uploads import clean_photo
+        from core.uploads import clean_photo
         from remontees import services
         from remontees.models import Theme
 
@@ -185,9 +185,9 @@ def _initiative_world(world) -> dict:
         from django.core.files.uploadedfile import SimpleUploadedFile
         from PIL import Image
 
+        from core.uploads import clean_photo
         from initiatives import services
         from initiatives.models import Equipment, InitiativeKind
-        from relais.uploads import clean_photo
 
         initiative = services.initiative_save(
             organisation=world.org_a,
@@ -240,7 +240,7 @@ def _flag(world) -> int:
     if not hasattr(world, "_flag"):
         from django.contrib.contenttypes.models import ContentType
 
-        from privacy.models import SensitiveFlag
+        from core.models import SensitiveFlag
         from remontees.models import Remontee
 
         world._flag = SensitiveFlag.objects.create(

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from relais.models import Membership, Organisation, Quartier, Relais, Residence, User
+from core.models import Membership, Organisation, User
+from relais.models import Quartier, Relais, Residence
 from tests.factories import (
     ContactLogFactory,
     MembershipFactory,

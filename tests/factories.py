@@ -3,17 +3,8 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from privacy.models import Consent
-from relais.models import (
-    ContactLog,
-    Membership,
-    Organisation,
-    Quartier,
-    Relais,
-    RelaisResidence,
-    Residence,
-    User,
-)
+from core.models import Consent, Membership, Organisation, User
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, Residence
 
 
 class UserFactory(DjangoModelFactory):

@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import include, path
 
-from relais.access import READERS, role_required
+from core.access import READERS, role_required
 from relais.models import Residence
 from tests.access_check import check_access, iter_routes
 

@@ -393,8 +393,8 @@ def test_the_compose_processes_serve_and_send_for_real(tmp_path, stack, producti
     from django.db import connection
     from django.utils import timezone
 
-    from relais import outbox
-    from relais.models import Message
+    from core import outbox
+    from core.models import Message
     from tests.conftest import require_service
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -421,7 +421,7 @@ def test_the_compose_processes_serve_and_send_for_real(tmp_path, stack, producti
         "VAR_DIR": str(tmp_path / "var"),
         "MEDIA_ROOT": str(tmp_path / "media"),
         "STATIC_ROOT": str(tmp_path / "static"),
-        "EMAIL_BACKEND": "relais.mail.PickupDirectoryBackend",
+        "EMAIL_BACKEND": "core.mail.PickupDirectoryBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mails"),
         "DISPATCH_EVERY_SECONDS": "1",
         "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}",

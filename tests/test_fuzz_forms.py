@@ -54,8 +54,9 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from relais.access import ADMIN, RELAIS, STAFF, WRITERS, role_required
-from relais.models import Membership, Quartier
+from core.access import ADMIN, RELAIS, STAFF, WRITERS, role_required
+from core.models import Membership
+from relais.models import Quartier
 from tests.access_check import IN_SCOPE_KWARGS, build_url, iter_routes
 from tests.factories import MembershipFactory
 

@@ -44,8 +44,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from privacy.consents import consent_give
-from relais.models import Membership, Message
+from core.consents import consent_give
+from core.models import Membership, Message
 from remontees import services as remontees
 from remontees.models import Remontee, RemonteeEvent, Theme
 from tests.conftest import require_service
@@ -169,7 +169,7 @@ def stack(tmp_path: Path, static_root: Path, redis: PrivateRedis, *, worker: boo
         "STATIC_ROOT": str(static_root),
         "VAR_DIR": str(tmp_path / "var"),
         "MEDIA_ROOT": str(tmp_path / "media"),
-        "EMAIL_BACKEND": "relais.mail.PickupDirectoryBackend",
+        "EMAIL_BACKEND": "core.mail.PickupDirectoryBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mails"),
         "DISPATCH_EVERY_SECONDS": "2",
         "DB_CONNECT_TIMEOUT": "2",

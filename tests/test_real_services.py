@@ -21,9 +21,9 @@ from django.db import connection
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from relais import outbox
-from relais.models import Message
-from relais.tasks import dispatch
+from core import outbox
+from core.models import Message
+from core.outbox import dispatch
 from reunions.management.commands.bench_reminders import build_due_reminders
 from tests.conftest import require_service
 from tests.factories import OrganisationFactory
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": _database_url(),
-        "EMAIL_BACKEND": "relais.mail.PickupDirectoryBackend",
+        "EMAIL_BACKEND": "core.mail.PickupDirectoryBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
         "VAR_DIR": str(tmp_path / "var"),
     }

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import relais.models
+import core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'utilisateur',
             },
             managers=[
-                ('objects', relais.models.UserManager()),
+                ('objects', core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from bilans import services
 from bilans.models import Bilan
 from bilans.selectors import bilan_figures
+from core.models import Membership
 from espace.models import Activity
 from initiatives.models import (
     Equipment,
@@ -30,7 +31,6 @@ from initiatives.models import (
     Partner,
 )
 from relais import services as relais_services
-from relais.models import Membership
 from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, Invitee, Reunion
 from tests.factories import MembershipFactory, OrganisationFactory, QuartierFactory, ResidenceFactory, UserFactory

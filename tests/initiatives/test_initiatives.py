@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
+from core.models import Message
+from core.outbox import dispatch
 from initiatives import services
 from initiatives.models import Equipment, GrantRequest, Initiative, InitiativeKind, LogisticsRequest, Partner
-from relais.models import Message, Residence
-from relais.tasks import dispatch
+from relais.models import Residence
 
 pytestmark = pytest.mark.django_db
 

@@ -11,12 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bilans.selectors import bilan_figures
+from core import outbox
+from core.consents import consent_withdraw
+from core.models import AuditEvent, Consent, Membership, Message, SensitiveFlag
 from privacy import services
-from privacy.consents import consent_withdraw
-from privacy.models import AuditEvent, Consent, RightsRequest, SensitiveFlag
+from privacy.models import RightsRequest
 from privacy.tasks import apply_retention
-from relais import outbox
-from relais.models import ContactLog, Membership, Message, Relais
+from relais.models import ContactLog, Relais
 from relais.services import contact_log_add, relais_change_status
 from remontees.models import Remontee
 from reunions.models import Reunion

@@ -9,9 +9,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from relais import outbox
-from relais.models import Membership, Message, Relais, User
-from relais.tasks import send_messages
+from core import outbox
+from core.models import Membership, Message, User
+from core.outbox import send_messages
+from relais.models import Relais
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from relais import outbox, tasks
-from relais.models import Membership, Message, Relais
+from core import outbox
+from core.models import Membership, Message
+from relais.models import Relais
 
 pytestmark = pytest.mark.django_db
 
@@ -73,9 +74,9 @@ def test_one_row_per_recipient_subject_and_kind(world):
 
 def test_running_the_dispatch_twice_sends_once(world):
     message = schedule(world)
-    assert tasks.dispatch(now=NOW) == 1
-    assert tasks.dispatch(now=NOW) == 0, "handed out once within the lease"
-    tasks.send_messages([message.pk])
+    assert outbox.dispatch(now=NOW) == 1
+    assert outbox.dispatch(now=NOW) == 0, "handed out once within the lease"
+    outbox.send_messages([message.pk])
     assert len(mail.outbox) == 1
     message.refresh_from_db()
     assert (message.state, message.attempts) == (Message.State.SENT, 1)
@@ -83,7 +84,7 @@ def test_running_the_dispatch_twice_sends_once(world):
     schedule(world, when=NOW + datetime.timedelta(days=1))
     message.refresh_from_db()
     assert message.scheduled_for == NOW, "a sent message is never moved nor sent again"
-    assert tasks.dispatch(now=NOW + datetime.timedelta(days=2)) == 0
+    assert outbox.dispatch(now=NOW + datetime.timedelta(days=2)) == 0
 
 
 def test_a_row_still_pending_after_its_lease_is_handed_out_again(world):
@@ -91,14 +92,14 @@ def test_a_row_still_pending_after_its_lease_is_handed_out_again(world):
     assert outbox.hand_out_due(now=NOW) == [message.pk]  # the worker that got it died
     assert outbox.hand_out_due(now=NOW + datetime.timedelta(minutes=5)) == []
     later = NOW + outbox.LEASE + datetime.timedelta(seconds=1)
-    assert tasks.dispatch(now=later) == 1
+    assert outbox.dispatch(now=later) == 1
     assert Message.objects.get().state == Message.State.SENT
     assert len(mail.outbox) == 1
 
 
 def test_not_yet_due_messages_wait(world):
     schedule(world, when=NOW + datetime.timedelta(days=7))
-    assert tasks.dispatch(now=NOW) == 0
+    assert outbox.dispatch(now=NOW) == 0
     assert mail.outbox == []
 
 
@@ -147,5 +148,5 @@ def test_a_message_whose_subject_no_longer_calls_for_it_is_cancelled(world):
 
 def test_beat_runs_the_dispatcher_every_minute_and_expires_under_it(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["dispatch-messages"]
-    assert entry["task"] == "relais.tasks.dispatch_messages"
+    assert entry["task"] == "core.outbox.dispatch_messages"
     assert entry["options"]["expires"] < entry["schedule"] == 60.0

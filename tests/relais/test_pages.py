@@ -7,8 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
+from core.models import Membership
 from relais import services
-from relais.models import ContactLog, Membership, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
 from tests.factories import (
     ContactLogFactory,
     MembershipFactory,

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, Residence
+from core.models import Membership
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, Residence
 from tests.factories import (
     ContactLogFactory,
     MembershipFactory,

@@ -5,9 +5,10 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from relais.access import access_for
-from relais.models import ContactLog, Membership, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
-from relais.scoping import crosses_many
+from core.access import access_for
+from core.models import Membership
+from core.scoping import crosses_many
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 from tests.factories import ContactLogFactory, ResidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +188,7 @@ def test_figures_count_relais_for_a_partner_without_showing_them(world):
         ("remontees.Remontee", "residence__quartier", False),
         ("remontees.RemonteeEvent", "remontee__relais__user", False),
         ("reunions.Invitee", "relais__user", False),
-        ("relais.Message", "recipient_relais__user", False),
+        ("core.Message", "recipient_relais__user", False),
         ("relais.Residence", "relais_links__relais__user", True),
         ("relais.Relais", "relais_links__residence__quartier", True),
         ("reunions.Reunion", "invitees__relais__user", True),

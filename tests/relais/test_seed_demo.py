@@ -2,8 +2,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from core.models import Organisation, User
 from relais import selectors
-from relais.models import Organisation, Relais, User
+from relais.models import Relais
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +101,8 @@ def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
 
 
 def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
+    from core.models import Message
     from initiatives.models import GrantRequest, Initiative, LogisticsRequest
-    from relais.models import Message
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Organisation.objects.get(slug="habitat-du-lac")

@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from relais import outbox
-from relais.models import Message, Relais
-from relais.sms import HttpBackend, SmsRejected, e164
+from core import outbox
+from core.models import Message
+from core.sms import HttpBackend, SmsRejected, e164
+from relais.models import Relais
 from tests.relais.test_outbox import NOW, schedule
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def provider(settings):
     server = FakeProvider()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    settings.SMS_BACKEND = "relais.sms.HttpBackend"
+    settings.SMS_BACKEND = "core.sms.HttpBackend"
     settings.SMS_HTTP_URL = server.url
     settings.SMS_HTTP_TOKEN = "jeton-secret"
     settings.SMS_HTTP_SENDER = "HabitatLac"

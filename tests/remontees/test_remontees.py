@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from relais.models import Message
-from relais.tasks import dispatch
+from core.models import Message
+from core.outbox import dispatch
 from remontees import services
 from remontees.models import Remontee, RemonteeEvent, Theme
 from tests.factories import RelaisFactory

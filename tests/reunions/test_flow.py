@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from relais.models import Message, Relais, User
-from relais.tasks import dispatch
+from core.models import Message, User
+from core.outbox import dispatch
+from relais.models import Relais
 from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, AgendaItem, Invitee, Reunion
 

@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from relais.models import Membership, Message
-from relais.tasks import dispatch
+from core.models import Membership, Message
+from core.outbox import dispatch
 from remontees.models import Remontee
 from reunions import services
 from reunions.models import ActionItem, Invitee, Reunion

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from relais.models import Message, Relais
+from core.models import Message
+from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
 from tests.factories import RelaisFactory

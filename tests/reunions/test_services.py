@@ -6,8 +6,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from relais.models import Message, Relais
-from relais.tasks import dispatch
+from core.models import Message
+from core.outbox import dispatch
+from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
 

@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bilans.selectors import bilan_figures
+from core.models import Organisation
 from initiatives.models import (
     Equipment,
     GrantRequest,
@@ -39,7 +40,7 @@ from initiatives.models import (
     LogisticsRequest,
     Partner,
 )
-from relais.models import Organisation, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, Invitee, Reunion
 

@@ -35,6 +35,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bilans.management.commands.bench_bilan import delete_organisations
+from core.models import Consent, Membership, Message, Organisation, User
 from espace.models import Activity
 from initiatives.models import (
     Equipment,
@@ -45,19 +46,7 @@ from initiatives.models import (
     LogisticsRequest,
     Partner,
 )
-from privacy.models import Consent
-from relais.models import (
-    ContactLog,
-    Membership,
-    Message,
-    Organisation,
-    Quartier,
-    Relais,
-    RelaisResidence,
-    RelaisStatusChange,
-    Residence,
-    User,
-)
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 from remontees.models import Remontee, RemonteeEvent, Theme
 from reunions.models import ActionItem, AgendaItem, Decision, Invitee, Reunion
 

@@ -60,7 +60,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from bilans.management.commands.bench_scale import PREFIX, number
-from relais.models import Membership, Organisation, Relais, RelaisResidence, User
+from core.models import Membership, Organisation, User
+from relais.models import Relais, RelaisResidence
 from remontees.models import Remontee, Theme
 
 HOST = "127.0.0.1"

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bilans.models import Bilan
 from bilans.services import bilan_pdf
-from relais.models import Organisation
+from core.models import Organisation
 
 
 class Command(BaseCommand):

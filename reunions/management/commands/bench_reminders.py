@@ -21,9 +21,9 @@ from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from privacy.models import Consent
-from relais.models import Message, Organisation, Relais
-from relais.tasks import BATCH, send_messages
+from core.models import Consent, Message, Organisation
+from core.outbox import BATCH, send_messages
+from relais.models import Relais
 from reunions.models import Invitee, Reunion
 
 BEAT_PERIOD = 60  # seconds: the dispatcher runs every minute

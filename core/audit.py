@@ -1,36 +1,32 @@
 """The audit trail: who viewed, exported, changed or deleted personal data.
 
-Changes are recorded by construction: every save or delete of a model listed in
-`TRACKED` during a request is written down with the request's user. Views add
-what a signal cannot see (a page consulted, a file exported). Work done by the
-platform itself (imports from the command line, the retention task) records its
-own events explicitly, without a user.
+Changes are recorded by construction: every save or delete of a model an app
+registered as `tracked` personal data (core/personal_data.py) during a request
+is written down with the request's user. Views add what a signal cannot see (a
+page consulted, a file exported). Work done by the platform itself (imports from
+the command line, the retention task) records its own events explicitly, without
+a user.
 """
 
 from __future__ import annotations
 
-import functools
 from contextvars import ContextVar
 
 from django.db.models.signals import post_delete, post_save
 
-from privacy.models import AuditEvent
+from core import personal_data
+from core.models import AuditEvent, Organisation
 
 _request: ContextVar = ContextVar("audit_request", default=None)
 
 
-@functools.cache
-def tracked_models() -> tuple:
-    """Personal data of relais: the relais, and rows that point at one (`relais_id`)."""
-    from espace.models import Activity
-    from privacy.models import Consent
-    from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange
-
-    return (Relais, RelaisResidence, RelaisStatusChange, ContactLog, Consent, Activity)
+def _person_model():
+    """The relais model, as the journal's rows know it (core never imports the relais app)."""
+    return AuditEvent._meta.get_field("relais").related_model
 
 
 def _relais_id(obj) -> int:
-    return obj.pk if obj._meta.model_name == "relais" else obj.relais_id
+    return obj.pk if isinstance(obj, _person_model()) else obj.relais_id
 
 
 class AuditMiddleware:
@@ -56,8 +52,7 @@ def _acting_user():
 
 
 def record(action: str, obj, *, user=None, relais_id: int | None = None, organisation_id: int | None = None) -> None:
-    from relais.models import Relais
-
+    Relais = _person_model()
     if relais_id is None and isinstance(obj, Relais):
         relais_id = obj.pk
     if organisation_id is None:
@@ -85,8 +80,7 @@ def _on_save(sender, instance, created, raw=False, **kwargs):
 
 
 def _on_delete(sender, instance, **kwargs):
-    from relais.models import Organisation, Relais
-
+    Relais = _person_model()
     user = _acting_user()
     if user is None:
         return
@@ -107,6 +101,6 @@ def _on_delete(sender, instance, **kwargs):
 
 
 def connect_signals() -> None:
-    for model in tracked_models():
+    for model in personal_data.tracked_models():
         post_save.connect(_on_save, sender=model, dispatch_uid=f"audit-save-{model._meta.label}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"audit-delete-{model._meta.label}")

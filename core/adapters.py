@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.encoding import force_str
 
+from core.tasks import send_rendered_email
+
 SITE_NAME = "Trait d'union"
 
 
@@ -22,8 +24,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Login codes and password resets go through Celery like every other
         # message, so a slow mail server never holds a web request.
-        from relais.tasks import send_rendered_email
-
         # The context allauth's templates expect ("Bonjour, c'est {site} !").
         ctx = {
             "request": allauth_context.request,

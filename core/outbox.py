@@ -4,7 +4,7 @@ and sent at most once per row.
 - `message_schedule` creates the row (or reschedules it while pending); the
   database's uniqueness on (recipient, subject, kind) makes a second one
   impossible.
-- `hand_out_due` (the beat task, every minute) stamps due rows with `queued_at`
+- `hand_out_due` (the beat task `dispatch_messages`, every minute) stamps due rows with `queued_at`
   and returns their ids for workers; a row handed out long ago and still pending
   (a killed worker, a broker outage) is handed out again after a lease.
 - `message_send` locks the row, re-checks that it is pending, renders, sends and
@@ -13,6 +13,10 @@ and sent at most once per row.
 
 What a message says is rendered at send time by the renderer registered for its
 kind, so a moved meeting's reminder shows the new time.
+
+The outbox's Celery tasks are at the end of this module, beside what they run
+(as pretix keeps its mail task with its mail service): scheduling a message
+enqueues its sending, and sending is what the task does.
 """
 
 from __future__ import annotations
@@ -23,14 +27,22 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from relais.models import Message, Relais, User
+from core import sms
+from core.consents import contact_address
+from core.models import Consent, Message, User
+
+if TYPE_CHECKING:
+    from relais.models import Relais
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +50,9 @@ LEASE = datetime.timedelta(minutes=10)
 MAX_ATTEMPTS = 6
 # Failures worth another try later: network and mail server errors.
 RETRYABLE = (OSError, ConnectionError, TimeoutError)
-
-
-class PermanentFailure(Exception):
-    """A transport's refusal that no retry would change (a malformed number, a
-    message the provider rejects): the row is marked failed at once."""
+# A transport's refusal that no retry would change (a malformed number, a
+# message the provider rejects): the row is marked failed at once.
+PERMANENT = (sms.SmsRejected,)
 
 
 @dataclass
@@ -102,8 +112,6 @@ def renderer(kind: str):
 def _address(recipient: User | Relais) -> tuple[str, str] | None:
     if isinstance(recipient, User):
         return (Message.Channel.EMAIL, recipient.email) if recipient.email else None
-    from privacy.consents import contact_address
-
     return contact_address(recipient)  # None: no consent for any channel, or paper
 
 
@@ -149,8 +157,6 @@ def message_schedule(
             message.queued_at = None
             message.save(update_fields=["scheduled_for", "next_attempt_at", "queued_at"])
         if send_now and message.state == Message.State.PENDING:
-            from relais.tasks import send_messages
-
             # A broker out of reach is logged, not raised: the row stays pending and
             # the dispatcher hands it out at its next beat once the broker is back.
             transaction.on_commit(lambda: send_messages.delay([message.pk]), robust=True)
@@ -209,7 +215,7 @@ def message_send(message_id: int, *, now: datetime.datetime | None = None) -> st
         now = now or timezone.now()
         try:
             _transport(message, rendered)
-        except PermanentFailure as exc:
+        except PERMANENT as exc:
             message.state = Message.State.FAILED
             message.last_error = str(exc)[:500]
             message.save(update_fields=["attempts", "last_error", "state"])
@@ -237,8 +243,6 @@ def _still_consented(message: Message) -> bool:
     """A relais may withdraw a consent between scheduling and sending."""
     if message.recipient_relais_id is None:
         return True
-    from privacy.models import Consent
-
     return Consent.objects.filter(
         relais_id=message.recipient_relais_id, scope=message.channel, withdrawn_on=None
     ).exists()
@@ -246,9 +250,7 @@ def _still_consented(message: Message) -> bool:
 
 def _transport(message: Message, rendered: Rendered) -> None:
     if message.channel == Message.Channel.SMS:
-        from relais.sms import get_backend
-
-        get_backend().send(to=message.address, text=rendered.body, key=f"tdu-message-{message.pk}")
+        sms.get_backend().send(to=message.address, text=rendered.body, key=f"tdu-message-{message.pk}")
         return
     email = EmailMessage(
         subject=rendered.subject,
@@ -261,3 +263,42 @@ def _transport(message: Message, rendered: Rendered) -> None:
     for name, content, mimetype in rendered.attachments:
         email.attach(name, content, mimetype)
     email.send()
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """(subject, body) from templates/emails/<template>.txt: its first line is the subject."""
+    text = render_to_string(f"emails/{template}.txt", context)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+# Tasks.
+
+BATCH = 25
+
+
+def dispatch(*, now=None, queue: str | None = None) -> int:
+    """Hand the due outbox rows to the workers, in batches."""
+    ids = hand_out_due(now=now)
+    for start in range(0, len(ids), BATCH):
+        try:
+            send_messages.apply_async((ids[start : start + BATCH],), queue=queue)
+        except Exception:
+            hand_back(ids[start:])
+            raise
+    return len(ids)
+
+
+@shared_task
+def dispatch_messages() -> int:
+    """Beat, every minute."""
+    return dispatch()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_messages(message_ids: list[int]) -> None:
+    # Late acknowledgement: a worker killed mid-batch leaves the task to be
+    # delivered again; rows already sent are skipped by message_send.
+    with batch(message_ids):
+        for message_id in message_ids:
+            message_send(message_id)

@@ -15,7 +15,7 @@ import unicodedata
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 
-from privacy.models import SensitiveFlag
+from core.models import SensitiveFlag
 
 # Each category: stems matched at the start of a word (« hospitalis » finds
 # « hospitalisée »), and whole words (with their plural: « juif », « juifs »),

@@ -1,110 +1,64 @@
-"""Who is asking, for which organisation, with which role.
+"""The door of every page: who is asking, for which organisation, with which role.
 
-`access_for(user)` answers once per request (the middleware caches it on the
-user); `ScopedQuerySet.for_user` and the `role_required` decorator read it.
+The roles, `Access` and `access_for(user)` are defined with the scoping
+(core/scoping.py) and exported here, where views find them with the
+`role_required` decorator. The middleware computes the access once per request
+(`User.compute_access`) and pins it on the user; `ScopedQuerySet.for_user` and
+`role_required` read it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from core.models import Membership
+from core.scoping import (
+    ADMIN,
+    ADMINS,
+    NO_ACCESS,
+    PARTNER,
+    READERS,
+    RELAIS,
+    RELAIS_ONLY,
+    SAFE_METHODS,
+    STAFF,
+    WRITERS,
+    Access,
+    access_for,
+)
+
+__all__ = [
+    "ADMIN",
+    "ADMINS",
+    "NO_ACCESS",
+    "PARTNER",
+    "READERS",
+    "RELAIS",
+    "RELAIS_ONLY",
+    "SAFE_METHODS",
+    "SESSION_KEY",
+    "STAFF",
+    "WRITERS",
+    "Access",
+    "AccessMiddleware",
+    "access_context",
+    "access_for",
+    "compute_access",
+    "role_required",
+]
+
 SESSION_KEY = "organisation_id"
-
-ADMIN = "admin"
-STAFF = "staff"
-PARTNER = "partenaire"
-RELAIS = "relais"
-READERS = (ADMIN, STAFF, PARTNER)
-WRITERS = (ADMIN, STAFF)
-ADMINS = (ADMIN,)
-RELAIS_ONLY = (RELAIS,)
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-@dataclass(frozen=True)
-class Access:
-    user: object
-    organisation_id: int | None = None
-    organisation: object | None = None
-    role: str | None = None
-    quartier_ids: frozenset[int] = field(default_factory=frozenset)
-    organisations: tuple = ()
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in WRITERS
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN
-
-    @property
-    def is_partner(self) -> bool:
-        return self.role == PARTNER
-
-    @property
-    def is_relais(self) -> bool:
-        return self.role == RELAIS
-
-    @property
-    def can_write(self) -> bool:
-        return self.is_staff
-
-
-NO_ACCESS = Access(user=None)
 
 
 def compute_access(user, organisation_id: int | None = None) -> Access:
-    from relais.models import Membership, Organisation
-
+    """The access of `user` in one of their organisations (the first when not said)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Access(user=user)
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
-    chosen = None
-    if memberships:
-        chosen = next((m for m in memberships if m.organisation_id == organisation_id), memberships[0])
-    if user.is_superuser and (chosen is None or chosen.organisation_id != organisation_id):
-        # A superuser administers every organisation, the chosen one or the first.
-        orgs = list(Organisation.objects.all())
-        org = next((o for o in orgs if o.pk == organisation_id), None) or (
-            chosen.organisation if chosen else (orgs[0] if orgs else None)
-        )
-        return Access(
-            user=user,
-            organisation_id=org.pk if org else None,
-            organisation=org,
-            role=ADMIN,
-            organisations=tuple(orgs),
-        )
-    if chosen is None:
-        return Access(user=user)
-    quartier_ids: frozenset[int] = frozenset()
-    if chosen.role == STAFF:
-        quartier_ids = frozenset(chosen.quartiers.values_list("pk", flat=True))
-    return Access(
-        user=user,
-        organisation_id=chosen.organisation_id,
-        organisation=chosen.organisation,
-        role=chosen.role,
-        quartier_ids=quartier_ids,
-        organisations=tuple(m.organisation for m in memberships),
-    )
-
-
-def access_for(user) -> Access:
-    """The access of a user, computed once and cached on the user object."""
-    if user is None:
-        return NO_ACCESS
-    cached = getattr(user, "_access_cache", None)
-    if cached is None:
-        cached = compute_access(user)
-        if user.is_authenticated:
-            user._access_cache = cached
-    return cached
+    return user.compute_access(organisation_id)
 
 
 class AccessMiddleware:
@@ -134,10 +88,6 @@ def _session_length(request) -> None:
         return
     if request.session.get(EXPIRY_KEY) in ("relais", "staff"):
         return
-    from django.conf import settings
-
-    from relais.models import Membership
-
     # Long only for someone who is nothing but a relais: a staff role anywhere, or
     # the superuser's, gets the short one (the same session may switch organisation).
     only_relais = not user.is_superuser and not Membership.objects.filter(user=user).exclude(role=RELAIS).exists()

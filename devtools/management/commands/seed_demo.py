@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
-from privacy.consents import consent_give
-from privacy.models import Consent
+from core.consents import consent_give
+from core.models import Consent, Membership, Organisation, User
 from relais import services
-from relais.models import ContactLog, Membership, Organisation, Quartier, Relais, Residence, User
+from relais.models import ContactLog, Quartier, Relais, Residence
 
 PASSWORD = "demo1234"
 

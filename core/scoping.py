@@ -9,15 +9,73 @@ organisation by hand.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-if TYPE_CHECKING:
-    from relais.access import Access
+ADMIN = "admin"
+STAFF = "staff"
+PARTNER = "partenaire"
+RELAIS = "relais"
+READERS = (ADMIN, STAFF, PARTNER)
+WRITERS = (ADMIN, STAFF)
+ADMINS = (ADMIN,)
+RELAIS_ONLY = (RELAIS,)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is asking: their organisation for this request, their role in it, and
+    the quartiers they are limited to (local agency staff)."""
+
+    user: object
+    organisation_id: int | None = None
+    organisation: object | None = None
+    role: str | None = None
+    quartier_ids: frozenset[int] = field(default_factory=frozenset)
+    organisations: tuple = ()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in WRITERS
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == PARTNER
+
+    @property
+    def is_relais(self) -> bool:
+        return self.role == RELAIS
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_staff
+
+
+NO_ACCESS = Access(user=None)
+
+
+def access_for(user) -> Access:
+    """The access of a user, computed once (`User.compute_access`) and cached on
+    the user object; core.access's middleware pins the one of the organisation
+    chosen for the request."""
+    if user is None:
+        return NO_ACCESS
+    cached = getattr(user, "_access_cache", None)
+    if cached is None:
+        if not user.is_authenticated or not user.is_active:
+            return Access(user=user)
+        cached = user._access_cache = user.compute_access()
+    return cached
 
 
 @functools.cache
@@ -44,7 +102,7 @@ class ScopedQuerySet(models.QuerySet):
     #                   (None: such staff see every row of their organisation)
     #   scope_relais:   path to the relais' login for rows a relais may read
     #                   (None: relais never read this model)
-    #   scope_partner:  whether partners may read this model
+    #   scope_partner:  whether partners may read this model (False unless it says so)
     #   scope_relais_writes: whether a relais may also change the rows they read
     #                   (the initiatives they organise); otherwise relais only read
     #   scope_agency:   whether staff limited to some quartiers may read it at all
@@ -53,7 +111,7 @@ class ScopedQuerySet(models.QuerySet):
         "scope_org": "organisation",
         "scope_quartier": "quartier",
         "scope_relais": None,
-        "scope_partner": True,
+        "scope_partner": False,  # deny by default: a model readable by partners says so
         "scope_agency": True,
         "scope_relais_writes": False,
     }
@@ -98,8 +156,6 @@ class ScopedQuerySet(models.QuerySet):
         return None
 
     def for_user(self, user, *, write: bool = False, figures: bool = False) -> ScopedQuerySet:
-        from relais.access import access_for
-
         condition = self.scope_condition(access_for(user), write=write, figures=figures)
         if condition is None:
             return self.none()
@@ -108,14 +164,10 @@ class ScopedQuerySet(models.QuerySet):
     def writable_by(self, user) -> bool:
         """Whether this user may write rows of this model at all (to offer, or
         refuse, creating one), by the same rules as `for_user(write=True)`."""
-        from relais.access import access_for
-
         return self.scope_condition(access_for(user), write=True) is not None
 
     def get_for_user(self, user, pk: Any, *, write: bool = False):
         """One door per object: 404 outside the scope, 403 when readable only."""
-        from relais.access import access_for
-
         try:
             obj = self.for_user(user).get(pk=pk)
         except (self.model.DoesNotExist, ValueError, TypeError):

@@ -21,8 +21,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from relais.outbox import PermanentFailure
-
 logger = logging.getLogger(__name__)
 
 
@@ -30,7 +28,7 @@ class SmsTemporaryError(OSError):
     """The provider could not take the message now: try again later."""
 
 
-class SmsRejected(PermanentFailure):
+class SmsRejected(Exception):
     """The provider refused the message: retrying would not help."""
 
 

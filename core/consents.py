@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from privacy.models import Consent
-from relais.models import Relais, User
+from core.models import Consent, ContactChannel, User
+
+if TYPE_CHECKING:
+    from relais.models import Relais
 
 Scope = Consent.Scope
 
@@ -61,10 +64,10 @@ def contact_address(relais: Relais) -> tuple[str, str] | None:
     """The channel and address a message may use, by the relais' preference and
     within what they agreed to: no SMS without the SMS consent, no e-mail without
     the e-mail one. None: staff hand the message over on paper."""
-    if relais.preferred_channel == Relais.Channel.PAPER:
+    if relais.preferred_channel == ContactChannel.PAPER:
         return None
     scopes = active_scopes(relais)
-    if relais.preferred_channel == Relais.Channel.SMS and relais.phone and Scope.SMS in scopes:
+    if relais.preferred_channel == ContactChannel.SMS and relais.phone and Scope.SMS in scopes:
         return "sms", relais.phone
     if relais.email and Scope.EMAIL in scopes:
         return "email", relais.email

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("organisation/", views.switch_organisation, name="switch_organisation"),
+]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from devtools import views
+
+urlpatterns = [
+    path("plancher/", views.floor, name="floor"),
+]

@@ -1,0 +1,76 @@
+"""What the relais app holds about a person (registered in core/personal_data.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+from core.personal_data import Part, Texts, day
+from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange
+
+
+def export(relais: Relais) -> dict:
+    return {
+        "personne": {
+            "prénom": relais.first_name,
+            "nom": relais.last_name,
+            "téléphone": relais.phone,
+            "e-mail": relais.email,
+            "canal préféré": relais.get_preferred_channel_display(),
+            "statut": relais.get_status_display(),
+            "statut depuis le": day(relais.status_since),
+            "relais depuis le": day(relais.started_on),
+            "sorti·e le": day(relais.left_on),
+            "motif de sortie": relais.get_exit_reason_display() if relais.exit_reason else "",
+            "fiche créée le": relais.created_at.isoformat(),
+        },
+        "résidences": [
+            {"résidence": link.residence.name, "adresse": link.residence.address, "bâtiment / escalier": link.building}
+            for link in relais.relais_links.select_related("residence")
+        ],
+        "historique du statut": [
+            {
+                "date": day(c.date),
+                "de": c.get_from_status_display(),
+                "vers": c.get_to_status_display(),
+                "motif": c.get_exit_reason_display() if c.exit_reason else "",
+                "commentaire": c.note,
+            }
+            for c in relais.status_changes.order_by("date", "pk")
+        ],
+        "échanges notés par l'équipe": [
+            {"date": day(c.date), "type": c.get_kind_display(), "note": c.note}
+            for c in relais.contacts.order_by("date", "pk")
+        ],
+    }
+
+
+def erase(relais: Relais, own) -> None:
+    ContactLog.objects.filter(relais=relais).update(note="")
+    RelaisStatusChange.objects.filter(relais=relais).update(note="")
+    RelaisResidence.objects.filter(relais=relais).update(building="")
+
+
+def retention(organisation, limit: datetime.date) -> dict[str, int]:
+    """Staff notes older than the retention time lose their text."""
+    notes = ContactLog.objects.filter(organisation=organisation, date__lt=limit).exclude(note="").update(note="")
+    return {"notes": notes}
+
+
+PART = Part(
+    app="relais",
+    position=10,
+    labels={
+        "relais": "fiche relais",
+        "relaisresidence": "résidence relayée",
+        "relaisstatuschange": "changement de statut",
+        "contactlog": "échange noté",
+    },
+    tracked=(Relais, RelaisResidence, RelaisStatusChange, ContactLog),
+    texts=(
+        Texts(ContactLog, "organisation_id", ("note",)),
+        Texts(RelaisStatusChange, "relais__organisation_id", ("note",)),
+    ),
+    export=export,
+    erase=erase,
+    retention=retention,
+)
