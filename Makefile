@@ -14,6 +14,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The development toolbox (devtools: demo data, benchmarks, run_local) is
+# installed by these targets only; production settings never install it.
+export DEVTOOLS := 1
+
 run: venv
 	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	@DEBUG=1 $(PY) manage.py seed_demo

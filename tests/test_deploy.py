@@ -154,6 +154,23 @@ def test_env_example_holds_no_secret():
         assert host is None or host.endswith(".example.org") or host in ("postgres", "redis"), (name, value)
 
 
+def test_the_production_image_neither_ships_nor_installs_the_dev_toolbox(production_env):
+    ignored = (files.ROOT / ".dockerignore").read_text().split()
+    assert "devtools" in ignored, "the demo data and the benchmarks stay out of the image"
+    resolved = files.resolved_compose(production_env)["services"]["web"]["environment"]
+    env = {"PATH": os.environ["PATH"], **{k: str(v) for k, v in resolved.items()}}
+    env["DATABASE_URL"] = "sqlite:///:memory:"  # the settings only parse it
+    done = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print('devtools' in settings.INSTALLED_APPS)"],
+        cwd=files.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
 def test_the_application_environment_is_what_the_settings_read(stack):
     for name in APP_SERVICES:
         service = stack["services"][name]
