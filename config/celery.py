@@ -3,6 +3,8 @@ import os
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
+from config.logs import JsonFormatter
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("traitdunion")
@@ -17,7 +19,5 @@ def _json_logs(logger, **kwargs):
     from django.conf import settings
 
     if settings.LOG_FORMAT == "json":
-        from config.logs import JsonFormatter
-
         for handler in logger.handlers:
             handler.setFormatter(JsonFormatter())
