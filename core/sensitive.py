@@ -199,6 +199,10 @@ def find(text: str) -> dict[str, list[str]]:
     return {name: words for name, words in found.items() if words}
 
 
+# What a form found in its free texts: {form field: {category: [words]}}.
+Found = dict[str, dict[str, list[str]]]
+
+
 class SensitiveTextMixin:
     """For forms with free text: a warning and a second click before saving a
     text that seems to hold sensitive data. Set `sensitive_fields`."""
