@@ -16,7 +16,7 @@ from initiatives.models import Initiative
 from relais.models import Relais, Residence
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
-from reunions.services import when_text
+from reunions.wording import when_text
 
 # What each kind of message tells the relais, and where to look; reminders and
 # digests are not news.
