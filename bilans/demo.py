@@ -7,7 +7,7 @@ import datetime
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from bilans import services
+from bilans import selectors, services
 from bilans.models import Bilan
 
 INTRODUCTION = (
@@ -34,7 +34,7 @@ def seed(*, organisation, staff, rng, today: datetime.date) -> None:
         bilan=bilan,
         introduction=INTRODUCTION,
         perspectives=PERSPECTIVES,
-        examples=list(services.example_choices(bilan).filter(status="resolue")[:3]),
+        examples=list(selectors.example_choices(bilan).filter(status="resolue")[:3]),
     )
     bilan.file.save(bilan.filename, ContentFile(services.bilan_pdf(bilan)), save=False)
     bilan.state = Bilan.State.PRET

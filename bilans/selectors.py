@@ -14,9 +14,11 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from bilans.charts import bar_chart
+from bilans.models import Bilan
 from core.models import Organisation
 from espace.models import Activity
 from initiatives.models import GrantRequest, Initiative, LogisticsLine, LogisticsRequest, Partner
@@ -449,3 +451,78 @@ def bilan_comparison(current: dict, previous: dict) -> list[dict]:
         delta = now - before if now is not None and before is not None else None
         rows.append({"label": label, "unit": unit, "current": now, "previous": before, "delta": delta})
     return rows
+
+
+# The pages
+
+
+def bilan_list(user) -> QuerySet[Bilan]:
+    return Bilan.objects.for_user(user).select_related("organisation")
+
+
+def example_choices(bilan: Bilan) -> QuerySet[Remontee]:
+    """The remontées staff may pick as examples: those of the year that were closed with an answer."""
+    return (
+        Remontee.objects.filter(
+            organisation=bilan.organisation,
+            created_at__year=bilan.year,
+            status__in=[Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE],
+        )
+        .select_related("theme", "residence")
+        .order_by("-closed_at", "-created_at")
+    )
+
+
+def bilan_context(bilan: Bilan) -> dict:
+    """Everything the page and the PDF show: the figures of the year and of the one before."""
+    current = bilan_figures(bilan.organisation, bilan.year)
+    # The year in progress is compared with the same months of the year before.
+    cut = None
+    if not current["whole_year"]:
+        as_of = current["as_of"]
+        cut = (
+            as_of.replace(year=as_of.year - 1, day=28)
+            if (as_of.month, as_of.day) == (2, 29)
+            else as_of.replace(year=as_of.year - 1)
+        )
+    previous = bilan_figures(bilan.organisation, bilan.year - 1, until=cut)
+    examples = list(bilan.examples.select_related("theme", "residence")) if bilan.pk else []
+    year, before = str(bilan.year), str(bilan.year - 1)
+    charts = {
+        "quartiers": bar_chart(current["relais"]["by_quartier"], title="Relais actifs par quartier"),
+        "reunions": bar_chart(
+            [(label, held) for label, held, *_ in current["reunions"]["by_kind"]], title="Réunions tenues par type"
+        ),
+        "themes": bar_chart(
+            [(name, total, resolved) for name, total, resolved in current["remontees"]["by_theme"]],
+            title="Remontées par thème",
+            legend=("reçues", "résolues"),
+        ),
+        "initiatives": bar_chart(
+            [(name, total, done) for name, total, done in current["initiatives"]["by_kind"]],
+            title="Initiatives par type",
+            legend=("toutes", "réalisées"),
+        ),
+        "comparison": bar_chart(
+            [
+                (row["label"], row["current"] or 0, row["previous"] or 0)
+                for row in bilan_comparison(current, previous)
+                # Counts of people, meetings and events only: dwellings and invitations would flatten the rest.
+                if row["unit"] == "" and row["label"] not in ("Logements couverts", "Invitations envoyées")
+            ],
+            title=f"{year} comparé à {before}",
+            legend=(year, before),
+        ),
+    }
+    return {
+        "bilan": bilan,
+        "organisation": bilan.organisation,
+        "year": year,
+        "previous_year": before,
+        "previous_until": cut,
+        "figures": current,
+        "previous": previous,
+        "comparison": bilan_comparison(current, previous),
+        "charts": charts,
+        "examples": examples,
+    }

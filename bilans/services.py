@@ -1,5 +1,10 @@
 """Writes and heavy output of the bilan: its texts, its PDF, and the generation
-that a Celery worker runs in its own queue."""
+that a Celery worker runs in its own queue.
+
+The generation's Celery task is at the end of this module, beside the service
+that queues it and the one it runs (as pretix keeps a task with its service,
+and core/outbox.py its own): neither has to import the other from inside a
+function."""
 
 from __future__ import annotations
 
@@ -8,15 +13,16 @@ import logging
 import time
 from collections.abc import Iterable
 
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from bilans.charts import bar_chart
 from bilans.models import Bilan
-from bilans.selectors import bilan_comparison, bilan_figures
+from bilans.selectors import bilan_context
 from core.access import WRITERS, compute_access
 from core.models import Organisation, User
 from remontees.models import Remontee
@@ -56,74 +62,6 @@ def bilan_save_texts(
     return bilan
 
 
-def example_choices(bilan: Bilan):
-    """The remontées staff may pick as examples: those of the year that were closed with an answer."""
-    return (
-        Remontee.objects.filter(
-            organisation=bilan.organisation,
-            created_at__year=bilan.year,
-            status__in=[Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE],
-        )
-        .select_related("theme", "residence")
-        .order_by("-closed_at", "-created_at")
-    )
-
-
-def bilan_context(bilan: Bilan) -> dict:
-    """Everything the page and the PDF show: the figures of the year and of the one before."""
-    current = bilan_figures(bilan.organisation, bilan.year)
-    # The year in progress is compared with the same months of the year before.
-    cut = None
-    if not current["whole_year"]:
-        as_of = current["as_of"]
-        cut = (
-            as_of.replace(year=as_of.year - 1, day=28)
-            if (as_of.month, as_of.day) == (2, 29)
-            else as_of.replace(year=as_of.year - 1)
-        )
-    previous = bilan_figures(bilan.organisation, bilan.year - 1, until=cut)
-    examples = list(bilan.examples.select_related("theme", "residence")) if bilan.pk else []
-    year, before = str(bilan.year), str(bilan.year - 1)
-    charts = {
-        "quartiers": bar_chart(current["relais"]["by_quartier"], title="Relais actifs par quartier"),
-        "reunions": bar_chart(
-            [(label, held) for label, held, *_ in current["reunions"]["by_kind"]], title="Réunions tenues par type"
-        ),
-        "themes": bar_chart(
-            [(name, total, resolved) for name, total, resolved in current["remontees"]["by_theme"]],
-            title="Remontées par thème",
-            legend=("reçues", "résolues"),
-        ),
-        "initiatives": bar_chart(
-            [(name, total, done) for name, total, done in current["initiatives"]["by_kind"]],
-            title="Initiatives par type",
-            legend=("toutes", "réalisées"),
-        ),
-        "comparison": bar_chart(
-            [
-                (row["label"], row["current"] or 0, row["previous"] or 0)
-                for row in bilan_comparison(current, previous)
-                # Counts of people, meetings and events only: dwellings and invitations would flatten the rest.
-                if row["unit"] == "" and row["label"] not in ("Logements couverts", "Invitations envoyées")
-            ],
-            title=f"{year} comparé à {before}",
-            legend=(year, before),
-        ),
-    }
-    return {
-        "bilan": bilan,
-        "organisation": bilan.organisation,
-        "year": year,
-        "previous_year": before,
-        "previous_until": cut,
-        "figures": current,
-        "previous": previous,
-        "comparison": bilan_comparison(current, previous),
-        "charts": charts,
-        "examples": examples,
-    }
-
-
 def _logo_data_uri(organisation: Organisation) -> str:
     # Inlined, so that WeasyPrint fetches nothing (the storage may be remote).
     if not organisation.logo:
@@ -149,8 +87,6 @@ def bilan_pdf(bilan: Bilan) -> bytes:
 
 def bilan_request(*, bilan: Bilan, by: User) -> Bilan:
     """Queue the PDF's generation; a newer request overtakes an older one still waiting."""
-    from bilans.tasks import generate_bilan
-
     with transaction.atomic():
         bilan = Bilan.objects.select_for_update().get(pk=bilan.pk)
         bilan.token = Bilan.new_token()
@@ -213,3 +149,46 @@ def bilan_generate(*, bilan_id: int, token: str) -> Bilan | None:
 
 def bilan_failed(*, bilan_id: int, token: str, error: str) -> None:
     _claim(bilan_id, token, Bilan.State.ECHEC, error=error[:500])
+
+
+# The task.
+
+# Routed to the `bilans` queue by CELERY_TASK_ROUTES (config/settings.py).
+# A bilan of a large organisation takes seconds; a minute of CPU means something
+# is wrong. The soft limit lets the task write the failure on the row.
+SOFT_TIME_LIMIT = 120
+TIME_LIMIT = 150
+
+
+class BilanTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Also after a hard time limit or a lost worker: the row must not stay « en cours ».
+        bilan_id, token = (list(args) + [kwargs.get("bilan_id"), kwargs.get("token")])[:2]
+        if bilan_id and token:
+            bilan_failed(bilan_id=bilan_id, token=token, error="La génération n'a pas abouti.")
+
+
+# acks_late: a worker stopped mid-task gives it back; but not when the process
+# died on this task (reject_on_worker_lost=False): a bilan that kills its worker
+# (memory) must fail once, not be handed out again forever.
+# The name is the one it had in bilans/tasks.py: the route (`bilans.tasks.*`) and
+# the requests already queued under it keep working.
+@shared_task(
+    name="bilans.tasks.generate_bilan",
+    base=BilanTask,
+    soft_time_limit=SOFT_TIME_LIMIT,
+    time_limit=TIME_LIMIT,
+    acks_late=True,
+    reject_on_worker_lost=False,
+)
+def generate_bilan(bilan_id: int, token: str) -> None:
+    """Runs in the `bilans` queue, served by a worker with concurrency 1 and a
+    bounded number of tasks per process (WeasyPrint keeps the whole document in
+    memory; a fresh process gives it back)."""
+    try:
+        bilan_generate(bilan_id=bilan_id, token=token)
+    except SoftTimeLimitExceeded:
+        bilan_failed(bilan_id=bilan_id, token=token, error="La génération a pris trop de temps.")
+    except Exception as error:
+        logger.exception("Bilan %s failed", bilan_id)
+        bilan_failed(bilan_id=bilan_id, token=token, error=f"{type(error).__name__} : {error}")

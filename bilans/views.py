@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bilans import services
+from bilans import selectors, services
 from bilans.forms import BilanOpenForm, BilanTextsForm
 from bilans.models import Bilan
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
@@ -16,7 +16,7 @@ BILAN_READERS = (*READERS, *RELAIS_ONLY)
 
 @role_required(*READERS)
 def bilan_list(request):
-    bilans = Bilan.objects.for_user(request.user).select_related("organisation")
+    bilans = selectors.bilan_list(request.user)
     context = {"bilans": bilans, "form": BilanOpenForm(), "can_open": Bilan.objects.writable_by(request.user)}
     return render(request, "bilans/list.html", context)
 
@@ -37,20 +37,20 @@ def bilan_open(request):
             form.add_error("year", error)
         else:
             return redirect("bilans:detail", bilan=bilan.pk)
-    bilans = Bilan.objects.for_user(request.user).select_related("organisation")
+    bilans = selectors.bilan_list(request.user)
     return render(request, "bilans/list.html", {"bilans": bilans, "form": form, "can_open": True}, status=400)
 
 
 @role_required(*BILAN_READERS)
 def bilan_detail(request, bilan):
     bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
-    return render(request, "bilans/detail.html", services.bilan_context(bilan))
+    return render(request, "bilans/detail.html", selectors.bilan_context(bilan))
 
 
 @role_required(*WRITERS)
 def bilan_texts(request, bilan):
     bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan, write=True)
-    choices = services.example_choices(bilan)
+    choices = selectors.example_choices(bilan)
     initial = {
         "introduction": bilan.introduction,
         "perspectives": bilan.perspectives,

@@ -2,6 +2,9 @@ import os
 
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
+from django.conf import settings
+
+from config.logs import JsonFormatter
 
 from config.logs import JsonFormatter
 
@@ -16,8 +19,6 @@ app.autodiscover_tasks()
 @after_setup_task_logger.connect
 def _json_logs(logger, **kwargs):
     """Celery sets up its own handlers; under LOG_FORMAT=json they write JSON too."""
-    from django.conf import settings
-
     if settings.LOG_FORMAT == "json":
         for handler in logger.handlers:
             handler.setFormatter(JsonFormatter())

@@ -46,7 +46,7 @@ def broker_ok() -> bool:
                 os.access(Path(folders[key]), os.W_OK)
                 for key in ("data_folder_in", "data_folder_out", "control_folder")
             )
-        # The project's Celery app (config/celery.py), the current one in every process.
+        # The project's Celery app (config/celery.py), reached without core importing config.
         with current_app.connection_for_write(url, connect_timeout=BROKER_TIMEOUT) as conn:
             # One try, no back-off: a probe wants an answer now.
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT)

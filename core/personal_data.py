@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from core.models import Consent, Message
 
@@ -131,8 +132,6 @@ def _export(relais) -> dict:
 
 
 def _erase(relais, own) -> None:
-    from django.utils import timezone
-
     Message.objects.filter(recipient_relais=relais).delete()
     Consent.objects.filter(relais=relais, withdrawn_on=None).update(withdrawn_on=timezone.localdate())
 

@@ -13,9 +13,6 @@ import re
 import unicodedata
 
 from django import forms
-from django.contrib.contenttypes.models import ContentType
-
-from core.models import SensitiveFlag
 
 # Each category: stems matched at the start of a word (« hospitalis » finds
 # « hospitalisée »), and whole words (with their plural: « juif », « juifs »),
@@ -199,15 +196,23 @@ def find(text: str) -> dict[str, list[str]]:
     return {name: words for name, words in found.items() if words}
 
 
+# What a form found in its free texts: {form field: {category: [words]}}.
+Found = dict[str, dict[str, list[str]]]
+
+
 class SensitiveTextMixin:
     """For forms with free text: a warning and a second click before saving a
-    text that seems to hold sensitive data. Set `sensitive_fields`."""
+    text that seems to hold sensitive data. Set `sensitive_fields`.
+
+    A text saved anyway is listed for review by the service that saves it: the
+    view passes `form.sensitive_found` on (`sensitive=`), and the service calls
+    `core.services.sensitive_flag` inside its transaction."""
 
     sensitive_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sensitive_found: dict[str, dict[str, list[str]]] = {}
+        self.sensitive_found: Found = {}
         self.fields["confirm_sensitive"] = forms.BooleanField(
             label="J'ai relu : ce texte ne dit rien de sensible sur une personne, ou c'est indispensable et elle "
             "est d'accord",
@@ -237,30 +242,3 @@ class SensitiveTextMixin:
                 "n'ont pas leur place ici. Reformulez, ou cochez la case en bas du formulaire pour confirmer.",
             )
         return data
-
-    def flag_sensitive(self, obj, *, by, fields: dict[str, str] | None = None) -> None:
-        """Call after saving `obj`: list a confirmed text for staff review.
-        `fields` maps a form field to the model field it was saved in."""
-        found = getattr(self, "sensitive_found", {})
-        if not found or obj is None:
-            return
-        content_type = ContentType.objects.get_for_model(obj)
-        for name, categories in found.items():
-            SensitiveFlag.objects.create(
-                organisation_id=_organisation_id(obj),
-                content_type=content_type,
-                object_id=obj.pk,
-                field=(fields or {}).get(name, name),
-                categories=", ".join(categories)[:200],
-                flagged_by=by if by is not None and by.is_authenticated else None,
-            )
-
-
-def _organisation_id(obj) -> int:
-    if getattr(obj, "organisation_id", None):
-        return obj.organisation_id
-    for path in ("relais", "reunion", "remontee", "initiative"):
-        related = getattr(obj, path, None)
-        if related is not None and getattr(related, "organisation_id", None):
-            return related.organisation_id
-    raise ValueError(f"no organisation for {obj!r}")

@@ -4,11 +4,10 @@ the view helpers every app uses: pagination, the generic form page, label lists.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core import services
+from core import selectors, services
 from core.access import READERS, SESSION_KEY, access_for
 from core.forms import LabelForm, is_id
 
@@ -51,7 +50,7 @@ def labels_page(request, *, model, used_by: str, title: str, intro: str, count_l
             else:
                 messages.success(request, f"« {label.name} » est ajouté.")
                 return redirect(request.path)
-    rows = model.objects.for_user(request.user).annotate(used=Count(used_by))
+    rows = selectors.labels(request.user, model=model, used_by=used_by)
     context = {"form": form, "rows": rows, "title": title, "intro": intro, "count_label": count_label}
     return render(request, "core/labels.html", context)
 

@@ -16,7 +16,7 @@ from initiatives.models import Initiative
 from relais.models import Relais, Residence
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
-from reunions.services import when_text
+from reunions.wording import when_text
 
 # What each kind of message tells the relais, and where to look; reminders and
 # digests are not news.
@@ -48,13 +48,17 @@ class Home:
     news: list[News] = field(default_factory=list)
     first_visit: bool = False
     seen_before: datetime.datetime | None = None
+    # When the newest message listed was made (None: none): what
+    # `espace.services.home_seen` compares with the moment kept.
+    newest: datetime.datetime | None = None
 
 
 _LAST_VISIT = object()
 
 
 def relais_home(user, *, since=_LAST_VISIT) -> Home:
-    """`since`: list the news after this moment (by default, the last visit)."""
+    """`since`: list the news after this moment (by default, the last visit).
+    Reads only: the view then marks the home seen (`espace.services.home_seen`)."""
     now = timezone.now()
     relais = Relais.objects.for_user(user).select_related("organisation__guide").first()
     residences = list(Residence.objects.for_user(user).select_related("quartier"))
@@ -103,19 +107,24 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
                 text, url_name = NEWS[prefix]
                 url = reverse(url_name, args=[subject_id]) if url_name == "remontees:detail" else reverse(url_name)
                 home.news.append(News(text, url, at))
-    # Seen now: the next visit lists what comes after this one. When nothing
-    # has come since the moment kept (a reload, the way back after answering an
-    # invitation), that moment says the same and is not written again. The
-    # newest first: if none of them is newer, no message is.
-    newest = messages[0][2] if messages else None
-    if relais.home_seen_at is None or (newest and newest > relais.home_seen_at):
-        Relais.objects.filter(pk=relais.pk).update(home_seen_at=now)
+    # The newest first: if it is not newer than a moment, no message is.
+    home.newest = messages[0][2] if messages else None
     return home
 
 
-def activity_summary(queryset, *, since: datetime.date) -> dict:
-    """Counts of logged activity since a date: by kind, households met, by theme."""
-    rows = queryset.filter(date__gte=since)
+def my_activity(user):
+    """What a relais logged, the latest first."""
+    return Activity.objects.for_user(user)[:10]
+
+
+def team_activity(user):
+    """What the relais logged, newest first, with who logged it (for staff)."""
+    return Activity.objects.for_user(user).select_related("relais").order_by("-date", "-created_at")
+
+
+def activity_summary(user, *, since: datetime.date) -> dict:
+    """Counts of the activity this user may see, logged since a date: by kind, households met."""
+    rows = Activity.objects.for_user(user).filter(date__gte=since)
     by_kind = {
         row["kind"]: (row["n"], row["households"] or 0)
         for row in rows.values("kind").annotate(n=Count("pk"), households=Sum("households"))

@@ -14,7 +14,7 @@ from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, paginate
 from espace import selectors, services
 from espace.forms import ActivityForm, GuideForm
-from espace.models import Activity, Guide
+from espace.models import Guide
 from relais.models import Relais
 
 
@@ -32,6 +32,8 @@ def home(request):
         home = selectors.relais_home(request.user)
         since = home.seen_before
         request.session[NEWS_KEY] = {"at": now.isoformat(), "since": since.isoformat() if since else None}
+    if home.relais is not None:
+        services.home_seen(relais=home.relais, newest=home.newest, now=now)
     return render(request, "espace/home.html", {"home": home})
 
 
@@ -51,12 +53,11 @@ def activity(request):
             services.activity_log(relais=relais, **form.cleaned_data)
             messages.success(request, "Merci, c'est noté.")
             return redirect("espace:activity")
-    mine = Activity.objects.for_user(request.user)
     year_start = timezone.localdate().replace(month=1, day=1)
     context = {
         "form": form,
-        "rows": mine[:10],
-        "summary": selectors.activity_summary(mine, since=year_start),
+        "rows": selectors.my_activity(request.user),
+        "summary": selectors.activity_summary(request.user, since=year_start),
     }
     return render(request, "espace/activity.html", context)
 
@@ -65,9 +66,8 @@ def activity(request):
 def team_activity(request):
     """For staff: what the relais logged, in figures, and the latest entries."""
     since = timezone.localdate() - datetime.timedelta(days=365)
-    activities = Activity.objects.for_user(request.user)
-    page = paginate(request, activities.select_related("relais").order_by("-date", "-created_at"))
-    context = {"summary": selectors.activity_summary(activities, since=since), "page": page}
+    page = paginate(request, selectors.team_activity(request.user))
+    context = {"summary": selectors.activity_summary(request.user, since=since), "page": page}
     return render(request, "espace/team_activity.html", context)
 
 

@@ -224,7 +224,5 @@ class InitiativeFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def in_quartier(self, queryset, name, value):
-        from django.db.models import Q
-
         inside = Initiative.objects.filter(Q(quartier=value) | Q(residences__quartier=value)).values("pk")
         return queryset.filter(pk__in=inside)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
@@ -109,8 +108,13 @@ def initiative_report(
     newcomers: int | None = None,
     went_well: str = "",
     went_badly: str = "",
+    by: User | None = None,
+    photo: ContentFile | None = None,
+    caption: str = "",
+    consent: bool = False,
 ) -> Initiative:
-    """After the event: who came and what we learnt. The initiative is done."""
+    """After the event: who came and what we learnt, and a photo (`consent`: the
+    people recognisable on it agreed). The initiative is done."""
     if initiative.status == Initiative.Status.ANNULEE:
         raise ValidationError("Cette initiative est annulée.")
     split = [n for n in (children, adults, seniors) if n is not None]
@@ -127,7 +131,10 @@ def initiative_report(
     initiative.seniors, initiative.newcomers = seniors, newcomers
     initiative.went_well, initiative.went_badly = went_well.strip(), went_badly.strip()
     initiative.status = Initiative.Status.REALISEE
-    initiative.save()
+    with transaction.atomic():
+        initiative.save()
+        if photo:
+            photo_add(initiative=initiative, image=photo, by=by, caption=caption, consent=consent)
     return initiative
 
 
@@ -136,6 +143,20 @@ def photo_add(*, initiative: Initiative, image: ContentFile, by: User | None, ca
     photo.image.save(image.name, image, save=False)
     photo.save()
     return photo
+
+
+STATUSES_SET_BY_HAND = (Initiative.Status.PREVUE, Initiative.Status.ANNULEE, Initiative.Status.IDEE)
+
+
+def initiative_set_status(*, initiative: Initiative, status: str) -> Initiative:
+    """Confirm an idea, cancel an initiative, or set it back to an idea (it is
+    « réalisée » by its report)."""
+    if status not in STATUSES_SET_BY_HAND:
+        raise ValidationError("Statut inconnu.")
+    with transaction.atomic():
+        initiative.status = status
+        initiative.save(update_fields=["status"])
+    return initiative
 
 
 def _tell_organisers(initiative: Initiative, subject, kind: str, by: User | None) -> None:
@@ -151,6 +172,25 @@ def _tell_organisers(initiative: Initiative, subject, kind: str, by: User | None
 
 
 # Logistics
+
+
+def equipment_stock_set(*, organisation: Organisation, name: str, quantity: int) -> Equipment:
+    """How many of an item there are to lend: a new item, or a new count for one
+    of the same name (whatever its case)."""
+    with transaction.atomic():
+        item = Equipment.objects.select_for_update().filter(organisation=organisation, name__iexact=name).first()
+        if item is None:
+            return Equipment.objects.create(organisation=organisation, name=name, quantity=quantity)
+        item.quantity = quantity
+        item.save(update_fields=["quantity"])
+    return item
+
+
+def room_add(*, organisation: Organisation, name: str) -> Room:
+    """A room to lend; one of the same name (whatever its case) is kept as it is."""
+    with transaction.atomic():
+        room = Room.objects.filter(organisation=organisation, name__iexact=name).first()
+        return room or Room.objects.create(organisation=organisation, name=name)
 
 
 def logistics_request(
@@ -369,18 +409,6 @@ def grant_decide(
         grant.save()
         _tell_organisers(grant.initiative, grant, "subvention", by)
     return grant
-
-
-def grant_totals(*, queryset, year: int) -> dict:
-    """Requested and granted per year (for the grants page and the bilan)."""
-    rows = queryset.filter(requested_at__year=year).aggregate(
-        count=Count("pk"),
-        requested=Sum("amount_requested"),
-        granted=Sum("amount_granted", filter=Q(status=GrantRequest.Status.ACCORDEE)),
-        accepted=Count("pk", filter=Q(status=GrantRequest.Status.ACCORDEE)),
-        refused=Count("pk", filter=Q(status=GrantRequest.Status.REFUSEE)),
-    )
-    return {k: v or 0 for k, v in rows.items()}
 
 
 # What the messages say

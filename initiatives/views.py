@@ -1,9 +1,6 @@
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, labels_page, paginate
-from initiatives import services
+from initiatives import selectors, services
 from initiatives.forms import (
     DecisionForm,
     EquipmentForm,
@@ -25,17 +22,8 @@ from initiatives.forms import (
     ReportForm,
     RoomForm,
 )
-from initiatives.models import (
-    Equipment,
-    GrantRequest,
-    Initiative,
-    InitiativeKind,
-    InitiativePhoto,
-    LogisticsLine,
-    LogisticsRequest,
-    Room,
-)
-from relais.models import Relais, Residence
+from initiatives.models import GrantRequest, Initiative, InitiativeKind, InitiativePhoto, LogisticsRequest
+from relais.models import Relais
 
 
 def _organisation(request):
@@ -44,14 +32,8 @@ def _organisation(request):
 
 @role_required(*READERS)
 def catalogue(request):
-    scoped = Initiative.objects.for_user(request.user)
-    filters = InitiativeFilter(request.GET or None, queryset=scoped, request=request)
-    rows = (
-        filters.qs.select_related("kind", "quartier")
-        .prefetch_related(Prefetch("residences", queryset=Residence.objects.only("pk", "name"), to_attr="places"))
-        .order_by("-starts_on", "-pk")
-    )
-    page = paginate(request, rows)
+    filters = InitiativeFilter(request.GET or None, queryset=selectors.catalogue(request.user), request=request)
+    page = paginate(request, filters.qs)
     return render(request, "initiatives/catalogue.html", {"filter": filters, "page": page})
 
 
@@ -62,54 +44,8 @@ def map_page(request):
 
 @role_required(*READERS)
 def map_data(request):
-    """The map's markers: residences with coordinates (covered by an active relais
-    or not) and the initiatives placed at them. Figures only: no names of people."""
-    residences = (
-        Residence.objects.for_user(request.user, figures=True)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .annotate(
-            active_relais=Count(
-                "relais_links__relais",
-                filter=Q(relais_links__relais__status=Relais.Status.ACTIF),
-                distinct=True,
-            )
-        )
-        .order_by("pk")
-    )
-    year_ago = timezone.localdate() - datetime.timedelta(days=365)
-    recent = (
-        Initiative.objects.for_user(request.user)
-        .filter(starts_on__gte=year_ago)
-        .exclude(status=Initiative.Status.ANNULEE)
-        .select_related("kind")
-        .prefetch_related(Prefetch("residences", queryset=Residence.objects.only("pk")))
-        .order_by("-starts_on")
-    )
-    by_residence: dict[int, list] = {}
-    for initiative in recent:
-        entry = {
-            "id": initiative.pk,
-            "title": initiative.title,
-            "kind": initiative.kind.name,
-            "date": initiative.starts_on.isoformat(),
-            "status": initiative.get_status_display(),
-            "url": reverse("initiatives:detail", args=[initiative.pk]),
-        }
-        for residence in initiative.residences.all():
-            by_residence.setdefault(residence.pk, []).append(entry)
-    markers = [
-        {
-            "id": r.pk,
-            "name": r.name,
-            "lat": float(r.latitude),
-            "lng": float(r.longitude),
-            "dwellings": r.dwellings,
-            "active_relais": r.active_relais,
-            "initiatives": by_residence.get(r.pk, []),
-        }
-        for r in residences
-    ]
-    return JsonResponse({"residences": markers})
+    """The map's markers (figures only: no names of people)."""
+    return JsonResponse({"residences": selectors.map_markers(request.user)})
 
 
 @role_required(*WRITERS)
@@ -163,10 +99,7 @@ def propose(request):
 
 @role_required(*RELAIS_ONLY)
 def mine(request):
-    rows = list(Initiative.objects.for_user(request.user).select_related("kind").order_by("-starts_on")[:50])
-    today = timezone.localdate()
-    for row in rows:
-        row.reportable = not row.relais_report_refusal(today)
+    rows = selectors.relais_initiatives(request.user, today=timezone.localdate())
     return render(request, "initiatives/mine.html", {"rows": rows})
 
 
@@ -206,30 +139,12 @@ def edit(request, initiative):
 def detail(request, initiative):
     initiative = Initiative.objects.select_related("kind", "quartier").get_for_user(request.user, initiative)
     access = access_for(request.user)
-    logistics = (
-        LogisticsRequest.objects.for_user(request.user)
-        .filter(initiative=initiative)
-        .select_related("room")
-        .prefetch_related(Prefetch("lines", queryset=LogisticsLine.objects.select_related("equipment")))
-    )
-    grants = GrantRequest.objects.for_user(request.user).filter(initiative=initiative).prefetch_related("budget_lines")
-    photos = InitiativePhoto.objects.for_user(request.user).filter(initiative=initiative)
-    organisers = initiative.organisers.all()
-    if access.is_relais:
-        # Other relais are named to a relais only if they agreed to be presented to their neighbours.
-        listed = Q(consents__scope="annuaire", consents__withdrawn_on=None)
-        organisers = organisers.filter(Q(user=request.user) | listed).distinct()
     return render(
         request,
         "initiatives/detail.html",
         {
             "initiative": initiative,
-            "residences": initiative.residences.all(),
-            "organisers": organisers if not access.is_partner else None,
-            "partners": initiative.partners.all(),
-            "logistics": logistics,
-            "grants": grants,
-            "photos": photos,
+            **selectors.initiative_page(request.user, initiative),
             "can_write": access.can_write,
             # The organisers (the only relais who see it) report it and ask for logistics and grants.
             "can_organise": access.can_write or access.is_relais,
@@ -252,17 +167,11 @@ def report(request, initiative):
     initial.update(went_well=initiative.went_well, went_badly=initiative.went_badly)
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        photo, caption, consent = data.pop("photo"), data.pop("caption"), data.pop("consent")
         try:
-            services.initiative_report(initiative=initiative, **data)
+            services.initiative_report(initiative=initiative, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            if photo:
-                services.photo_add(
-                    initiative=initiative, image=photo, by=request.user, caption=caption, consent=consent
-                )
             messages.success(request, "Le bilan de l'initiative est enregistré.")
             return redirect("initiatives:detail", initiative=initiative.pk)
     return render(
@@ -315,33 +224,20 @@ def stock(request):
     if request.method == "POST":
         if equipment_form.is_bound and equipment_form.is_valid():
             data = equipment_form.cleaned_data
-            item = Equipment.objects.for_user(request.user).filter(name__iexact=data["name"]).first()
-            if item:
-                item.quantity = data["quantity"]
-                item.save(update_fields=["quantity"])
-            else:
-                Equipment.objects.create(organisation=organisation, **data)
+            services.equipment_stock_set(organisation=organisation, name=data["name"], quantity=data["quantity"])
             messages.success(request, f"Stock de « {data['name']} » : {data['quantity']}.")
             return redirect("initiatives:stock")
         if room_form.is_bound and room_form.is_valid():
-            if not Room.objects.for_user(request.user).filter(name__iexact=room_form.cleaned_data["name"]).exists():
-                Room.objects.create(organisation=organisation, name=room_form.cleaned_data["name"])
+            services.room_add(organisation=organisation, name=room_form.cleaned_data["name"])
             messages.success(request, "La salle est ajoutée.")
             return redirect("initiatives:stock")
-    pending = (
-        LogisticsRequest.objects.for_user(request.user)
-        .filter(status=LogisticsRequest.Status.DEMANDEE)
-        .select_related("initiative", "room")
-        .prefetch_related(Prefetch("lines", queryset=LogisticsLine.objects.select_related("equipment")))
-        .order_by("starts_on")
-    )
     return render(
         request,
         "initiatives/stock.html",
         {
-            "equipment": Equipment.objects.for_user(request.user),
-            "rooms": Room.objects.for_user(request.user),
-            "pending": pending,
+            "equipment": selectors.equipment(request.user),
+            "rooms": selectors.rooms(request.user),
+            "pending": selectors.pending_logistics(request.user),
             "equipment_form": equipment_form,
             "room_form": room_form,
         },
@@ -353,7 +249,7 @@ def logistics_decide(request, logistics):
     logistics = LogisticsRequest.objects.select_related("initiative", "room").get_for_user(
         request.user, logistics, write=request.method == "POST"
     )
-    lines = list(logistics.lines.select_related("equipment"))
+    lines = selectors.logistics_lines(logistics)
     form = DecisionForm(request.POST or None, lines=lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -382,20 +278,18 @@ def logistics_decide(request, logistics):
 
 @role_required(*READERS)
 def grants(request):
-    scoped = GrantRequest.objects.for_user(request.user)
     try:
         year = int(request.GET.get("annee", ""))
     except ValueError:
         year = timezone.localdate().year
     year = min(max(year, 2000), 2100)
-    rows = scoped.filter(requested_at__year=year).select_related("initiative").order_by("-requested_at")
     return render(
         request,
         "initiatives/grants.html",
         {
             "year": year,
-            "rows": rows,
-            "totals": services.grant_totals(queryset=scoped, year=year),
+            "rows": selectors.grants_of_year(request.user, year),
+            "totals": selectors.grant_totals(request.user, year),
             "previous": year - 1,
             "next": year + 1,
         },
@@ -466,12 +360,11 @@ def grant_decide(request, grant):
 @require_POST
 def set_status(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
-    status = request.POST.get("status", "")
-    if status not in (Initiative.Status.PREVUE, Initiative.Status.ANNULEE, Initiative.Status.IDEE):
-        messages.error(request, "Statut inconnu.")
+    try:
+        services.initiative_set_status(initiative=initiative, status=request.POST.get("status", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        initiative.status = status
-        initiative.save(update_fields=["status"])
         messages.success(request, f"L'initiative est {initiative.get_status_display().lower()}.")
     return redirect("initiatives:detail", initiative=initiative.pk)
 

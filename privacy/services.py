@@ -17,42 +17,86 @@ import unicodedata
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import audit, personal_data
-from core.models import AuditEvent, Organisation, User
+from core.models import AuditEvent, Organisation, SensitiveFlag, User
 from privacy.models import RightsRequest
 from relais.models import Relais, RelaisStatusChange
 
 logger = logging.getLogger(__name__)
 
-# Access: everything about one person, nothing about anyone else.
+REMOVED_TEXT = "[texte retiré : donnée sensible]"
+
+# The register of requests, and the settings.
 
 
-def person_data(relais: Relais) -> dict:
-    """What the organisation holds about one relais, in the words of the pages:
-    the sections every app registered (core/personal_data.py), in their order."""
-    data: dict = {
-        "export": {
-            "organisation": relais.organisation.name,
-            "date": timezone.localdate().isoformat(),
-            "reference": relais.pk,
-        },
-    }
-    for part in personal_data.parts():
-        if part.export is not None:
-            data.update(part.export(relais))
-    data["demandes d'exercice des droits"] = [
-        {
-            "demande": r.get_kind_display(),
-            "reçue le": personal_data.day(r.received_on),
-            "traitée le": personal_data.day(r.handled_on),
-        }
-        for r in RightsRequest.objects.filter(relais=relais)
-    ]
-    return data
+def retention_set(*, organisation: Organisation, months: int) -> Organisation:
+    """How long the data of a person who left is kept before it is anonymised."""
+    if not 6 <= months <= 120:
+        raise ValidationError({"retention_months": "Choisissez une durée entre 6 et 120 mois."})
+    with transaction.atomic():
+        organisation.retention_months = months
+        organisation.save(update_fields=["retention_months"])
+    return organisation
+
+
+def rights_request_record(
+    *,
+    relais: Relais,
+    kind: str,
+    received_on: datetime.date,
+    note: str = "",
+    handled: bool,
+    by: User | None,
+) -> RightsRequest:
+    """A request of a person about their data, in the register; `handled`: it
+    was handled today, by `by`. (An erasure is recorded by `erase`.)"""
+    request = RightsRequest(
+        organisation_id=relais.organisation_id, relais=relais, kind=kind, received_on=received_on, note=note
+    )
+    if handled:
+        request.handled_on, request.handled_by = timezone.localdate(), by
+    with transaction.atomic():
+        request.save()
+    return request
+
+
+def erasure_ask(*, relais: Relais) -> RightsRequest:
+    """A relais asks to be erased; the team does it (`erase`). Asking again while
+    the first request waits records nothing more."""
+    with transaction.atomic():
+        request, _ = RightsRequest.objects.get_or_create(
+            organisation_id=relais.organisation_id,
+            relais=relais,
+            kind=RightsRequest.Kind.EFFACEMENT,
+            handled_on=None,
+            defaults={"received_on": timezone.localdate()},
+        )
+    return request
+
+
+def flag_review(*, flag: SensitiveFlag, outcome: str, by: User | None) -> SensitiveFlag:
+    """A flagged text reviewed: kept as it is, or replaced by a notice."""
+    if outcome not in SensitiveFlag.Outcome.values:
+        raise ValidationError("Choisissez de conserver ou de retirer le texte.")
+    with transaction.atomic():
+        if outcome == SensitiveFlag.Outcome.REMOVED:
+            model = flag.content_type.model_class()
+            rows = model._base_manager.filter(pk=flag.object_id)
+            text = rows.values_list(flag.field, flat=True).first()
+            rows.update(**{flag.field: REMOVED_TEXT})
+            obj = rows.first()
+            if text and hasattr(obj, "events"):
+                # A remontée's answer is also kept in its history, which the relais reads.
+                obj.events.filter(comment=text).update(comment=REMOVED_TEXT)
+        flag.outcome = outcome
+        flag.reviewed_at, flag.reviewed_by = timezone.now(), by
+        flag.save(update_fields=["outcome", "reviewed_at", "reviewed_by"])
+    return flag
 
 
 # Erasure and anonymisation.
@@ -241,13 +285,6 @@ def due_for_anonymisation(organisation: Organisation, today: datetime.date) -> m
     """Leavers who left more than the organisation's retention time ago."""
     limit = months_before(today, organisation.retention_months)
     return leavers(Relais.objects.filter(organisation=organisation)).filter(left_on__lt=limit)
-
-
-def upcoming_anonymisations(relais: models.QuerySet, months: int, today: datetime.date, *, within_days: int = 90):
-    """What the retention task will do next, among these relais: each leaver and the day they go."""
-    horizon = months_before(today + datetime.timedelta(days=within_days), months)
-    rows = leavers(relais).filter(left_on__lt=horizon).order_by("left_on", "pk")
-    return [(r, anonymisation_day(r.left_on, months)) for r in rows]
 
 
 def anonymisation_day(left_on: datetime.date, months: int) -> datetime.date:

@@ -3,8 +3,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +15,9 @@ from core import audit, consents
 from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.models import AuditEvent, Organisation, SensitiveFlag
 from core.views import form_page, paginate
-from privacy import services
+from privacy import selectors, services
 from privacy.forms import ConsentsForm, EraseForm, FlagReviewForm, MyConsentsForm, RetentionForm, RightsRequestForm
-from privacy.models import RightsRequest
 from relais.models import Relais
-
-REMOVED_TEXT = "[texte retiré : donnée sensible]"
 
 
 @role_required(*WRITERS)
@@ -34,19 +30,17 @@ def overview(request):
             messages.error(request, "Seul·e un·e administrateur·rice peut changer la durée de conservation.")
             return redirect("privacy:overview")
         if form.is_valid():
-            form.save()
-            messages.success(request, "La durée de conservation est enregistrée.")
-            return redirect("privacy:overview")
-    today = timezone.localdate()
+            try:
+                services.retention_set(organisation=organisation, months=form.cleaned_data["retention_months"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "La durée de conservation est enregistrée.")
+                return redirect("privacy:overview")
     context = {
         "form": form,
         "organisation": organisation,
-        "upcoming": services.upcoming_anonymisations(
-            Relais.objects.for_user(request.user), organisation.retention_months, today
-        ),
-        "pending": RightsRequest.objects.for_user(request.user).filter(handled_on=None).select_related("relais"),
-        "handled": RightsRequest.objects.for_user(request.user).exclude(handled_on=None)[:10],
-        "flags": SensitiveFlag.objects.for_user(request.user).filter(reviewed_at=None).count(),
+        **selectors.overview(request.user, organisation, today=timezone.localdate()),
     }
     return render(request, "privacy/overview.html", context)
 
@@ -80,7 +74,7 @@ def _sections(data: dict) -> list[dict]:
 
 
 def _export_response(request, relais: Relais, fmt: str):
-    data = services.person_data(relais)
+    data = selectors.person_data(relais)
     audit.record(AuditEvent.Action.EXPORT, relais, user=request.user)
     if fmt == "json":
         response = HttpResponse(
@@ -99,8 +93,8 @@ def person(request, relais):
     context = {
         "relais": relais,
         "consent_form": form,
-        "history": relais.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_on", "-pk"),
-        "requests": RightsRequest.objects.for_user(request.user).filter(relais=relais),
+        "history": selectors.consent_history(relais),
+        "requests": selectors.rights_requests(request.user, relais),
     }
     return render(request, "privacy/person.html", context)
 
@@ -135,12 +129,7 @@ def person_request(request, relais):
         return redirect("privacy:person", relais=relais.pk)
     form = RightsRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        rights = form.save(commit=False)
-        rights.organisation_id = relais.organisation_id
-        rights.relais = relais
-        if form.cleaned_data["handled"]:
-            rights.handled_on, rights.handled_by = timezone.localdate(), request.user
-        rights.save()
+        services.rights_request_record(relais=relais, by=request.user, **form.cleaned_data)
         messages.success(request, "La demande est enregistrée dans le registre.")
         return redirect("privacy:person", relais=relais.pk)
     return form_page(
@@ -172,24 +161,8 @@ def person_erase(request, relais):
 
 @role_required(*WRITERS)
 def flags(request):
-    rows = (
-        SensitiveFlag.objects.for_user(request.user)
-        .filter(reviewed_at=None)
-        .select_related("flagged_by", "content_type")
-    )
-    page = paginate(request, rows)
-    objects: dict = {}
-    for flag in page:
-        objects.setdefault(flag.content_type_id, set()).add(flag.object_id)
-    loaded = {}
-    for type_id, ids in objects.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        loaded[type_id] = model._base_manager.in_bulk(ids)
-    items = []
-    for flag in page:
-        obj = loaded.get(flag.content_type_id, {}).get(flag.object_id)
-        items.append({"flag": flag, "obj": obj, "text": getattr(obj, flag.field, "") if obj else ""})
-    return render(request, "privacy/flags.html", {"page": page, "items": items})
+    page = paginate(request, selectors.unreviewed_flags(request.user))
+    return render(request, "privacy/flags.html", {"page": page, "items": selectors.flagged_texts(page)})
 
 
 @role_required(*WRITERS)
@@ -200,31 +173,16 @@ def flag_review(request, flag):
     if not form.is_valid():
         messages.error(request, "Choisissez de conserver ou de retirer le texte.")
         return redirect("privacy:flags")
-    with transaction.atomic():
-        if form.cleaned_data["outcome"] == SensitiveFlag.Outcome.REMOVED:
-            model = flag.content_type.model_class()
-            rows = model._base_manager.filter(pk=flag.object_id)
-            text = rows.values_list(flag.field, flat=True).first()
-            rows.update(**{flag.field: REMOVED_TEXT})
-            obj = rows.first()
-            if text and hasattr(obj, "events"):
-                # A remontée's answer is also kept in its history, which the relais reads.
-                obj.events.filter(comment=text).update(comment=REMOVED_TEXT)
-        flag.outcome = form.cleaned_data["outcome"]
-        flag.reviewed_at, flag.reviewed_by = timezone.now(), request.user
-        flag.save(update_fields=["outcome", "reviewed_at", "reviewed_by"])
+    services.flag_review(flag=flag, outcome=form.cleaned_data["outcome"], by=request.user)
     messages.success(request, "Le texte est revu.")
     return redirect("privacy:flags")
 
 
 @role_required(*ADMINS)
 def journal(request):
-    events = AuditEvent.objects.for_user(request.user).select_related("user", "relais")
     action = request.GET.get("action", "")
-    if action in AuditEvent.Action.values:
-        events = events.filter(action=action)
     context = {
-        "page": paginate(request, events),
+        "page": paginate(request, selectors.journal(request.user, action=action)),
         "actions": AuditEvent.Action.choices,
         "action": action,
         "retention_days": settings.AUDIT_RETENTION_DAYS,
@@ -248,22 +206,20 @@ def mine(request):
     form = MyConsentsForm(request.POST or None, initial={"consents": sorted(consents.active_scopes(relais))})
     if request.method == "POST":
         if "erase" in request.POST:
-            RightsRequest.objects.get_or_create(
-                organisation_id=relais.organisation_id,
-                relais=relais,
-                kind=RightsRequest.Kind.EFFACEMENT,
-                handled_on=None,
-                defaults={"received_on": timezone.localdate()},
-            )
+            services.erasure_ask(relais=relais)
             messages.success(request, "Votre demande d'effacement est transmise à l'équipe, qui vous répondra.")
             return redirect("privacy:mine")
         if form.is_valid():
             consents.consent_set(relais, form.cleaned_data["consents"], on=timezone.localdate(), by=request.user)
             messages.success(request, "Vos choix sont enregistrés.")
             return redirect("privacy:mine")
-    data = services.person_data(relais)
-    pending = RightsRequest.objects.filter(relais=relais, kind=RightsRequest.Kind.EFFACEMENT, handled_on=None)
-    context = {"relais": relais, "form": form, "sections": _sections(data), "erase_pending": pending.exists()}
+    data = selectors.person_data(relais)
+    context = {
+        "relais": relais,
+        "form": form,
+        "sections": _sections(data),
+        "erase_pending": selectors.erasure_pending(relais),
+    }
     return render(request, "privacy/mine.html", context)
 
 

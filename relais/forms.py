@@ -4,7 +4,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from core.access import access_for
-from core.consents import active_scopes, consent_set
+from core.consents import active_scopes
 from core.forms import DateInput, ModelMultipleChoiceField
 from core.models import Consent, Membership
 from core.sensitive import SensitiveTextMixin
@@ -127,12 +127,6 @@ class RelaisForm(forms.ModelForm):
         if consents - already and not data.get("consent_date") and "consent_date" not in self.errors:
             self.add_error("consent_date", "Indiquez la date à laquelle la personne a donné son accord.")
         return data
-
-    def save_consents(self, relais: Relais, *, by) -> None:
-        """Ticked consents are given on the date typed; unticked ones withdrawn today."""
-        today = timezone.localdate()
-        on = self.cleaned_data["consent_date"] or today
-        consent_set(relais, self.cleaned_data["consents"], on=on, by=by, withdrawn_on=today)
 
 
 class RelaisCreateForm(RelaisForm):

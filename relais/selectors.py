@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
-from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
+from core.models import Consent, Membership
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 
 NO_CONTACT_DAYS = 90
 
@@ -20,6 +21,10 @@ def _has_active_relais() -> Exists:
 
 def _last_contact() -> Subquery:
     return Subquery(ContactLog.objects.filter(relais=OuterRef("pk")).order_by("-date").values("date")[:1])
+
+
+def quartier_list(user) -> QuerySet[Quartier]:
+    return Quartier.objects.for_user(user).order_by("name")
 
 
 def residence_list(user) -> QuerySet[Residence]:
@@ -147,6 +152,36 @@ def relais_timeline(user, relais: Relais) -> list[TimelineEntry]:
         for contact in ContactLog.objects.for_user(user).filter(relais=relais).select_related("author")
     ]
     return sorted(entries, key=lambda e: e.date, reverse=True)
+
+
+def relais_residences(relais: Relais) -> QuerySet[RelaisResidence]:
+    """Where a relais (already read through its door) is relais, with the quartiers."""
+    return relais.relais_links.select_related("residence__quartier")
+
+
+def relais_consents(relais: Relais) -> QuerySet[Consent]:
+    """The consents a relais (already read through its door) has given and not withdrawn."""
+    return relais.consents.filter(withdrawn_on=None)
+
+
+def residence_relais(user, residence: Residence) -> QuerySet[RelaisResidence]:
+    """The relais of a residence this user may see, by status then name."""
+    return (
+        RelaisResidence.objects.filter(residence=residence, relais__in=Relais.objects.for_user(user))
+        .select_related("relais")
+        .order_by("relais__status", "relais__last_name")
+    )
+
+
+def team(user) -> QuerySet[Membership]:
+    """The organisation's staff and partners (the relais have their own list)."""
+    return (
+        Membership.objects.for_user(user)
+        .exclude(role=Membership.Role.RELAIS)
+        .select_related("user")
+        .prefetch_related("quartiers")
+        .order_by("role", "user__email")
+    )
 
 
 def residence_history(user, residence: Residence) -> QuerySet[RelaisStatusChange]:

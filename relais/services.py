@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
@@ -15,8 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import outbox
+from core.consents import consent_set
 from core.models import Membership, Message, Organisation, User
 from core.outbox import render_email
+from core.sensitive import Found
+from core.services import sensitive_flag
 from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 
 S = Relais.Status
@@ -28,6 +32,49 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def quartier_save(*, organisation: Organisation, quartier: Quartier | None = None, name: str, is_qpv: bool) -> Quartier:
+    """Create a quartier, or change one."""
+    with transaction.atomic():
+        quartier = quartier or Quartier(organisation=organisation)
+        quartier.name, quartier.is_qpv = name, is_qpv
+        quartier.save()
+    return quartier
+
+
+def residence_save(
+    *,
+    organisation: Organisation,
+    residence: Residence | None = None,
+    name: str,
+    reference: str = "",
+    quartier: Quartier | None = None,
+    address: str = "",
+    postal_code: str = "",
+    city: str = "",
+    dwellings: int = 0,
+    has_common_room: bool = False,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Residence:
+    """Create a residence, or change one."""
+    if quartier is not None and quartier.organisation_id != organisation.pk:
+        raise ValidationError({"quartier": "Ce quartier n'appartient pas à votre organisation."})
+    with transaction.atomic():
+        residence = residence or Residence(organisation=organisation)
+        residence.name, residence.reference, residence.quartier = name, reference, quartier
+        residence.address, residence.postal_code, residence.city = address, postal_code, city
+        residence.dwellings, residence.has_common_room = dwellings, has_common_room
+        residence.latitude, residence.longitude = latitude, longitude
+        residence.save()
+    return residence
+
+
+def _consents_record(relais: Relais, scopes: Iterable[str], *, given_on: datetime.date | None, by: User | None) -> None:
+    """Ticked consents are given on the date typed (today when none); unticked ones withdrawn today."""
+    today = timezone.localdate()
+    consent_set(relais, scopes, on=given_on or today, by=by, withdrawn_on=today)
+
+
 def relais_create(
     *,
     organisation: Organisation,
@@ -37,8 +84,12 @@ def relais_create(
     status: str = S.CANDIDAT,
     status_date: datetime.date | None = None,
     residences: Iterable[tuple[Residence, str]] = (),
+    consents: Iterable[str] | None = None,
+    consent_date: datetime.date | None = None,
     **fields,
 ) -> Relais:
+    """A new relais, their residences and the first line of their history; with
+    `consents` (the scopes the person agreed to, on `consent_date`), their consents."""
     if status not in (S.CANDIDAT, S.ACTIF):
         raise ValidationError("Un nouveau relais est candidat·e ou actif·ve.")
     status_date = status_date or timezone.localdate()
@@ -56,6 +107,32 @@ def relais_create(
         RelaisStatusChange.objects.create(
             relais=relais, from_status="", to_status=status, date=status_date, changed_by=by
         )
+        if consents is not None:
+            _consents_record(relais, consents, given_on=consent_date, by=by)
+    return relais
+
+
+def relais_update(
+    *,
+    relais: Relais,
+    by: User | None,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    email: str,
+    preferred_channel: str,
+    residences: Iterable[tuple[Residence, str]],
+    consents: Iterable[str],
+    consent_date: datetime.date | None = None,
+) -> Relais:
+    """Change a relais' card: their details, residences and consents (those
+    ticked given on `consent_date`, the others withdrawn today)."""
+    with transaction.atomic():
+        relais.first_name, relais.last_name = first_name, last_name
+        relais.phone, relais.email, relais.preferred_channel = phone, email, preferred_channel
+        relais.save(update_fields=["first_name", "last_name", "phone", "email", "preferred_channel"])
+        _consents_record(relais, consents, given_on=consent_date, by=by)
+        relais_set_residences(relais=relais, residences=residences)
     return relais
 
 
@@ -83,8 +160,10 @@ def relais_change_status(
     by: User | None,
     exit_reason: str = "",
     note: str = "",
+    sensitive: Found | None = None,
 ) -> RelaisStatusChange:
-    """Move a relais along candidat → actif → en pause → sorti, keeping the history."""
+    """Move a relais along candidat → actif → en pause → sorti, keeping the history.
+    `sensitive`: what the form found in the note, confirmed (core/sensitive.py)."""
     with transaction.atomic():
         relais = Relais.objects.select_for_update().get(pk=relais.pk)
         if to_status not in ALLOWED_TRANSITIONS.get(relais.status, set()):
@@ -114,7 +193,7 @@ def relais_change_status(
         else:
             relais.left_on, relais.exit_reason = None, ""
         relais.save(update_fields=["status", "status_since", "started_on", "left_on", "exit_reason"])
-        return RelaisStatusChange.objects.create(
+        change = RelaisStatusChange.objects.create(
             relais=relais,
             from_status=from_status,
             to_status=to_status,
@@ -123,14 +202,23 @@ def relais_change_status(
             note=note,
             changed_by=by,
         )
+        sensitive_flag(obj=change, found=sensitive, by=by)
+    return change
 
 
-def contact_log_add(*, relais: Relais, kind: str, date: datetime.date, note: str, by: User | None) -> ContactLog:
+def contact_log_add(
+    *, relais: Relais, kind: str, date: datetime.date, note: str, by: User | None, sensitive: Found | None = None
+) -> ContactLog:
+    """A note of an exchange with a relais. `sensitive`: what the form found in the
+    note, confirmed (core/sensitive.py)."""
     if date > timezone.localdate():
         raise ValidationError({"date": "Un échange ne peut pas être daté dans le futur."})
-    return ContactLog.objects.create(
-        organisation_id=relais.organisation_id, relais=relais, kind=kind, date=date, note=note, author=by
-    )
+    with transaction.atomic():
+        contact = ContactLog.objects.create(
+            organisation_id=relais.organisation_id, relais=relais, kind=kind, date=date, note=note, author=by
+        )
+        sensitive_flag(obj=contact, found=sensitive, by=by)
+    return contact
 
 
 def invitation_create(

@@ -3,7 +3,6 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from relais.forms import (
     formset_ok,
     residence_formset,
 )
-from relais.models import Quartier, Relais, RelaisResidence, Residence
+from relais.models import Quartier, Relais, Residence
 
 
 @role_required(*READERS)
@@ -39,22 +38,20 @@ def dashboard(request):
 
 @role_required(*READERS)
 def quartier_list(request):
-    quartiers = Quartier.objects.for_user(request.user).order_by("name")
+    quartiers = selectors.quartier_list(request.user)
     return render(request, "relais/quartier_list.html", {"page": paginate(request, quartiers)})
 
 
 @role_required(*WRITERS)
 def quartier_edit(request, quartier=None):
-    access = access_for(request.user)
-    instance = (
-        Quartier.objects.get_for_user(request.user, quartier, write=True)
-        if quartier
-        else Quartier(organisation=access.organisation)
+    organisation = access_for(request.user).organisation
+    instance = Quartier.objects.get_for_user(request.user, quartier, write=True) if quartier else None
+    form = QuartierForm(
+        request.POST or None, instance=instance or Quartier(organisation=organisation), organisation=organisation
     )
-    form = QuartierForm(request.POST or None, instance=instance, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Le quartier « {form.instance.name} » est enregistré.")
+        saved = services.quartier_save(organisation=organisation, quartier=instance, **form.cleaned_data)
+        messages.success(request, f"Le quartier « {saved.name} » est enregistré.")
         return redirect("relais:quartier_list")
     return form_page(request, form, title="Quartier", back=reverse("relais:quartier_list"))
 
@@ -75,11 +72,7 @@ def residence_list(request):
 @role_required(*READERS)
 def residence_detail(request, residence):
     residence = Residence.objects.get_for_user(request.user, residence)
-    links = (
-        RelaisResidence.objects.filter(residence=residence, relais__in=Relais.objects.for_user(request.user))
-        .select_related("relais")
-        .order_by("relais__status", "relais__last_name")
-    )
+    links = selectors.residence_relais(request.user, residence)
     history = selectors.residence_history(request.user, residence)[:50]
     return render(
         request,
@@ -90,18 +83,23 @@ def residence_detail(request, residence):
 
 @role_required(*WRITERS)
 def residence_edit(request, residence=None):
-    access = access_for(request.user)
-    instance = (
-        Residence.objects.get_for_user(request.user, residence, write=True)
-        if residence
-        else Residence(organisation=access.organisation)
+    organisation = access_for(request.user).organisation
+    instance = Residence.objects.get_for_user(request.user, residence, write=True) if residence else None
+    form = ResidenceForm(
+        request.POST or None,
+        instance=instance or Residence(organisation=organisation),
+        user=request.user,
+        organisation=organisation,
     )
-    form = ResidenceForm(request.POST or None, instance=instance, user=request.user, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"La résidence « {form.instance.name} » est enregistrée.")
-        return redirect("relais:residence_detail", residence=form.instance.pk)
-    back = reverse("relais:residence_detail", args=[instance.pk]) if instance.pk else reverse("relais:residence_list")
+        try:
+            saved = services.residence_save(organisation=organisation, residence=instance, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"La résidence « {saved.name} » est enregistrée.")
+            return redirect("relais:residence_detail", residence=saved.pk)
+    back = reverse("relais:residence_detail", args=[instance.pk]) if instance else reverse("relais:residence_list")
     return form_page(request, form, title="Résidence", back=back)
 
 
@@ -123,12 +121,12 @@ def relais_detail(request, relais):
         "relais/relais_detail.html",
         {
             "relais": relais,
-            "links": relais.relais_links.select_related("residence__quartier"),
+            "links": selectors.relais_residences(relais),
             "timeline": selectors.relais_timeline(request.user, relais),
             "status_form": StatusChangeForm(relais=relais),
             "contact_form": ContactLogForm(),
             "has_access": relais.user_id is not None,
-            "consents": relais.consents.filter(withdrawn_on=None),
+            "consents": selectors.relais_consents(relais),
         },
     )
 
@@ -150,18 +148,9 @@ def relais_create(request):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         links = formset_links(formset, user=request.user)
         if formset_ok(formset):
-            data = dict(form.cleaned_data)
-            data.pop("consents"), data.pop("consent_date")
-            with transaction.atomic():
-                relais = services.relais_create(
-                    organisation=access.organisation,
-                    by=request.user,
-                    status=data.pop("status"),
-                    status_date=data.pop("status_date"),
-                    residences=links,
-                    **data,
-                )
-                form.save_consents(relais, by=request.user)
+            relais = services.relais_create(
+                organisation=access.organisation, by=request.user, residences=links, **form.cleaned_data
+            )
             messages.success(request, f"{relais} est enregistré·e.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return render(
@@ -179,10 +168,7 @@ def relais_edit(request, relais):
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         links = formset_links(formset, user=request.user)
         if formset_ok(formset):
-            with transaction.atomic():
-                form.save()
-                form.save_consents(relais, by=request.user)
-                services.relais_set_residences(relais=relais, residences=links)
+            services.relais_update(relais=relais, by=request.user, residences=links, **form.cleaned_data)
             messages.success(request, f"La fiche de {relais} est enregistrée.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return render(
@@ -210,11 +196,11 @@ def relais_status(request, relais):
                 exit_reason=form.cleaned_data["exit_reason"],
                 note=form.cleaned_data["note"],
                 by=request.user,
+                sensitive=form.sensitive_found,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form.flag_sensitive(relais.status_changes.order_by("-pk").first(), by=request.user)
             messages.success(request, "Le statut est mis à jour.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return form_page(
@@ -227,8 +213,7 @@ def contact_add(request, relais):
     relais = _changeable(request, relais)
     form = ContactLogForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        contact = services.contact_log_add(relais=relais, by=request.user, **form.cleaned_data)
-        form.flag_sensitive(contact, by=request.user)
+        services.contact_log_add(relais=relais, by=request.user, sensitive=form.sensitive_found, **form.cleaned_data)
         messages.success(request, "L'échange est noté.")
         return redirect("relais:relais_detail", relais=relais.pk)
     return form_page(
@@ -266,13 +251,7 @@ def relais_invite(request, relais):
 
 @role_required(*ADMINS)
 def team(request):
-    memberships = (
-        Membership.objects.for_user(request.user)
-        .exclude(role=Membership.Role.RELAIS)
-        .select_related("user")
-        .prefetch_related("quartiers")
-        .order_by("role", "user__email")
-    )
+    memberships = selectors.team(request.user)
     form = InviteColleagueForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

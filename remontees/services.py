@@ -17,6 +17,8 @@ from django.utils import timezone
 from core import outbox
 from core.idempotency import claim_key, save_once
 from core.models import Membership, Message, Organisation, User
+from core.sensitive import Found
+from core.services import sensitive_flag
 from relais.models import Relais, Residence
 from remontees.models import DEFAULT_THEMES, Remontee, RemonteeEvent, Theme
 from reunions.models import Reunion
@@ -54,9 +56,11 @@ def remontee_create(
     reunion: Reunion | None = None,
     photo: ContentFile | None = None,
     client_key: uuid.UUID | None = None,
+    sensitive: Found | None = None,
 ) -> Remontee:
     """Record a remontée. With a `client_key` (made by the phone's form), sending
-    the same form again returns the first remontée instead of making a second."""
+    the same form again returns the first remontée instead of making a second.
+    `sensitive`: what the form found in the description, confirmed (core/sensitive.py)."""
     existing, client_key = claim_key(
         Remontee,
         client_key,
@@ -102,6 +106,7 @@ def remontee_create(
         if saved is not remontee:
             return saved
         RemonteeEvent.objects.create(remontee=remontee, kind=RemonteeEvent.Kind.CREEE, status=remontee.status, by=by)
+        sensitive_flag(obj=remontee, found=sensitive, by=by)
     return remontee
 
 
@@ -120,8 +125,11 @@ def _tell_relais(remontee: Remontee, event: RemonteeEvent, by: User | None) -> N
     )
 
 
-def remontee_set_status(*, remontee: Remontee, status: str, by: User | None, comment: str = "") -> Remontee:
-    """Answer a remontée. « Non retenue » needs a reason written for the relais."""
+def remontee_set_status(
+    *, remontee: Remontee, status: str, by: User | None, comment: str = "", sensitive: Found | None = None
+) -> Remontee:
+    """Answer a remontée. « Non retenue » needs a reason written for the relais.
+    `sensitive`: what the form found in the comment, confirmed (core/sensitive.py)."""
     comment = comment.strip()
     with transaction.atomic():
         remontee = Remontee.objects.select_for_update(of=("self",)).select_related("relais").get(pk=remontee.pk)
@@ -143,12 +151,15 @@ def remontee_set_status(*, remontee: Remontee, status: str, by: User | None, com
             remontee=remontee, kind=RemonteeEvent.Kind.STATUT, status=status, comment=comment, by=by
         )
         _tell_relais(remontee, event, by)
+        # The comment is kept as the remontée's answer to the relais.
+        sensitive_flag(obj=remontee, found=sensitive, by=by, fields={"comment": "status_reason"})
     return remontee
 
 
-def remontee_reopen(*, remontee: Remontee, by: User, comment: str) -> Remontee:
+def remontee_reopen(*, remontee: Remontee, by: User, comment: str, sensitive: Found | None = None) -> Remontee:
     """« Ce n'est pas résolu » : the relais who raised it reopens it, saying why;
-    the staff member following it is told."""
+    the staff member following it is told. `sensitive`: what the form found in
+    the comment, confirmed (core/sensitive.py)."""
     comment = comment.strip()
     if not comment:
         raise ValidationError({"comment": "Dites ce qui n'est pas résolu."})
@@ -171,6 +182,7 @@ def remontee_reopen(*, remontee: Remontee, by: User, comment: str) -> Remontee:
                 by=by,
                 send_now=True,
             )
+        sensitive_flag(obj=event, found=sensitive, by=by)
     return remontee
 
 

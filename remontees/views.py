@@ -2,7 +2,6 @@ import unicodedata
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, labels_page, paginate
 from relais.models import Relais, Residence
-from remontees import services
+from remontees import selectors, services
 from remontees.forms import (
     AssignForm,
     RelaisRemonteeForm,
@@ -22,7 +21,7 @@ from remontees.forms import (
     RoundTableForm,
     StatusForm,
 )
-from remontees.models import Remontee, RemonteeEvent, Theme
+from remontees.models import Remontee, Theme
 from reunions.models import Reunion
 
 
@@ -39,25 +38,20 @@ def round_table(request, reunion):
     form = RoundTableForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            remontee = services.remontee_create(
+            services.remontee_create(
                 organisation=organisation,
                 by=request.user,
                 source=Remontee.Source.REUNION,
                 reunion=reunion,
+                sensitive=form.sensitive_found,
                 **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "C'est noté. La remontée suivante :")
             return redirect("remontees:round_table", reunion=reunion.pk)
-    raised = (
-        Remontee.objects.for_user(request.user)
-        .filter(reunion=reunion)
-        .select_related("relais", "residence", "theme")
-        .order_by("created_at")
-    )
+    raised = selectors.raised_at(request.user, reunion)
     return render(request, "remontees/round_table.html", {"reunion": reunion, "form": form, "raised": raised})
 
 
@@ -72,14 +66,11 @@ def _excerpt(text: str, length: int = 90) -> str:
 def board(request):
     """The staff board: every remontée with its status, theme, residence and age."""
     _organisation(request)
-    scoped = Remontee.objects.for_user(request.user)
-    filters = RemonteeFilter(request.GET or None, queryset=scoped, request=request)
-    rows = filters.qs.select_related("theme", "residence", "relais", "assignee").order_by("-created_at", "-pk")
-    # COUNT(*): read from the (organisation, status) index alone.
-    counts = dict(scoped.values_list("status").annotate(n=Count("*")).values_list("status", "n"))
+    filters = RemonteeFilter(request.GET or None, queryset=selectors.board(request.user), request=request)
+    counts = selectors.status_counts(request.user)
     # Unfiltered, the rows are those counted by status just above.
     unfiltered = not filters.is_bound or (filters.form.is_valid() and not any(filters.form.cleaned_data.values()))
-    page = paginate(request, rows, count=sum(counts.values()) if unfiltered else None)
+    page = paginate(request, filters.qs, count=sum(counts.values()) if unfiltered else None)
     now = timezone.now()
     return render(
         request,
@@ -99,11 +90,12 @@ def create(request):
     form = RemonteeForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            remontee = services.remontee_create(organisation=organisation, by=request.user, **form.cleaned_data)
+            remontee = services.remontee_create(
+                organisation=organisation, by=request.user, sensitive=form.sensitive_found, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "La remontée est enregistrée.")
             return redirect("remontees:detail", remontee=remontee.pk)
     return render(
@@ -116,8 +108,11 @@ def create(request):
 @role_required(*WRITERS, *RELAIS_ONLY)
 def detail(request, remontee):
     remontee = Remontee.objects.get_for_user(request.user, remontee)
-    events = RemonteeEvent.objects.for_user(request.user).filter(remontee=remontee).select_related("by")
-    context = {"remontee": remontee, "events": events, "is_staff": access_for(request.user).is_staff}
+    context = {
+        "remontee": remontee,
+        "events": selectors.events(request.user, remontee),
+        "is_staff": access_for(request.user).is_staff,
+    }
     if context["is_staff"]:
         allowed = services.TRANSITIONS.get(remontee.status, set())
         context["status_form"] = StatusForm(choices=[c for c in Remontee.Status.choices if c[0] in allowed])
@@ -140,11 +135,12 @@ def set_status(request, remontee):
         messages.error(request, "Choisissez un statut possible pour cette remontée.")
     else:
         try:
-            services.remontee_set_status(remontee=remontee, by=request.user, **form.cleaned_data)
+            services.remontee_set_status(
+                remontee=remontee, by=request.user, sensitive=form.sensitive_found, **form.cleaned_data
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            form.flag_sensitive(remontee, by=request.user, fields={"comment": "status_reason"})
             messages.success(request, "Le statut est changé ; le relais est prévenu.")
     return redirect("remontees:detail", remontee=remontee.pk)
 
@@ -176,11 +172,15 @@ def reopen(request, remontee):
         return form_page(request, form, title="Ce n'est pas résolu", back=back)
     if form.is_valid():
         try:
-            services.remontee_reopen(remontee=remontee, by=request.user, comment=form.cleaned_data["comment"])
+            services.remontee_reopen(
+                remontee=remontee,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                sensitive=form.sensitive_found,
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            form.flag_sensitive(remontee.events.order_by("-pk").first(), by=request.user)
             messages.success(request, "C'est noté : la remontée est rouverte et l'équipe est prévenue.")
     else:
         messages.error(request, "Dites en quelques mots ce qui n'est pas résolu.")
@@ -198,8 +198,7 @@ def photo(request, remontee):
 
 @role_required(*RELAIS_ONLY)
 def mine(request):
-    rows = Remontee.objects.for_user(request.user).select_related("theme", "residence").order_by("-created_at")[:50]
-    return render(request, "remontees/mine.html", {"rows": rows})
+    return render(request, "remontees/mine.html", {"rows": selectors.relais_remontees(request.user)})
 
 
 @role_required(*RELAIS_ONLY)
@@ -221,12 +220,12 @@ def report(request):
                 by=request.user,
                 relais=relais,
                 source=Remontee.Source.ESPACE,
+                sensitive=form.sensitive_found,
                 **form.cleaned_data,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form.flag_sensitive(remontee, by=request.user)
             messages.success(request, "Merci : votre remontée est envoyée à l'équipe, qui vous répondra ici.")
             return redirect("remontees:detail", remontee=remontee.pk)
     return render(
@@ -246,20 +245,8 @@ def residence_page(request, residence):
     """« Vous avez dit, nous avons fait » : what was raised for a residence and
     what became of it, to show the tenants."""
     residence = Residence.objects.get_for_user(request.user, residence)
-    rows = (
-        Remontee.objects.for_user(request.user)
-        .filter(residence=residence)
-        .select_related("theme")
-        .order_by("status", "-created_at")
-    )
-    done = [r for r in rows if r.status == Remontee.Status.RESOLUE]
-    ongoing = [r for r in rows if not r.is_closed]
-    declined = [r for r in rows if r.status == Remontee.Status.NON_RETENUE]
-    return render(
-        request,
-        "remontees/residence.html",
-        {"residence": residence, "done": done, "ongoing": ongoing, "declined": declined},
-    )
+    context = {"residence": residence, **selectors.residence_page(request.user, residence)}
+    return render(request, "remontees/residence.html", context)
 
 
 @role_required(*ADMINS)

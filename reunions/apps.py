@@ -8,7 +8,7 @@ class ReunionsConfig(AppConfig):
         # Imported here, not at the top: models and what uses them load only once
         # the app registry is ready (Django's rule for AppConfig modules).
         from core import personal_data
-        from reunions import services  # noqa: F401  (its outbox renderers register on import)
+        from reunions import messages  # noqa: F401  (its outbox renderers register on import)
         from reunions.personal_data import PART
 
         personal_data.register(PART)

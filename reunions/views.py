@@ -1,10 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,10 +10,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
 from core.forms import is_id
-from core.models import Message
-from core.views import form_page
+from core.views import form_page, paginate
 from relais.models import Relais
-from reunions import services
+from reunions import pdf, selectors, services
 from reunions.forms import (
     ActionForm,
     InviteForm,
@@ -28,19 +24,16 @@ from reunions.forms import (
     WhenForm,
 )
 from reunions.ics import feed_ics
-from reunions.models import ActionItem, CalendarFeed, Invitee, Reunion, ReunionSettings
+from reunions.models import ActionItem, Invitee, Reunion
+from reunions.wording import when_text
 
 
 @role_required(*WRITERS)
 def reunion_list(request):
     now = timezone.now()
-    meetings = Reunion.objects.for_user(request.user).annotate(
-        n_invited=Count("invitees", filter=Q(invitees__invited=True)),
-        n_present=Count("invitees", filter=Q(invitees__answer=Invitee.Answer.PRESENT)),
-    )
-    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
-    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), 25).get_page(request.GET.get("page"))
-    return render(request, "reunions/reunion_list.html", {"upcoming": upcoming[:50], "past": past})
+    upcoming = selectors.upcoming_meetings(request.user, now=now)[:50]
+    past = paginate(request, selectors.past_meetings(request.user, now=now))
+    return render(request, "reunions/reunion_list.html", {"upcoming": upcoming, "past": past})
 
 
 def _plan(request, form, previous: Reunion | None = None) -> Reunion | None:
@@ -84,54 +77,24 @@ def reunion_create(request):
     return form_page(request, form, title="Planifier une réunion", back=reverse("reunions:reunion_list"))
 
 
-def _presences(request, reunion: Reunion) -> dict:
-    invitees = list(
-        Invitee.objects.for_user(request.user)
-        .filter(reunion=reunion)
-        .select_related("relais", "user")
-        .order_by("relais__last_name", "user__last_name")
-    )
-    answers = {value: sum(1 for i in invitees if i.answer == value) for value, _ in Invitee.Answer.choices}
-    return {
-        "reunion": reunion,
-        "invitees": invitees,
-        "answers": answers,
-        "unanswered": sum(1 for i in invitees if i.invited and not i.answer),
-        "present": sum(1 for i in invitees if i.attended),
-    }
-
-
 @role_required(*WRITERS)
 def presences(request, reunion):
     """The answers and attendance, refreshed in place on the meeting page (staff
     see the answers come in live)."""
     reunion = Reunion.objects.get_for_user(request.user, reunion)
-    return render(request, "reunions/_presences.html", _presences(request, reunion))
+    return render(request, "reunions/_presences.html", selectors.presences(request.user, reunion))
 
 
 @role_required(*WRITERS)
 def reunion_detail(request, reunion):
     reunion = Reunion.objects.get_for_user(request.user, reunion)
-    sending = Message.objects.for_user(request.user).filter(
-        subject_type=ContentType.objects.get_for_model(Reunion), subject_id=reunion.pk
-    )
     return render(
         request,
         "reunions/reunion_detail.html",
         {
-            **_presences(request, reunion),
+            **selectors.presences(request.user, reunion),
             "can_change": reunion.status == Reunion.Status.PREVUE,
-            "sent": sending.aggregate(
-                sent=Count("pk", filter=Q(state=Message.State.SENT)),
-                pending=Count("pk", filter=Q(state=Message.State.PENDING)),
-            ),
-            # Failures are shown to staff: a mail server down, a wrong address.
-            "failures": [
-                (m, services.message_label(m.kind))
-                for m in sending.filter(
-                    Q(state=Message.State.FAILED) | Q(state=Message.State.PENDING, attempts__gt=0)
-                ).select_related("recipient_relais", "recipient_user")[:50]
-            ],
+            **selectors.sending(request.user, reunion),
             "participant_form": ParticipantForm(user=request.user),
         },
     )
@@ -159,7 +122,7 @@ def reunion_invite(request, reunion):
     form = InviteForm(request.POST or None, user=request.user)
     context = {"reunion": reunion, "form": form}
     if request.method == "POST" and form.is_valid():
-        relais, users = services.invitation_candidates(user=request.user, **form.cleaned_data)
+        relais, users = selectors.invitation_candidates(user=request.user, **form.cleaned_data)
         if "confirm" in request.POST:
             try:
                 count = services.invitations_send(reunion=reunion, by=request.user, relais=relais, users=users)
@@ -233,8 +196,8 @@ def attendance_sheet(request, reunion):
     """The printable feuille d'émargement: the invitees and a signature column,
     with blank lines for those who come without an invitation."""
     reunion = Reunion.objects.get_for_user(request.user, reunion)
-    pdf = services.attendance_sheet_pdf(reunion=reunion, user=request.user)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    sheet = pdf.attendance_sheet_pdf(reunion=reunion, user=request.user)
+    response = HttpResponse(sheet, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="emargement-{reunion.starts_at:%Y-%m-%d}.pdf"'
     return response
 
@@ -255,7 +218,7 @@ def rsvp(request, token: str):
             context["error"] = " ".join(error.messages)
             return render(request, "reunions/rsvp.html", context, status=400)
         context["saved"] = True
-    context["when"] = services.when_text(invitee.reunion)
+    context["when"] = when_text(invitee.reunion)
     return render(request, "reunions/rsvp.html", context)
 
 
@@ -266,7 +229,7 @@ def rsvp(request, token: str):
 def minutes(request, reunion):
     """The meeting's working page: agenda, minutes, decisions and actions."""
     reunion = Reunion.objects.get_for_user(request.user, reunion, write=request.method == "POST")
-    context = services.minutes_context(reunion)
+    context = selectors.minutes_context(reunion)
     initial = {
         "agenda": "\n".join(item.title for item in context["agenda"] if item.action_id is None),
         "minutes": reunion.minutes,
@@ -275,11 +238,10 @@ def minutes(request, reunion):
     form = MinutesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.minutes_save(reunion=reunion, **form.cleaned_data)
+            services.minutes_save(reunion=reunion, by=request.user, sensitive=form.sensitive_found, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            form.flag_sensitive(reunion, by=request.user)
             messages.success(request, "Le compte-rendu est enregistré.")
             return redirect("reunions:minutes", reunion=reunion.pk)
     context.update(
@@ -361,7 +323,7 @@ def reunion_next(request, reunion):
         request,
         form,
         title=f"Planifier la suite de « {previous} »",
-        intro=f"Les {services.open_actions_of(previous).count()} action(s) encore ouvertes seront inscrites "
+        intro=f"Les {selectors.open_actions_of(previous).count()} action(s) encore ouvertes seront inscrites "
         "à l'ordre du jour de la nouvelle réunion.",
         back=reverse("reunions:minutes", args=[previous.pk]),
     )
@@ -374,14 +336,13 @@ def minutes_public(request, minutes_token: str):
         invitee = services.invitee_from_minutes_token(minutes_token)
     except ValidationError as error:
         return render(request, "reunions/rsvp.html", {"error": " ".join(error.messages)}, status=400)
-    return render(request, "reunions/minutes_public.html", services.minutes_context(invitee.reunion))
+    return render(request, "reunions/minutes_public.html", selectors.minutes_context(invitee.reunion))
 
 
 @role_required(*ADMINS)
 def reminder_settings(request):
     organisation = access_for(request.user).organisation
-    current = ReunionSettings.objects.for_user(request.user).first()
-    days = current.reminder_days if current else services.reminder_days(organisation.pk)
+    days = selectors.reminder_days_of(request.user, organisation.pk)
     form = ReminderDaysForm(
         request.POST or None, initial={"days": ", ".join(str(d) for d in sorted(days, reverse=True))}
     )
@@ -398,12 +359,10 @@ def reminder_settings(request):
 @role_required(*RELAIS_ONLY)
 def my_reunions(request):
     """A relais' invitations to come, each answered with one tap."""
-    invitations = Invitee.objects.for_user(request.user).filter(
-        relais__user=request.user, reunion__ends_at__gte=timezone.now()
-    )
     if request.method == "POST":
         raw = request.POST.get("invitee", "")
-        invitee = invitations.select_related("reunion").filter(pk=raw).first() if is_id(raw) else None
+        invitations = selectors.open_invitations(request.user).select_related("reunion")
+        invitee = invitations.filter(pk=raw).first() if is_id(raw) else None
         try:
             if invitee is None:
                 raise ValidationError("Cette invitation n'existe pas ou n'est plus ouverte.")
@@ -414,14 +373,10 @@ def my_reunions(request):
             messages.success(request, f"Votre réponse est enregistrée : {invitee.get_answer_display().lower()}.")
         # Answered from the home page: back there.
         return redirect("espace:home" if request.POST.get("next") == "espace" else "reunions:my_reunions")
-    rows = invitations.select_related("reunion__residence").order_by("reunion__starts_at")[:20]
     return render(
         request,
         "reunions/my_reunions.html",
-        {
-            "rows": [(i, services.when_text(i.reunion)) for i in rows],
-            "answers": Invitee.Answer.choices[1:],
-        },
+        {"rows": selectors.my_reunions(request.user), "answers": Invitee.Answer.choices[1:]},
     )
 
 
@@ -430,13 +385,12 @@ def calendar(request):
     """The personal subscription address: shown, created, or replaced (which
     revokes the old one)."""
     organisation = access_for(request.user).organisation
-    feeds = CalendarFeed.objects.for_user(request.user).filter(user=request.user)
     if request.method == "POST":
         if request.POST.get("renew") == "1":
             services.calendar_feed_renew(user=request.user, organisation=organisation)
             messages.success(request, "Votre adresse d'agenda est prête ; toute adresse précédente ne fonctionne plus.")
         return redirect("reunions:calendar")
-    feed = feeds.first()
+    feed = selectors.calendar_feed_of(request.user)
     url = request.build_absolute_uri(reverse("reunions:calendar_feed", args=[feed.token])) if feed else ""
     return render(request, "reunions/calendar.html", {"url": url})
 
@@ -445,7 +399,7 @@ def calendar(request):
 def calendar_feed(request, feed_token: str):
     """The subscription feed itself: the secret address is the door; what it
     lists is what its owner may see, through the same scoping as the pages."""
-    feed = CalendarFeed.objects.select_related("user", "organisation").filter(token=feed_token).first()
+    feed = selectors.calendar_feed_by_token(feed_token)
     gone = "Cette adresse d'agenda n'existe pas ou a été remplacée."
     if feed is None or not feed.user.is_active:
         return HttpResponse(gone, status=404, content_type="text/plain; charset=utf-8")
@@ -455,6 +409,5 @@ def calendar_feed(request, feed_token: str):
         # No longer a member of that organisation: the address is dead.
         return HttpResponse(gone, status=404, content_type="text/plain; charset=utf-8")
     since = timezone.now() - datetime.timedelta(days=90)
-    reunions = Reunion.objects.for_user(user).filter(ends_at__gte=since).select_related("organisation", "residence")
-    body = feed_ics(reunions.order_by("starts_at")[:500], name=f"Réunions — {feed.organisation.name}")
+    body = feed_ics(selectors.feed_reunions(user, since=since), name=f"Réunions — {feed.organisation.name}")
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from bilans import services
 from bilans.models import Bilan
-from bilans.selectors import bilan_figures
+from bilans.selectors import bilan_context, bilan_figures
 from core.models import Membership
 from espace.models import Activity
 from initiatives.models import (
@@ -595,7 +595,7 @@ def test_the_year_in_progress_is_compared_with_the_same_months_of_the_year_befor
         source="visite",
     )
     Remontee.objects.filter(description="Avant l'été 2024").update(created_at=at("2024-05-01T10:00"))
-    context = services.bilan_context(services.bilan_open(organisation=network.org, year=2025))
+    context = bilan_context(services.bilan_open(organisation=network.org, year=2025))
     assert not context["figures"]["whole_year"] and context["figures"]["as_of"] == on("2025-06-15")
     assert context["previous_until"] == on("2024-06-15")
     # 2024 is cut at 15 June: the remontée of May 2024 counts, November's does not.

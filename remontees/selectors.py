@@ -1,0 +1,62 @@
+"""Reads for the remontées' pages, scoped to the user asking; each owns its
+select_related, so that a page's query count does not grow with its rows."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from relais.models import Residence
+from remontees.models import Remontee, RemonteeEvent
+from reunions.models import Reunion
+
+
+def board(user) -> QuerySet[Remontee]:
+    """Every remontée with its theme, residence, relais and who follows it, newest first."""
+    return (
+        Remontee.objects.for_user(user)
+        .select_related("theme", "residence", "relais", "assignee")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def status_counts(user) -> dict[str, int]:
+    """How many remontées in each status. COUNT(*): read from the
+    (organisation, status) index alone."""
+    rows = Remontee.objects.for_user(user).values_list("status").annotate(n=Count("*"))
+    return dict(rows.values_list("status", "n"))
+
+
+def raised_at(user, reunion: Reunion) -> QuerySet[Remontee]:
+    """What a meeting's round table raised so far, in the order it was said."""
+    return (
+        Remontee.objects.for_user(user)
+        .filter(reunion=reunion)
+        .select_related("relais", "residence", "theme")
+        .order_by("created_at")
+    )
+
+
+def events(user, remontee: Remontee) -> QuerySet[RemonteeEvent]:
+    """A remontée's history: each step and who took it."""
+    return RemonteeEvent.objects.for_user(user).filter(remontee=remontee).select_related("by")
+
+
+def relais_remontees(user) -> QuerySet[Remontee]:
+    """A relais' own remontées, newest first."""
+    return Remontee.objects.for_user(user).select_related("theme", "residence").order_by("-created_at")[:50]
+
+
+def residence_page(user, residence: Residence) -> dict[str, list[Remontee]]:
+    """« Vous avez dit, nous avons fait » : what was raised for a residence, by
+    what became of it."""
+    rows = (
+        Remontee.objects.for_user(user)
+        .filter(residence=residence)
+        .select_related("theme")
+        .order_by("status", "-created_at")
+    )
+    return {
+        "done": [r for r in rows if r.status == Remontee.Status.RESOLUE],
+        "ongoing": [r for r in rows if not r.is_closed],
+        "declined": [r for r in rows if r.status == Remontee.Status.NON_RETENUE],
+    }
