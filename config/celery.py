@@ -6,8 +6,6 @@ from django.conf import settings
 
 from config.logs import JsonFormatter
 
-from config.logs import JsonFormatter
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("traitdunion")
