@@ -1,4 +1,3 @@
-import unicodedata
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -55,13 +54,6 @@ def round_table(request, reunion):
     return render(request, "remontees/round_table.html", {"reunion": reunion, "form": form, "raised": raised})
 
 
-def _excerpt(text: str, length: int = 90) -> str:
-    # truncatechars' result for the French of the board, without its per-call
-    # translation lookup and character walk (25 rows on every board).
-    text = unicodedata.normalize("NFC", text)  # an accent typed apart counts once
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 @role_required(*WRITERS)
 def board(request):
     """The staff board: every remontée with its status, theme, residence and age."""
@@ -78,7 +70,7 @@ def board(request):
         {
             "filter": filters,
             "page": page,
-            "rows": [(r, (now - r.created_at).days, _excerpt(r.description)) for r in page],
+            "rows": [(r, (now - r.created_at).days) for r in page],
             "counts": [(value, label, counts.get(value, 0)) for value, label in Remontee.Status.choices],
         },
     )
