@@ -24,7 +24,7 @@ from config.celery import app as celery_app
 from core import outbox
 from core.models import Message
 from core.outbox import dispatch
-from reunions.management.commands.bench_reminders import build_due_reminders
+from devtools.management.commands.bench_reminders import build_due_reminders
 from tests.conftest import require_service
 from tests.factories import OrganisationFactory
 

@@ -59,8 +59,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from bilans.management.commands.bench_scale import PREFIX, number
 from core.models import Membership, Organisation, User
+from devtools.management.commands.bench_scale import PREFIX, number
 from relais.models import Relais, RelaisResidence
 from remontees.models import Remontee, Theme
 

@@ -34,8 +34,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from bilans.management.commands.bench_bilan import delete_organisations
 from core.models import Consent, Membership, Message, Organisation, User
+from devtools.management.commands.bench_bilan import delete_organisations
 from espace.models import Activity
 from initiatives.models import (
     Equipment,
