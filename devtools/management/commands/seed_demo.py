@@ -8,16 +8,14 @@ run after an interrupted one) never duplicates anything.
 
 import datetime
 import random
-from importlib import import_module
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
 from core.consents import consent_give
 from core.models import Consent, Membership, Organisation, User
+from devtools.demo import bilans, espace, initiatives, privacy, remontees, reunions
 from relais import services
 from relais.models import ContactLog, Quartier, Relais, Residence
 
@@ -180,13 +178,10 @@ class Command(BaseCommand):
                 self.build_lac(lac, users)
             if not tilleuls.residences.exists():
                 self.build_tilleuls(tilleuls, users)
-            # The apps built on this one add their part of the demo (reunions/demo.py…),
-            # so this app never imports them.
-            for config in apps.get_app_configs():
-                if config.name != "relais" and module_has_submodule(config.module, "demo"):
-                    import_module(f"{config.name}.demo").seed(
-                        organisation=lac, staff=users["lac"], rng=self.rng, today=self.today
-                    )
+            # In the order of their dependencies: remontées are raised at the meetings,
+            # the bilan looks back on all of it, and retention runs last.
+            for part in (reunions, remontees, initiatives, espace, bilans, privacy):
+                part.seed(organisation=lac, staff=users["lac"], rng=self.rng, today=self.today)
         self.summary(lac, tilleuls)
 
     # Accounts

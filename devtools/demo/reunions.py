@@ -1,4 +1,4 @@
-"""The meetings of the demo network (called by `seed_demo`, once per organisation)."""
+"""The meetings of the demo network (called by `seed_demo`)."""
 
 import datetime
 
