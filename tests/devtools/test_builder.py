@@ -1,14 +1,18 @@
 """The data builder: its two ways of writing (the product's services, bulk
-inserts) give the same relais and remontées, a history the product could have
-recorded (tests/devtools/coherence.py), and a life the product refuses is refused."""
+inserts) give the same relais and remontées, a life the product refuses is
+refused, and what the benchmarks build is a history the product could have
+recorded (tests/devtools/coherence.py)."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from core.models import Consent, ContactChannel, Membership, Message, Organisation
 from devtools.builder import Builder, RelaisPlan, Step, clock
+from devtools.management.commands import bench_bilan
 from relais.models import Relais, RelaisResidence, RelaisStatusChange
 from remontees.models import Remontee, RemonteeEvent
 from tests.devtools.coherence import problems
@@ -117,3 +121,17 @@ def test_a_life_the_product_would_refuse_is_refused_and_nothing_is_written(life,
     with pytest.raises(ValueError):
         b.relais([RelaisPlan("Nadia", "Benali", life)])
     assert not Relais.objects.exists()
+
+
+def test_the_benchmarks_data_is_a_history_the_product_could_have_recorded():
+    call_command("bench_scale", organisations=2, residences=24, relais=60, years=2, stdout=io.StringIO())
+    org = bench_bilan.build(timezone.localdate().year - 1, residences=12, relais=40, meetings=8, remontees=150,
+                            initiatives=30)  # fmt: skip
+    reminders = OrganisationFactory(slug="bench-rappels")
+    people = Builder(reminders, bulk=True).due_reminders(25, due=timezone.now())
+    assert Message.objects.filter(organisation=reminders, state=Message.State.PENDING).count() == len(people) == 25
+    orgs = list(Organisation.objects.filter(slug__startswith="bench-"))
+    assert len(orgs) == 4 and org in orgs
+    for each in orgs:
+        assert each.relais.exists()
+        assert problems(each) == [], each.slug
