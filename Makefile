@@ -35,6 +35,7 @@ run: venv
 test: venv
 	$(VENV)/bin/pytest
 
+# The benchmarks are devtools' commands (devtools/management/commands/bench_*.py).
 bench-reminders: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py bench_reminders --count $${COUNT:-10000}

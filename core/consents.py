@@ -60,13 +60,14 @@ def consent_set(
         consent_withdraw(relais, set(Scope.values) - scopes, on=withdrawn_on or on, by=by)
 
 
-def contact_address(relais: Relais) -> tuple[str, str] | None:
+def contact_address(relais: Relais, scopes: Iterable[str] | None = None) -> tuple[str, str] | None:
     """The channel and address a message may use, by the relais' preference and
     within what they agreed to: no SMS without the SMS consent, no e-mail without
-    the e-mail one. None: staff hand the message over on paper."""
+    the e-mail one. None: staff hand the message over on paper. `scopes`: the
+    consents in force, when the caller already knows them (read otherwise)."""
     if relais.preferred_channel == ContactChannel.PAPER:
         return None
-    scopes = active_scopes(relais)
+    scopes = active_scopes(relais) if scopes is None else set(scopes)
     if relais.preferred_channel == ContactChannel.SMS and relais.phone and Scope.SMS in scopes:
         return "sms", relais.phone
     if relais.email and Scope.EMAIL in scopes:

@@ -44,12 +44,12 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from core.consents import consent_give
 from core.models import Membership, Message
-from remontees import services as remontees
+from devtools.builder import Builder, RemonteePlan
+from relais.models import Relais
 from remontees.models import Remontee, RemonteeEvent, Theme
 from tests.conftest import require_service
-from tests.factories import MembershipFactory, OrganisationFactory, RelaisFactory, ResidenceFactory, UserFactory
+from tests.factories import OrganisationFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -387,33 +387,30 @@ class Network:
 
 
 def _network(*, relais: int, staff: int) -> Network:
-    """An organisation with its residences, relais who agreed to e-mails, staff,
-    and remontées waiting for an answer."""
+    """An organisation with its residences, relais who agreed to e-mails (each
+    with a login), staff, and remontées waiting for an answer."""
     org = OrganisationFactory(name="Habitat de la Charge", slug="habitat-de-la-charge")
-    homes = [ResidenceFactory(organisation=org) for _ in range(4)]
-    themes = list(Theme.objects.filter(organisation=org, is_active=True).values_list("pk", flat=True))
-    today = timezone.localdate()
-    people = []
-    for n in range(relais):
-        user = UserFactory(email=f"relais{n}@charge.test")
-        person = RelaisFactory(organisation=org, user=user, email=user.email, residences=[homes[n % len(homes)]])
-        MembershipFactory(user=user, organisation=org, role=Membership.Role.RELAIS)
-        consent_give(person, ["email"], on=today, by=None)
-        people.append(person)
-    team = [
-        MembershipFactory(user=UserFactory(email=f"equipe{n}@charge.test"), organisation=org, role="staff").user
-        for n in range(staff)
-    ]
+    b = Builder(org, rng=0)
+    team = [b.member(f"equipe{n}@charge.test", Membership.Role.STAFF) for n in range(staff)]
+    b.by = team[0]
+    homes = b.residences(4, quartiers=b.quartiers(["Centre"]))
+    people = b.relais(relais, homes=homes, logins=(Relais.Status.ACTIF,))
+    themes = list(Theme.objects.filter(organisation=org, is_active=True))
     waiting = [
-        remontees.remontee_create(
-            organisation=org, by=team[0], residence=homes[n % len(homes)], relais=people[n % len(people)],
-            theme=Theme.objects.get(pk=themes[n % len(themes)]), description="L'ascenseur est en panne.",
-            source=Remontee.Source.VISITE,
-        ).pk
-        for n in range(40)
+        r.pk
+        for r in b.remontees(
+            [
+                RemonteePlan(
+                    homes[n % len(homes)], themes[n % len(themes)], "L'ascenseur est en panne.", timezone.now(),
+                    relais=people[n % len(people)], source=Remontee.Source.VISITE,
+                )
+                for n in range(40)
+            ]
+        )
     ]  # fmt: skip
     team[0].password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())  # the stack's own hasher
     team[0].save(update_fields=["password"])
+    themes = [t.pk for t in themes]
     return Network(
         relais=[(_session(p.user), {"residence": p.relais_links.get().residence_id, "themes": themes}) for p in people],
         staff=[(_session(u), waiting) for u in team],

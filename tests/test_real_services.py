@@ -24,7 +24,7 @@ from config.celery import app as celery_app
 from core import outbox
 from core.models import Message
 from core.outbox import dispatch
-from reunions.management.commands.bench_reminders import build_due_reminders
+from devtools.builder import Builder
 from tests.conftest import require_service
 from tests.factories import OrganisationFactory
 
@@ -102,7 +102,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
     require_service("Redis (REDIS_URL)", redis_available())
 
     org = OrganisationFactory(name="Habitat du Test", slug="habitat-du-test")
-    people = build_due_reminders(org, 1000, due=timezone.now())
+    people = Builder(org, bulk=True).due_reminders(1000, due=timezone.now())
     queue = f"test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mails"
     env = {

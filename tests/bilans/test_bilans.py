@@ -7,6 +7,7 @@ import html
 import io
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,20 +21,23 @@ from bilans import services
 from bilans.models import Bilan
 from bilans.selectors import bilan_context, bilan_figures
 from core.models import Membership
-from espace.models import Activity
-from initiatives.models import (
-    Equipment,
-    GrantRequest,
-    Initiative,
-    InitiativeKind,
-    LogisticsLine,
-    LogisticsRequest,
-    Partner,
+from devtools.builder import (
+    ActionPlan,
+    Builder,
+    GrantPlan,
+    InitiativePlan,
+    Invited,
+    LogisticsPlan,
+    RelaisPlan,
+    RemonteePlan,
+    ReunionPlan,
+    Step,
 )
+from initiatives.models import InitiativeKind
 from relais import services as relais_services
 from remontees.models import Remontee, Theme
-from reunions.models import ActionItem, Invitee, Reunion
-from tests.factories import MembershipFactory, OrganisationFactory, QuartierFactory, ResidenceFactory, UserFactory
+from reunions.models import Invitee, Reunion
+from tests.factories import MembershipFactory, OrganisationFactory, ResidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,156 +65,173 @@ class Network:
 
     def __init__(self):
         org = self.org = OrganisationFactory(name="Office du Val", slug="office-du-val")
-        self.staff = MembershipFactory(
-            user=UserFactory(email="mediation@val.test"), organisation=org, role=Membership.Role.STAFF
-        ).user
-        hauts = QuartierFactory(organisation=org, name="Les Hauts", is_qpv=True)
-        centre = QuartierFactory(organisation=org, name="Centre", is_qpv=False)
-        self.r1 = ResidenceFactory(organisation=org, quartier=hauts, name="Les Tilleuls", dwellings=120)
-        self.r2 = ResidenceFactory(organisation=org, quartier=centre, name="Le Belvédère", dwellings=80)
-        ResidenceFactory(organisation=org, quartier=centre, name="La Grande Tour", dwellings=200)
-        r4 = ResidenceFactory(organisation=org, quartier=hauts, name="Les Mimosas", dwellings=30)
-
-        def relais(name, status, date, residence):
-            return relais_services.relais_create(
-                organisation=org,
-                by=None,
-                first_name=name,
-                last_name="Val",
-                status=status,
-                status_date=on(date),
-                residences=[(residence, "")],
-            )
-
-        self.a = relais("Aïcha", "actif", "2023-03-01", self.r1)
-        b = relais("Bruno", "actif", "2024-06-01", self.r2)
-        c = relais("Chantal", "candidat", "2025-02-01", self.r1)
-        relais_services.relais_change_status(relais=c, to_status="actif", date=on("2025-04-01"), by=None)
-        d = relais("Driss", "actif", "2023-01-10", self.r2)
-        relais_services.relais_change_status(
-            relais=d, to_status="sorti", date=on("2025-09-30"), by=None, exit_reason="demenagement"
+        b = Builder(org, rng=0)
+        self.staff = b.by = b.member("mediation@val.test", Membership.Role.STAFF)
+        hauts, centre = b.quartiers([("Les Hauts", True), ("Centre", False)])
+        self.r1, self.r2, _, r4 = b.residences(
+            ["Les Tilleuls", "Le Belvédère", "La Grande Tour", "Les Mimosas"],
+            quartiers=[hauts, centre, centre, hauts],
+            dwellings=[120, 80, 200, 30],
         )
-        relais("Emma", "candidat", "2025-10-01", r4)
-        f = relais("Fatou", "actif", "2025-05-01", self.r2)
 
-        def meeting(kind, day, status, invitees):
-            reunion = Reunion.objects.create(
-                organisation=org,
+        def relais(name, residence, *life):
+            steps = [Step(status, on(day), *reason) for status, day, *reason in life]
+            return b.relais([RelaisPlan(name, "Val", steps, homes=[(residence, "")])])[0]
+
+        self.a = relais("Aïcha", self.r1, ("actif", "2023-03-01"))
+        b_ = relais("Bruno", self.r2, ("actif", "2024-06-01"))
+        c = relais("Chantal", self.r1, ("candidat", "2025-02-01"), ("actif", "2025-04-01"))
+        d = relais("Driss", self.r2, ("actif", "2023-01-10"), ("sorti", "2025-09-30", "demenagement"))
+        relais("Emma", r4, ("candidat", "2025-10-01"))
+        f = relais("Fatou", self.r2, ("actif", "2025-05-01"))
+
+        def meeting(kind, day, status, invitees, actions=()):
+            return ReunionPlan(
                 kind=kind,
+                day=on(day),
+                status=status,
                 title=f"{kind} {day}",
-                starts_at=at(f"{day}T18:00"),
-                ends_at=at(f"{day}T20:00"),
                 address="Mairie",
-                status=status,
+                invitees=[Invited(*invitee) for invitee in invitees],
+                actions=[
+                    ActionPlan(title, self.a, on(due), status, on(closed) if closed else None)
+                    for title, due, status, closed in actions
+                ],
             )
-            for person, answer, attended, invited in invitees:
-                Invitee.objects.create(
-                    reunion=reunion, relais=person, answer=answer, attended=attended, invited=invited
-                )
-            return reunion
 
-        m1 = meeting(
-            "pleniere",
-            "2025-02-10",
-            "tenue",
-            [(self.a, "present", True, True), (b, "absent", False, True), (c, "", True, True), (f, "", True, False)],
+        b.reunions(
+            [
+                meeting(
+                    "pleniere",
+                    "2025-02-10",
+                    "tenue",
+                    [
+                        (self.a, "present", True, True),
+                        (b_, "absent", False, True),
+                        (c, "", True, True),
+                        (f, "", True, False),
+                    ],
+                    [
+                        ("Réparer l'interphone", "2025-03-31", "faite", "2025-03-20"),
+                        ("Afficher les horaires", "2025-05-01", "ouverte", None),
+                    ],
+                ),
+                meeting(
+                    "thematique",
+                    "2025-06-12",
+                    "tenue",
+                    [(self.a, "present", True, True), (b_, "peut_etre", False, True)],
+                    [
+                        ("Visite des caves", "2026-02-01", "ouverte", None),
+                        ("Devis des jardinières", "2025-07-01", "abandonnee", None),
+                    ],
+                ),
+                meeting("thematique", "2025-10-05", "annulee", [(self.a, "present", None, True)]),
+                meeting(
+                    "pleniere", "2024-03-01", "tenue", [(self.a, "present", True, True), (d, "present", True, True)]
+                ),
+            ]
         )
-        m2 = meeting(
-            "thematique", "2025-06-12", "tenue", [(self.a, "present", True, True), (b, "peut_etre", False, True)]
+
+        theme = b.themes()
+        answered = "Contrat de maintenance renégocié."
+        b.remontees(
+            [
+                RemonteePlan(residence, theme[name], f"{name} en panne", at(created), relais=self.a, steps=steps)
+                for residence, name, created, steps in [
+                    (
+                        self.r1,
+                        "Ascenseur",
+                        "2025-01-10",
+                        [("prise_en_compte", at("2025-01-14"), ""), ("resolue", at("2025-02-09"), answered)],
+                    ),
+                    (self.r1, "Ascenseur", "2025-03-01", [("en_cours", at("2025-04-10"), "")]),
+                    (
+                        self.r2,
+                        "Propreté et encombrants",
+                        "2025-05-05",
+                        [("non_retenue", at("2025-05-15"), "Pas cette année.")],
+                    ),
+                    (self.r2, "Propreté et encombrants", "2025-11-20", []),
+                    (
+                        self.r1,
+                        "Chauffage et eau chaude",
+                        "2025-12-01",
+                        [("prise_en_compte", at("2025-12-03"), ""), ("resolue", at("2025-12-11"), answered)],
+                    ),
+                    (
+                        self.r1,
+                        "Chauffage et eau chaude",
+                        "2024-11-02",
+                        [("prise_en_compte", at("2024-11-30"), ""), ("resolue", at("2024-12-02"), answered)],
+                    ),
+                ]
+            ]
         )
-        meeting("thematique", "2025-10-05", "annulee", [(self.a, "present", None, True)])
-        meeting("pleniere", "2024-03-01", "tenue", [(self.a, "present", True, True), (d, "present", True, True)])
-        for reunion, title, due, status, closed in [
-            (m1, "Réparer l'interphone", "2025-03-31", "faite", "2025-03-20"),
-            (m1, "Afficher les horaires", "2025-05-01", "ouverte", None),
-            (m2, "Visite des caves", "2026-02-01", "ouverte", None),
-            (m2, "Devis des jardinières", "2025-07-01", "abandonnee", None),
-        ]:
-            ActionItem.objects.create(
-                reunion=reunion,
-                title=title,
-                owner_relais=self.a,
-                due_on=on(due),
-                status=status,
-                closed_on=on(closed) if closed else None,
-            )
 
-        theme = {t.name: t for t in Theme.objects.filter(organisation=org)}
-        for residence, name, created, answered, closed, status in [
-            (self.r1, "Ascenseur", "2025-01-10", "2025-01-14", "2025-02-09", "resolue"),
-            (self.r1, "Ascenseur", "2025-03-01", "2025-04-10", None, "en_cours"),
-            (self.r2, "Propreté et encombrants", "2025-05-05", "2025-05-15", "2025-05-15", "non_retenue"),
-            (self.r2, "Propreté et encombrants", "2025-11-20", None, None, "nouvelle"),
-            (self.r1, "Chauffage et eau chaude", "2025-12-01", "2025-12-03", "2025-12-11", "resolue"),
-            (self.r1, "Chauffage et eau chaude", "2024-11-02", "2024-11-30", "2024-12-02", "resolue"),
-        ]:
-            remontee = Remontee.objects.create(
-                organisation=org,
-                residence=residence,
-                relais=self.a,
-                theme=theme[name],
-                description=f"{name} en panne",
-                status=status,
-                status_reason="Contrat de maintenance renégocié." if status == "resolue" else "",
-                source="fiche_contact",
-                answered_at=at(answered) if answered else None,
-                closed_at=at(closed) if closed else None,
-            )
-            Remontee.objects.filter(pk=remontee.pk).update(created_at=at(created))
-
-        for person, kind, day, households, theme_ in [
-            (self.a, "porte_a_porte", "2025-03-03", 12, "accueil"),
-            (f, "visite", "2025-04-04", 1, "isolement"),
-        ]:
-            Activity.objects.create(
-                organisation=org, relais=person, kind=kind, date=on(day), households=households, theme=theme_
-            )
+        b.activities(
+            [
+                (self.a, on("2025-03-03"), "porte_a_porte", 12, "accueil"),
+                (f, on("2025-04-04"), "visite", 1, "isolement"),
+            ]
+        )
 
         kinds = {k.name: k for k in InitiativeKind.objects.filter(organisation=org)}
-        voisins = Partner.objects.create(organisation=org, name="Voisins solidaires")
-        centre_social = Partner.objects.create(organisation=org, name="Centre social du Val")
+        voisins, centre_social = b.partners(["Voisins solidaires", "Centre social du Val"])
+        tables, chaises = b.equipment([("Tables", 20), ("Chaises", 100)])
 
-        def initiative(kind, day, status, residence, participants=None, split=(None, None, None, None), partner=None):
+        def initiative(kind, day, status, residence, participants=None, split=(None, None, None, None), **plan):
             children, adults, seniors, newcomers = split
-            item = Initiative.objects.create(
-                organisation=org,
+            return InitiativePlan(
                 kind=kinds[kind],
                 title=f"{kind} {day}",
-                starts_on=on(day),
+                day=on(day),
                 status=status,
-                participants=participants,
-                children=children,
-                adults=adults,
-                seniors=seniors,
-                newcomers=newcomers,
+                residences=[residence],
+                report=None
+                if participants is None
+                else {
+                    "participants": participants,
+                    "children": children,
+                    "adults": adults,
+                    "seniors": seniors,
+                    "newcomers": newcomers,
+                },
+                **plan,
             )
-            item.residences.set([residence])
-            if partner:
-                item.partners.set([partner])
-            return item
 
-        fete = initiative("Fête des voisins", "2025-05-30", "realisee", self.r1, 80, (30, 40, 10, 12), voisins)
-        initiative("Repas partagé", "2025-09-15", "realisee", self.r2, 25)
-        sortie = initiative("Sortie", "2025-07-01", "annulee", self.r1, partner=centre_social)
-        initiative("Atelier cuisine", "2024-10-10", "realisee", self.r1, 15)
-        tables = Equipment.objects.create(organisation=org, name="Tables", quantity=20)
-        chaises = Equipment.objects.create(organisation=org, name="Chaises", quantity=100)
-        lent = LogisticsRequest.objects.create(
-            initiative=fete, starts_on=on("2025-05-30"), ends_on=on("2025-05-30"), status="approuvee"
+        b.initiatives(
+            [
+                initiative(
+                    "Fête des voisins",
+                    "2025-05-30",
+                    "realisee",
+                    self.r1,
+                    80,
+                    (30, 40, 10, 12),
+                    partners=[voisins],
+                    logistics=LogisticsPlan([(tables, 8), (chaises, 40)], approve=True, granted={tables.pk: 6}),
+                    grant=GrantPlan(
+                        Decimal(300), "Un moment ensemble", decided_on=on("2025-04-15"), granted=Decimal(250)
+                    ),
+                ),
+                initiative("Repas partagé", "2025-09-15", "realisee", self.r2, 25),
+                initiative(
+                    "Sortie",
+                    "2025-07-01",
+                    "annulee",
+                    self.r1,
+                    partners=[centre_social],
+                    grant=GrantPlan(
+                        Decimal(900),
+                        "Un moment ensemble",
+                        decided_on=on("2025-06-10"),
+                        refusal="Budget de l'année épuisé.",
+                    ),
+                ),
+                initiative("Atelier cuisine", "2024-10-10", "realisee", self.r1, 15),
+            ]
         )
-        LogisticsLine.objects.create(request=lent, equipment=tables, quantity=8, granted=6)
-        LogisticsLine.objects.create(request=lent, equipment=chaises, quantity=40, granted=40)
-        for item, requested, status, granted in [(fete, 300, "accordee", 250), (sortie, 900, "refusee", None)]:
-            grant = GrantRequest.objects.create(
-                initiative=item,
-                objectives="Un moment ensemble",
-                expected_participants=50,
-                amount_requested=requested,
-                status=status,
-                amount_granted=granted,
-                refusal_reason="" if granted else "Budget de l'année épuisé.",
-            )
-            GrantRequest.objects.filter(pk=grant.pk).update(requested_at=at("2025-04-01T10:00"))
 
 
 @pytest.fixture
@@ -470,37 +491,49 @@ def test_the_texts_page_keeps_examples_and_puts_the_logo_on_the_cover(network, l
 
 
 def _grow(org, first: int, last: int) -> None:
-    quartier = QuartierFactory(organisation=org)
+    """One residence more per number, each with its relais, a remontée, an
+    initiative and a meeting attended."""
+    b = Builder(org, rng=first)
+    homes = b.residences(
+        last - first,
+        quartiers=b.quartiers([f"Quartier {first}"]),
+        dwellings=range(10 + first, 10 + last),
+        prefix=f"G{first}",
+    )
     theme = Theme.objects.filter(organisation=org).first()
     kind = InitiativeKind.objects.filter(organisation=org).first()
-    for i in range(first, last):
-        residence = ResidenceFactory(organisation=org, quartier=quartier, dwellings=10 + i)
-        person = relais_services.relais_create(
-            organisation=org,
-            by=None,
-            first_name="R",
-            last_name=str(i),
-            status="actif",
-            status_date=on("2025-01-02"),
-            residences=[(residence, "")],
-        )
-        Remontee.objects.create(
-            organisation=org, residence=residence, relais=person, theme=theme, description="x", source="visite"
-        )
-        item = Initiative.objects.create(
-            organisation=org, kind=kind, title=str(i), starts_on=on("2025-06-01"), status="realisee", participants=i
-        )
-        item.residences.set([residence])
-        reunion = Reunion.objects.create(
-            organisation=org,
-            kind="thematique",
-            title=str(i),
-            starts_at=at("2025-03-01T18:00"),
-            ends_at=at("2025-03-01T20:00"),
-            status="tenue",
-        )
-        Invitee.objects.create(reunion=reunion, relais=person, answer="present", attended=True)
-    Remontee.objects.filter(organisation=org).update(created_at=at("2025-05-01T10:00"))
+    people = b.relais(
+        [
+            RelaisPlan("R", str(first + n), [Step("actif", on("2025-01-02"))], homes=[(home, "")])
+            for n, home in enumerate(homes)
+        ]
+    )
+    pairs = list(zip(people, homes, strict=True))
+    b.remontees(
+        [
+            RemonteePlan(home, theme, "x", at("2025-05-01T10:00"), relais=person, source="visite")
+            for person, home in pairs
+        ]
+    )
+    b.initiatives(
+        [
+            InitiativePlan(kind, str(n), on("2025-06-01"), "realisee", residences=[home], report={"participants": n})
+            for n, (_, home) in enumerate(pairs, start=first)
+        ]
+    )
+    b.reunions(
+        [
+            ReunionPlan(
+                "thematique",
+                on("2025-03-01"),
+                "tenue",
+                title=person.last_name,
+                address="Salle commune",
+                invitees=[Invited(person, "present", True)],
+            )
+            for person, _ in pairs
+        ]
+    )
 
 
 def test_the_figures_take_the_same_number_of_queries_for_5_and_50_residences(db, login):

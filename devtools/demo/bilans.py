@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bilans import selectors, services
 from bilans.models import Bilan
+from devtools.builder import Builder
 
 INTRODUCTION = (
     "Cette année encore, les habitants-relais ont fait vivre leurs résidences : réunions thématiques, "
@@ -24,11 +25,9 @@ PERSPECTIVES = (
 )
 
 
-def seed(*, organisation, staff, rng, today: datetime.date) -> None:
+def seed(b: Builder) -> None:
     # The plenary looks back on the year just ended; until spring that is last year.
-    year = (today - datetime.timedelta(days=90)).year
-    if Bilan.objects.filter(organisation=organisation, year=year).exists():
-        return
+    organisation, year = b.organisation, (b.today - datetime.timedelta(days=90)).year
     bilan = services.bilan_open(organisation=organisation, year=year)
     services.bilan_save_texts(
         bilan=bilan,
@@ -39,5 +38,5 @@ def seed(*, organisation, staff, rng, today: datetime.date) -> None:
     bilan.file.save(bilan.filename, ContentFile(services.bilan_pdf(bilan)), save=False)
     bilan.state = Bilan.State.PRET
     bilan.generated_at = timezone.now()
-    bilan.requested_by = staff
+    bilan.requested_by = b.by
     bilan.save(update_fields=["file", "state", "generated_at", "requested_by"])

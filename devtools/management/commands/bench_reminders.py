@@ -4,81 +4,27 @@ backend.
 
     python manage.py bench_reminders --count 10000     (or: make bench-reminders)
 
-It builds a throwaway organisation with a meeting, N invited relais and their N
-J-1 reminders all due at once, runs the send task exactly as a worker does
+It builds a throwaway organisation (devtools.builder, in bulk) with a meeting,
+N invited relais and their N J-1 reminders all due at once, runs the send task exactly as a worker does
 (batches of 25, row lock, render with the .ics and the answer link, send, mark)
 and prints the figures; then it deletes what it built.
 """
 
-import datetime
 import statistics
 import time
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from core.models import Consent, Message, Organisation
+from core.models import Message, Organisation
 from core.outbox import BATCH, send_messages
-from relais.models import Relais
-from reunions.models import Invitee, Reunion
+from devtools.bench import remove_organisations
+from devtools.builder import Builder
 
 BEAT_PERIOD = 60  # seconds: the dispatcher runs every minute
-
-
-def build_due_reminders(org: Organisation, count: int, *, due) -> list[Relais]:
-    """A meeting of `org` the day after `due`, N invited relais (by e-mail) and
-    their J-1 reminders, all due at `due`."""
-    start = due + datetime.timedelta(days=1)
-    reunion = Reunion.objects.create(
-        organisation=org,
-        kind=Reunion.Kind.PLENIERE,
-        title="Réunion plénière annuelle",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        address="Salle des fêtes, 1 place de la Mairie",
-    )
-    people = Relais.objects.bulk_create(
-        [
-            Relais(
-                organisation=org,
-                first_name="Relais",
-                last_name=f"{i:05d}",
-                email=f"relais{i:05d}-{org.pk}@example.test",
-                status=Relais.Status.ACTIF,
-                status_since=due.date(),
-            )
-            for i in range(count)
-        ],
-        batch_size=2000,
-    )
-    Invitee.objects.bulk_create([Invitee(reunion=reunion, relais=r) for r in people], batch_size=2000)
-    # Each agreed to be reminded by e-mail: the outbox sends nothing a consent does not cover.
-    Consent.objects.bulk_create(
-        [Consent(organisation=org, relais=r, scope=Consent.Scope.EMAIL, given_on=due.date()) for r in people],
-        batch_size=2000,
-    )
-    subject_type = ContentType.objects.get_for_model(Reunion)
-    Message.objects.bulk_create(
-        [
-            Message(
-                organisation=org,
-                recipient_relais=r,
-                subject_type=subject_type,
-                subject_id=reunion.pk,
-                kind="rappel-j1",
-                address=r.email,
-                scheduled_for=due,
-                next_attempt_at=due,
-            )
-            for r in people
-        ],
-        batch_size=2000,
-    )
-    return people
 
 
 class Command(BaseCommand):
@@ -100,7 +46,7 @@ class Command(BaseCommand):
         try:
             started = time.perf_counter()
             due = timezone.now()
-            build_due_reminders(org, count, due=due)
+            Builder(org, bulk=True).due_reminders(count, due=due)
             if connection.vendor == "postgresql":
                 # Fresh statistics, as autovacuum would have them on a live
                 # database: without them the planner scans the invitees table.
@@ -148,5 +94,4 @@ class Command(BaseCommand):
                 f"{within:.1f} % envoyés moins de 5 minutes après l'échéance"
             )
         finally:
-            Message.objects.filter(organisation=org).delete()
-            org.delete()
+            remove_organisations(Organisation.objects.filter(pk=org.pk))

@@ -1,7 +1,7 @@
-"""Personal data in the demo (called by `seed_demo`): the nightly retention has
-run, one leaver's turn comes next month, a relais asked for the erasure of their
-data, an access request was answered, a note waits for review, and the journal
-shows who opened which fiche."""
+"""Personal data in the demo (last): the nightly retention has run (one
+leaver's turn comes in three weeks: devtools/demo/network.py), a relais asked for
+the erasure of their data, an access request was answered, a note waits for
+review, and the journal shows who opened which fiche."""
 
 import datetime
 
@@ -10,21 +10,14 @@ from django.contrib.contenttypes.models import ContentType
 from core import audit
 from core.consents import consent_withdraw
 from core.models import AuditEvent, SensitiveFlag
+from devtools.builder import Builder
 from privacy import services
 from privacy.models import RightsRequest
-from relais.models import ContactLog, Relais, RelaisStatusChange
+from relais.models import ContactLog, Relais
 
 
-def seed(*, organisation, staff, rng, today: datetime.date) -> None:
-    if RightsRequest.objects.filter(organisation=organisation).exists():
-        return
-    leavers = list(services.leavers(Relais.objects.filter(organisation=organisation)).order_by("-left_on", "pk"))
-    if leavers:
-        # One leaver reaches the end of the retention time in three weeks.
-        soon = leavers[0]
-        left = services.months_before(today, organisation.retention_months) + datetime.timedelta(days=21)
-        Relais.objects.filter(pk=soon.pk).update(left_on=left)
-        RelaisStatusChange.objects.filter(relais=soon, to_status=Relais.Status.SORTI).update(date=left)
+def seed(b: Builder) -> None:
+    organisation, staff, today = b.organisation, b.by, b.today
     services.apply_retention(organisation, today)
 
     active = list(Relais.objects.filter(organisation=organisation, status=Relais.Status.ACTIF).order_by("pk")[1:6])

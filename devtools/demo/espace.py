@@ -3,7 +3,8 @@ the team, and a year of activity logged by the relais from their phones."""
 
 import datetime
 
-from espace.models import Activity, Guide
+from devtools.builder import Builder
+from espace.services import guide_save
 from relais.models import Relais
 
 MISSIONS = """Être le lien entre les habitants de votre résidence et Habitat du Lac.
@@ -35,30 +36,23 @@ LOG = [
 ]
 
 
-def seed(*, organisation, staff, rng, today: datetime.date) -> None:
-    if Guide.objects.filter(organisation=organisation).exists():
-        return
-    Guide.objects.create(
-        organisation=organisation,
+def seed(b: Builder) -> None:
+    """The first twelve active relais each logged part of the year, on the days
+    they were relais."""
+    rng = b.rng
+    guide_save(
+        organisation=b.organisation,
+        by=b.by,
         missions=MISSIONS,
         charter=CHARTER,
         contacts=CONTACTS,
         reception_phone="04 79 00 00 00",
         emergency_phone="04 79 00 33 44",
-        updated_by=staff,
     )
-    active = list(Relais.objects.filter(organisation=organisation, status=Relais.Status.ACTIF).order_by("pk")[:12])
-    rows = []
-    for n, relais in enumerate(active):
+    entries = []
+    for n, relais in enumerate(b.active(b.today)[:12]):
         for days, kind, households, theme in LOG[n % 3 :: 2]:
-            rows.append(
-                Activity(
-                    organisation=organisation,
-                    relais=relais,
-                    kind=kind,
-                    date=today - datetime.timedelta(days=days + rng.randrange(0, 5)),
-                    households=max(1, households + rng.randrange(-2, 3)),
-                    theme=theme,
-                )
-            )
-    Activity.objects.bulk_create(rows)
+            day = b.today - datetime.timedelta(days=days + rng.randrange(0, 5))
+            if b.plan_of(relais).status_on(day) == Relais.Status.ACTIF:
+                entries.append((relais, day, kind, max(1, households + rng.randrange(-2, 3)), theme))
+    b.activities(entries)

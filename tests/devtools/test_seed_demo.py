@@ -148,3 +148,11 @@ def test_the_demo_relais_space_has_a_guide_activity_and_initiatives_to_report(cl
     page = client.get("/espace/").content.decode()
     assert "Cuisine du monde" in page and "Mes prochaines réunions" in page
     assert "Porte-à-porte" in client.get("/espace/activite/").content.decode()
+
+
+def test_the_demo_is_a_history_the_product_could_have_recorded():
+    from tests.devtools.coherence import problems
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    for organisation in Organisation.objects.all():
+        assert problems(organisation) == [], organisation.slug

@@ -59,8 +59,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from bilans.management.commands.bench_scale import PREFIX, number
 from core.models import Membership, Organisation, User
+from devtools.bench import number
+from devtools.management.commands.bench_scale import PREFIX
 from relais.models import Relais, RelaisResidence
 from remontees.models import Remontee, Theme
 
