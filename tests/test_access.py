@@ -1,14 +1,12 @@
-import sys
-import types
-
 import pytest
 from django.http import HttpResponse
 from django.test import override_settings
-from django.urls import include, path
+from django.urls import path
 
 from core.access import READERS, role_required
 from relais.models import Residence
 from tests.access_check import check_access, iter_routes
+from tests.helpers import urlconf_with
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +37,6 @@ def undecorated(request):
     return HttpResponse("ouvert à tous")
 
 
-def _urlconf_with(*extra) -> str:
-    module = types.ModuleType("tests._leaky_urls")
-    module.urlpatterns = [path("", include("config.urls")), *extra]
-    sys.modules[module.__name__] = module
-    return module.__name__
-
-
 @pytest.mark.parametrize(
     "extra, expected",
     [
@@ -55,7 +46,7 @@ def _urlconf_with(*extra) -> str:
     ],
 )
 def test_a_view_that_forgets_the_scoping_fails_the_walk(world, extra, expected):
-    urlconf = _urlconf_with(extra)
+    urlconf = urlconf_with(extra)
     with override_settings(ROOT_URLCONF=urlconf):
         problems = check_access(world, urlconf, only="fuite/")
     assert any(expected in p for p in problems), problems
