@@ -3,8 +3,6 @@ quick actions (activity, initiatives, remontées sent twice), the guide, the
 installable app's files, and the session length by role."""
 
 import datetime
-import html
-import re
 import uuid
 
 import pytest
@@ -22,13 +20,9 @@ from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
 from tests.factories import MembershipFactory, RelaisFactory, UserFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
-    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\u00a0", " "))
 
 
 def meeting(world, days=10, title="Réunion thématique : propreté"):

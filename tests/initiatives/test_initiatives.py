@@ -4,7 +4,6 @@ the catalogue and the map's markers."""
 
 import datetime
 import io
-import re
 
 import pytest
 from django.core import mail
@@ -17,13 +16,9 @@ from core.outbox import dispatch
 from initiatives import services
 from initiatives.models import Equipment, GrantRequest, Initiative, InitiativeKind, LogisticsRequest, Partner
 from relais.models import Residence
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode()).replace("&#x27;", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", body)
 
 
 def kind(world, name="Fête des voisins"):

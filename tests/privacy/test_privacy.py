@@ -3,7 +3,6 @@ guard, the audit trail and two-factor login — what a DPO checks."""
 
 import datetime
 import json
-import re
 
 from django.apps import apps
 from django.db import connection, models
@@ -23,12 +22,9 @@ from remontees.models import Remontee
 from reunions.models import Reunion
 from tests.bilans.test_bilans import network  # noqa: F401  (a fixture: a two-year network with known figures)
 from tests.factories import ContactLogFactory, RelaisFactory, UserFactory
+from tests.helpers import text
 
 TODAY = timezone.localdate()
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 # Consents: what they do not cover is not done.

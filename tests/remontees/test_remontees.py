@@ -3,7 +3,6 @@ resolved or declined with a reason, reopened by the relais; the relais told once
 per change; the staff board; « vous avez dit, nous avons fait »."""
 
 import io
-import re
 
 import pytest
 from django.core import mail
@@ -16,13 +15,9 @@ from core.outbox import dispatch
 from remontees import services
 from remontees.models import Remontee, RemonteeEvent, Theme
 from tests.factories import RelaisFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode()).replace("&#x27;", "'").replace("&quot;", '"')
-    return re.sub(r"\s+", " ", body)
 
 
 def photo_with_gps(name="hall.jpg", size=(2400, 1800)) -> SimpleUploadedFile:

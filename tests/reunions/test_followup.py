@@ -17,12 +17,9 @@ from remontees.models import Remontee
 from reunions import services
 from reunions.models import ActionItem, Invitee, Reunion
 from tests.factories import RelaisFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 def plan(world, days=20, **extra):

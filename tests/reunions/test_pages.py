@@ -1,5 +1,4 @@
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -12,12 +11,9 @@ from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
 from tests.factories import RelaisFactory
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 def future(days=15):
