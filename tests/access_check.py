@@ -23,6 +23,14 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import MARKER
 from tests.db_writes import DataWrites
+from tests.factories import (
+    EquipmentFactory,
+    InviteeFactory,
+    MembershipFactory,
+    RelaisFactory,
+    SensitiveFlagFactory,
+    UserFactory,
+)
 
 # Views open to anyone by design (the door is inside them).
 PUBLIC_VIEWS = {
@@ -51,7 +59,6 @@ def _rsvp_token(world) -> str:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() + datetime.timedelta(days=10)
         reunion = services.reunion_plan(
@@ -63,7 +70,7 @@ def _rsvp_token(world) -> str:
             ends_at=start + datetime.timedelta(hours=2),
             address="Mairie",
         )
-        world._rsvp_token = services.rsvp_token(Invitee.objects.create(reunion=reunion, relais=world.relais_a))
+        world._rsvp_token = services.rsvp_token(InviteeFactory(reunion=reunion, relais=world.relais_a))
     return world._rsvp_token
 
 
@@ -74,7 +81,6 @@ def _reunion(world) -> int:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() + datetime.timedelta(days=12)
         reunion = services.reunion_plan(
@@ -86,9 +92,9 @@ def _reunion(world) -> int:
             ends_at=start + datetime.timedelta(hours=2),
             residence=world.residence_a1,
         )
-        Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+        InviteeFactory(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
-        # Its action, made now: a route walked earlier may cancel the meeting.
+        # Its action, made with it (the walk meets both as they are here).
         world._action = services.action_add(
             reunion=reunion,
             by=None,
@@ -112,7 +118,6 @@ def _minutes_token(world) -> str:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() - datetime.timedelta(days=3)
         reunion = services.reunion_plan(
@@ -124,7 +129,7 @@ def _minutes_token(world) -> str:
             ends_at=start + datetime.timedelta(hours=2),
             address="Mairie",
         )
-        invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+        invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
         services.minutes_save(reunion=reunion, agenda="Accueil", minutes="Nous avons parlé du local.", decisions="")
         services.minutes_publish(reunion=reunion, by=None)
         world._minutes_token = services.minutes_token(invitee)
@@ -135,8 +140,6 @@ def _feed_token(world) -> str:
     """The relais' own calendar address: it lists their meetings only."""
     if not hasattr(world, "_feed_token"):
         from reunions import services
-        from reunions.models import Invitee
-        from tests.factories import MembershipFactory, RelaisFactory, UserFactory
 
         # A relais of its own, invited to the answer link's meeting only: the
         # feed is a bearer link, so it must list that meeting and nothing else.
@@ -144,7 +147,7 @@ def _feed_token(world) -> str:
         MembershipFactory(user=user, organisation=world.org_a, role="relais")
         relais = RelaisFactory(organisation=world.org_a, user=user, status="actif")
         reunion = services.invitee_from_token(_rsvp_token(world)).reunion
-        Invitee.objects.create(reunion=reunion, relais=relais)
+        InviteeFactory(reunion=reunion, relais=relais)
         world._feed_token = services.calendar_feed_renew(user=user, organisation=world.org_a).token
     return world._feed_token
 
@@ -192,7 +195,7 @@ def _initiative_world(world) -> dict:
 
         from core.uploads import clean_photo
         from initiatives import services
-        from initiatives.models import Equipment, InitiativeKind
+        from initiatives.models import InitiativeKind
 
         initiative = services.initiative_save(
             organisation=world.org_a,
@@ -208,7 +211,7 @@ def _initiative_world(world) -> dict:
         photo = services.photo_add(
             initiative=initiative, image=clean_photo(SimpleUploadedFile("fete.jpg", jpeg.getvalue())), by=None
         )
-        tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+        tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
         logistics = services.logistics_request(
             initiative=initiative,
             by=None,
@@ -243,18 +246,9 @@ def _bilan(world) -> int:
 def _flag(world) -> int:
     """A remontée of organisation A saved with a word that suggests health data."""
     if not hasattr(world, "_flag"):
-        from django.contrib.contenttypes.models import ContentType
-
-        from core.models import SensitiveFlag
         from remontees.models import Remontee
 
-        world._flag = SensitiveFlag.objects.create(
-            organisation=world.org_a,
-            content_type=ContentType.objects.get_for_model(Remontee),
-            object_id=_remontee(world),
-            field="description",
-            categories="santé",
-        ).pk
+        world._flag = SensitiveFlagFactory(target=Remontee.objects.get(pk=_remontee(world))).pk
     return world._flag
 
 

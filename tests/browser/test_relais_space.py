@@ -20,7 +20,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from bilans import services as bilans_services
-from espace.models import Activity, Guide
+from espace.models import Activity
 from initiatives import services as initiatives_services
 from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees_services
@@ -28,6 +28,7 @@ from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
 from tests.browser.conftest import screenshot
+from tests.factories import GuideFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,8 +80,9 @@ def network(world) -> dict:
         organisers=[world.relais_a],
         status="prevue",
     )
-    Guide.objects.create(
+    GuideFactory(
         organisation=world.org_a,
+        emergency_phone="",
         missions="Faire le lien entre les voisins et le bailleur.",
         charter="Discrétion.",
         contacts="Ascenseur : 04 00 00 00 00",

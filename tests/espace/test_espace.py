@@ -13,13 +13,13 @@ from django.utils import timezone
 
 from espace.models import Activity, Guide
 from initiatives import services as initiatives_services
-from initiatives.models import Equipment, Initiative, InitiativeKind, LogisticsRequest
+from initiatives.models import Initiative, InitiativeKind, LogisticsRequest
 from relais.models import Relais
 from remontees import services as remontees_services
 from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
-from tests.factories import MembershipFactory, RelaisFactory, UserFactory
+from tests.factories import EquipmentFactory, GuideFactory, MembershipFactory, RelaisFactory, UserFactory
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def raise_remontee(world, description="Ascenseur en panne depuis lundi"):
 def test_the_home_shows_meetings_remontees_initiatives_and_contacts(world, login):
     reunion = meeting(world)
     raise_remontee(world)
-    Guide.objects.create(organisation=world.org_a, reception_phone="04 72 00 00 00", emergency_phone="0800 00 00 00")
+    GuideFactory(organisation=world.org_a)
     initiatives_services.initiative_save(
         organisation=world.org_a,
         by=None,
@@ -200,7 +200,7 @@ def test_a_relais_proposes_reports_and_asks_for_logistics_for_their_own_initiati
     initiative = Initiative.objects.get()
     assert response["Location"] == f"/initiatives/{initiative.pk}/"
     assert initiative.status == "idee" and list(initiative.organisers.all()) == [world.relais_a]
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
     response = relais.post(
         f"/initiatives/{initiative.pk}/logistique/",
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), f"qty_{tables.pk}": "4"},

@@ -14,8 +14,9 @@ from PIL import ExifTags, Image
 from core.models import Message
 from core.outbox import dispatch
 from initiatives import services
-from initiatives.models import Equipment, GrantRequest, Initiative, InitiativeKind, LogisticsRequest, Partner
+from initiatives.models import GrantRequest, Initiative, InitiativeKind, LogisticsRequest
 from relais.models import Residence
+from tests.factories import EquipmentFactory, PartnerFactory
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def gps_photo() -> SimpleUploadedFile:
 
 def test_an_initiative_from_idea_to_report(world, login):
     staff = login(world.staff_a)
-    voisins = Partner.objects.create(organisation=world.org_a, name="Voisins solidaires")
+    voisins = PartnerFactory(organisation=world.org_a, name="Voisins solidaires")
     day = timezone.localdate() + datetime.timedelta(days=30)
     response = staff.post(
         "/initiatives/nouvelle/",
@@ -55,8 +56,8 @@ def test_an_initiative_from_idea_to_report(world, login):
     staff.post(f"/initiatives/{initiative.pk}/statut/", {"status": "prevue"})
 
     # Logistics: asked, adjusted to the stock, approved; the organiser is told once.
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=8)
-    barnum = Equipment.objects.create(organisation=world.org_a, name="Barnum", quantity=1)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=8)
+    barnum = EquipmentFactory(organisation=world.org_a, name="Barnum", quantity=1)
     staff.post(
         f"/initiatives/{initiative.pk}/logistique/",
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), f"qty_{tables.pk}": 8, f"qty_{barnum.pk}": 1},
@@ -271,7 +272,7 @@ def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, 
 
     from tests.factories import ResidenceFactory
 
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=1000)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=1000)
 
     def grow(first, last):
         for i in range(first, last):

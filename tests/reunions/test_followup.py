@@ -16,7 +16,7 @@ from core.outbox import dispatch
 from remontees.models import Remontee
 from reunions import services
 from reunions.models import ActionItem, Invitee, Reunion
-from tests.factories import RelaisFactory
+from tests.factories import InviteeFactory, RelaisFactory, RemonteeFactory
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +261,7 @@ def test_the_personal_calendar_feed_lists_my_meetings_and_can_be_revoked(world, 
 
 def test_the_minutes_link_tells_when_it_is_forged_or_not_published(world, client):
     reunion = plan(world, days=-1)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     token = services.minutes_token(invitee)
     response = client.get(f"/reunions/compte-rendu/{token}/")
     assert response.status_code == 400 and "Ce compte-rendu n'est pas disponible" in text(response)
@@ -319,7 +319,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
     from django.test.utils import CaptureQueriesContext
 
     reunion = plan(world, days=-1)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.minutes_save(reunion=reunion, agenda="", minutes="Compte-rendu", decisions="")
     services.minutes_publish(reunion=reunion, by=None)
     client = login(world.relais_user_a if page in ("my_reunions", "feed") else world.staff_a)
@@ -337,8 +337,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
             relais = RelaisFactory(organisation=world.org_a, residences=[world.residence_a1])
             due = timezone.localdate() + datetime.timedelta(days=i + 1)
             services.action_add(reunion=reunion, by=None, title=f"Action {i}", owner=relais, due_on=due)
-            Remontee.objects.create(
-                organisation=world.org_a,
+            RemonteeFactory(
                 residence=world.residence_a1,
                 relais=relais,
                 theme=world.org_a.remontee_themes.first(),
@@ -347,7 +346,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
                 reunion=reunion,
             )
             later = plan(world, days=i + 1, title=f"Réunion {i}")
-            Invitee.objects.create(reunion=later, relais=world.relais_a)
+            InviteeFactory(reunion=later, relais=world.relais_a)
         services.minutes_save(
             reunion=reunion,
             agenda="\n".join(f"Point {i}" for i in range(last * 2)),

@@ -11,6 +11,7 @@ from core.outbox import dispatch
 from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
+from tests.factories import InviteeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +195,7 @@ def test_a_paper_relais_is_invited_without_any_message(world, start, django_capt
 
 def test_answering_from_the_link_without_logging_in(world, start, client):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     url = f"/reunions/reponse/{services.rsvp_token(invitee)}/"
     page = client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Mobile").content.decode()
     assert "Propreté et encombrants" in page and "Serez-vous là\u00a0?" in page
@@ -208,7 +209,7 @@ def test_answering_from_the_link_without_logging_in(world, start, client):
 @pytest.mark.parametrize("tamper", ["forged", "altered", "expired", "bad answer"])
 def test_a_bad_link_gets_a_clear_message_and_changes_nothing(world, start, client, tamper):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     token = services.rsvp_token(invitee)
     answer = "present"
     expected = "Ce lien n'est pas valide"
@@ -233,7 +234,7 @@ def test_a_bad_link_gets_a_clear_message_and_changes_nothing(world, start, clien
 
 def test_attendance_and_a_participant_added_on_the_day(world, start):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.attendance_set(invitee=invitee, attended=True)
     walk_in = services.participant_add(reunion=reunion, relais=world.relais_a2)
     assert (walk_in.invited, walk_in.attended) == (False, True)
