@@ -31,6 +31,7 @@ from tests.factories import (
     SensitiveFlagFactory,
     UserFactory,
 )
+from tests.helpers import plan_reunion
 
 # Views open to anyone by design (the door is inside them).
 PUBLIC_VIEWS = {
@@ -61,15 +62,7 @@ def _rsvp_token(world) -> str:
         from reunions import services
 
         start = timezone.now() + datetime.timedelta(days=10)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="pleniere",
-            title="Réunion plénière",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            address="Mairie",
-        )
+        reunion = plan_reunion(world, start, by=None, kind="pleniere", title="Réunion plénière", address="Mairie")
         world._rsvp_token = services.rsvp_token(InviteeFactory(reunion=reunion, relais=world.relais_a))
     return world._rsvp_token
 
@@ -83,15 +76,7 @@ def _reunion(world) -> int:
         from reunions import services
 
         start = timezone.now() + datetime.timedelta(days=12)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="thematique",
-            title=f"Thématique {MARKER}",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            residence=world.residence_a1,
-        )
+        reunion = plan_reunion(world, start, by=None, title=f"Thématique {MARKER}", residence=world.residence_a1)
         InviteeFactory(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
         # Its action, made with it (the walk meets both as they are here).
@@ -120,15 +105,7 @@ def _minutes_token(world) -> str:
         from reunions import services
 
         start = timezone.now() - datetime.timedelta(days=3)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="comite",
-            title="Comité du réseau",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            address="Mairie",
-        )
+        reunion = plan_reunion(world, start, by=None, kind="comite", title="Comité du réseau", address="Mairie")
         invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
         services.minutes_save(reunion=reunion, agenda="Accueil", minutes="Nous avons parlé du local.", decisions="")
         services.minutes_publish(reunion=reunion, by=None)

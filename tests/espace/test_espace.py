@@ -20,22 +20,14 @@ from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
 from tests.factories import EquipmentFactory, GuideFactory, MembershipFactory, RelaisFactory, UserFactory
-from tests.helpers import text
+from tests.helpers import plan_reunion, text
 
 pytestmark = pytest.mark.django_db
 
 
 def meeting(world, days=10, title="Réunion thématique : propreté"):
     start = timezone.now() + datetime.timedelta(days=days)
-    reunion = reunions_services.reunion_plan(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title=title,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        residence=world.residence_a1,
-    )
+    reunion = plan_reunion(world, start, title=title, residence=world.residence_a1)
     reunions_services.invitations_send(reunion=reunion, by=world.staff_a, relais=[world.relais_a])
     return reunion
 

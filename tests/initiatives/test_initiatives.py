@@ -3,13 +3,12 @@ a grant decided, done with its report; the organisers told once per decision;
 the catalogue and the map's markers."""
 
 import datetime
-import io
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import ExifTags, Image
+from PIL import Image
 
 from core.models import Message
 from core.outbox import dispatch
@@ -17,7 +16,7 @@ from initiatives import services
 from initiatives.models import GrantRequest, Initiative, InitiativeKind, LogisticsRequest
 from relais.models import Residence
 from tests.factories import EquipmentFactory, PartnerFactory
-from tests.helpers import text
+from tests.helpers import photo, same_queries_for_few_and_many, text
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +26,7 @@ def kind(world, name="Fête des voisins"):
 
 
 def gps_photo() -> SimpleUploadedFile:
-    image = Image.new("RGB", (800, 600), "orange")
-    exif = image.getexif()
-    exif[ExifTags.Base.GPSInfo] = {1: "N", 2: (45.0, 46.0, 12.5), 3: "E", 4: (4.0, 50.0, 1.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return SimpleUploadedFile("fete.jpg", out.getvalue(), content_type="image/jpeg")
+    return photo("fete.jpg", (800, 600), "orange", gps=True)
 
 
 def test_an_initiative_from_idea_to_report(world, login):
@@ -266,9 +260,7 @@ def test_the_map_markers_come_from_a_json_endpoint(world, login):
 
 
 @pytest.mark.parametrize("url", ["/initiatives/", "/initiatives/carte.json", "/initiatives/logistique/"])
-def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, url, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, url):
 
     from tests.factories import ResidenceFactory
 
@@ -295,13 +287,7 @@ def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, 
             )
 
     client = login(world.staff_a)
-    grow(0, 5)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(5, 50)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
+    response = same_queries_for_few_and_many(client, url, grow, 5, 50)
     assert response.status_code == 200
     if url == "/initiatives/carte.json":
         assert len(response.json()["residences"]) == 50

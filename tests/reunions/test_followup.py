@@ -17,7 +17,7 @@ from remontees.models import Remontee
 from reunions import services
 from reunions.models import ActionItem, Invitee, Reunion
 from tests.factories import InviteeFactory, RelaisFactory, RemonteeFactory
-from tests.helpers import text
+from tests.helpers import plan_reunion, same_queries_for_few_and_many, text
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,7 @@ def plan(world, days=20, **extra):
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=days)).replace(
         hour=18, minute=0, second=0, microsecond=0
     )
-    fields = dict(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title="Chauffage",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        address="Maison de quartier",
-    )
-    return services.reunion_plan(**{**fields, **extra})
+    return plan_reunion(world, start, **{"title": "Chauffage", "address": "Maison de quartier", **extra})
 
 
 def at_nine(day: datetime.date) -> datetime.datetime:
@@ -314,10 +305,7 @@ def test_round_table_refuses_a_contribution_without_residence_or_text(world, log
 
 
 @pytest.mark.parametrize("page", ["minutes", "round_table", "my_reunions", "feed", "public"])
-def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_the_new_pages_run_a_constant_number_of_queries(world, login, page):
     reunion = plan(world, days=-1)
     invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.minutes_save(reunion=reunion, agenda="", minutes="Compte-rendu", decisions="")
@@ -354,13 +342,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
             decisions="\n".join(f"Décision {i}" for i in range(last * 2)),
         )
 
-    grow(0, 3)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(3, 20)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
+    response = same_queries_for_few_and_many(client, url, grow, 3, 20)
     assert response.status_code == 200
     body = response.content.decode()
     expected = {"minutes": "Action 19", "round_table": "Remontée 19", "my_reunions": "Réunion 19", "feed": "Réunion 19"}

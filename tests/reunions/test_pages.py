@@ -11,7 +11,7 @@ from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
 from tests.factories import InviteeFactory
-from tests.helpers import text
+from tests.helpers import plan_reunion, text
 
 pytestmark = pytest.mark.django_db
 
@@ -72,15 +72,7 @@ def test_bad_meeting_input_gets_a_french_message_and_writes_nothing(world, login
 
 def plan(world, days=15):
     start = timezone.make_aware(datetime.datetime.combine(future(days), datetime.time(18, 0)))
-    return services.reunion_plan(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="pleniere",
-        title="Plénière",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        address="Mairie",
-    )
+    return plan_reunion(world, start, kind="pleniere", title="Plénière", address="Mairie")
 
 
 def test_invite_by_quartier_shows_the_list_before_sending(world, login, django_capture_on_commit_callbacks):

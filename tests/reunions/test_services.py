@@ -12,6 +12,7 @@ from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
 from tests.factories import InviteeFactory
+from tests.helpers import plan_reunion
 
 pytestmark = pytest.mark.django_db
 
@@ -24,16 +25,7 @@ def start():
 
 
 def plan(world, start, **extra):
-    fields = dict(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title="Propreté et encombrants",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        residence=world.residence_a1,
-    )
-    return services.reunion_plan(**{**fields, **extra})
+    return plan_reunion(world, start, **{"title": "Propreté et encombrants", "residence": world.residence_a1, **extra})
 
 
 def ics_of(message) -> icalendar.Calendar:
