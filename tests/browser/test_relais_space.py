@@ -30,7 +30,7 @@ from tests.browser.conftest import screenshot
 from tests.factories import GuideFactory
 from tests.helpers import jpeg, plan_reunion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 HOME_BUDGET = 60 * 1024

@@ -18,7 +18,7 @@ from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, AgendaItem, Invitee, Reunion
 from tests.helpers import text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def link_in(message, path: str) -> str:
