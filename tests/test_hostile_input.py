@@ -37,6 +37,7 @@ import struct
 import traceback
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -127,6 +128,7 @@ class Form:
     method: str  # "get" or "post"
     multipart: bool
     fields: dict[str, Field] = field(default_factory=dict)
+    route: str = ""  # the URL pattern of its action, once the walk resolved it
 
     @property
     def key(self) -> tuple:
@@ -588,6 +590,7 @@ def find_forms(world, cast: Cast, urlconf=None, only: str = "") -> Found:
                 continue
             if action not in found.routes:
                 continue
+            form.route = action
             if form.key not in {f.key for f in found.forms[(action, who)]}:
                 found.forms[(action, who)].append(form)
                 found.words[action] |= parser.words
@@ -641,25 +644,15 @@ def fixed_cases(form: Form, sharp: bool) -> list[Post]:
     return list(unique.values())
 
 
-def send_fixed(found: Found, cast: Cast, targets: list[Target]) -> tuple[Counter, list[str]]:
-    """The fixed values on every form each member of the cast is shown; SHARP
-    on the forms hypothesis fuzzes (once each, as fuzz_targets chose)."""
-    sent: Counter = Counter()
-    problems: list[str] = []
-    fuzzed = {(t.who, form.key) for t in targets for form in t.forms}
-    for (_, who), forms in sorted(found.forms.items()):
-        for form in forms:
-            for post in fixed_cases(form, sharp=(who, form.key) in fuzzed):
-                sent[(who, form.method)] += 1
-                try:
-                    response, reason, writes = attempt(cast.client(who), form.method, post, shown_is_refused=True)
-                except Exception as error:  # the test client re-raises what a 500 hides
-                    problem = f"{form.method.upper()} {post.url} raised {_describe(error)}"
-                else:
-                    problem = judge(form.method, post, response, reason, writes)
-                if problem:
-                    problems.append(f"{problem} as {who}, with {_short(post.data)}")
-    return sent, problems
+def send_fixed(cast: Cast, who: str, form: Form, post: Post) -> str:
+    """One fixed case: the broken promise, or ""."""
+    try:
+        response, reason, writes = attempt(cast.client(who), form.method, post, shown_is_refused=True)
+    except Exception as error:  # the test client re-raises what a 500 hides
+        problem = f"{form.method.upper()} {post.url} raised {_describe(error)}"
+    else:
+        problem = judge(form.method, post, response, reason, writes)
+    return f"{problem} as {who}, with {_short(post.data)}" if problem else ""
 
 
 def _short(data) -> str:
@@ -774,19 +767,45 @@ def fuzz(target: Target, cast: Cast, max_examples: int, sent: Counter) -> str:
     return ""
 
 
+# The walk: a census of the forms, then their cases sent in shards that
+# pytest-xdist runs side by side (make test), each with the same census.
+
+SHARDS = 3
+
+
 @dataclass
-class Walk:
+class Census:
+    """Every form found, who fuzzes what, and what the walk will send."""
+
+    cast: Cast
+    found: Found
     targets: list[Target]
-    fixed: Counter  # (who, method) -> cases sent
-    random: Counter  # who -> examples sent
     problems: list[str]
 
-    @property
-    def forms(self) -> int:
-        return sum(len(t.forms) for t in self.targets)
+    def fixed_cases(self) -> Iterator[tuple[str, Form, Post]]:
+        fuzzed = {(t.who, form.key) for t in self.targets for form in t.forms}
+        for (_, who), forms in sorted(self.found.forms.items()):
+            for form in forms:
+                for post in fixed_cases(form, sharp=(who, form.key) in fuzzed):
+                    yield who, form, post
+
+    def shard_of(self, shards: int) -> dict[str, int]:
+        """Each form's action in one shard, the heaviest first into the lightest
+        shard (a random example costs about three fixed ones)."""
+        weight: Counter = Counter()
+        for _, form, _ in self.fixed_cases():
+            weight[form.route] += 1
+        for target in self.targets:
+            weight[target.route] += 3 * MAX_EXAMPLES
+        load = [0] * shards
+        shard_of = {}
+        for action, cost in sorted(weight.items(), key=lambda item: (-item[1], item[0])):
+            shard_of[action] = load.index(min(load))
+            load[shard_of[action]] += cost
+        return shard_of
 
 
-def walk_every_form(world, urlconf=None, only: str = "", max_examples: int = MAX_EXAMPLES) -> Walk:
+def take_census(world, urlconf=None, only: str = "") -> Census:
     # A second organisation for the admin, so that the organisation switcher shows;
     # a verified address for staff, without which allauth offers no two-factor setup.
     MembershipFactory(user=world.admin_a, organisation=world.org_b, role=Membership.Role.STAFF)
@@ -794,31 +813,78 @@ def walk_every_form(world, urlconf=None, only: str = "", max_examples: int = MAX
     cast = Cast(world)
     found = find_forms(world, cast, urlconf, only)
     targets = fuzz_targets(found)
-    fixed, problems = send_fixed(found, cast, targets)
-    problems = found.problems + problems + unfuzzed_posts(world, cast, found, targets, urlconf)
+    problems = found.problems + unfuzzed_posts(world, cast, found, targets, urlconf)
+    return Census(cast, found, targets, problems)
+
+
+@dataclass
+class Walk:
+    targets: list[Target]
+    fixed: Counter  # (who, method) -> cases sent
+    random: Counter  # who -> examples sent
+    problems: list[str]
+
+
+def walk(census: Census, max_examples: int = MAX_EXAMPLES, shard: int = 0, shards: int = 1) -> Walk:
+    mine = census.shard_of(shards) if shards > 1 else None
+    fixed: Counter = Counter()
+    problems: list[str] = []
+    for who, form, post in census.fixed_cases():
+        if mine is not None and mine[form.route] != shard:
+            continue
+        fixed[(who, form.method)] += 1
+        if problem := send_fixed(census.cast, who, form, post):
+            problems.append(problem)
+    targets = [t for t in census.targets if mine is None or mine[t.route] == shard]
     random: Counter = Counter()
     for target in targets:
-        if problem := fuzz(target, cast, max_examples, random):
+        if problem := fuzz(target, census.cast, max_examples, random):
             problems.append(problem)
     return Walk(targets, fixed, random, problems)
 
 
+def walk_every_form(world, urlconf=None, only: str = "", max_examples: int = MAX_EXAMPLES) -> Walk:
+    """The census and every case in one go (the walker's own tests)."""
+    census = take_census(world, urlconf, only)
+    done = walk(census, max_examples)
+    done.problems[:0] = census.problems
+    return done
+
+
 @pytest.mark.slow
-def test_hostile_input_on_every_form_of_every_app(world):
-    walk = walk_every_form(world, max_examples=int(os.environ.get("FUZZ_EXAMPLES", MAX_EXAMPLES)))
-    assert walk.problems == [], "\n\n".join(walk.problems)
-    fixed, random = sum(walk.fixed.values()), sum(walk.random.values())
+def test_the_walk_finds_every_form_and_its_cases_do_not_shrink(world):
+    census = take_census(world)
+    assert census.problems == [], "\n\n".join(census.problems)
+    fixed = Counter((who, form.method) for who, form, _ in census.fixed_cases())
+    random = len(census.targets) * MAX_EXAMPLES
+    forms = sum(len(t.forms) for t in census.targets)
     print(
-        f"\nhostile input: {fixed} fixed cases {dict(sorted(walk.fixed.items()))}, "
-        f"{random} random examples on {len(walk.targets)} targets ({walk.forms} forms) {dict(walk.random)}"
+        f"\nhostile input: {fixed.total()} fixed cases {dict(sorted(fixed.items()))}, "
+        f"{random} random examples on {len(census.targets)} targets ({forms} forms), in {SHARDS} shards"
     )
     # The walk must keep finding the project's forms: a broken crawl is not a pass.
-    assert fixed >= FLOOR_FIXED and random >= FLOOR_RANDOM and len(walk.targets) >= FLOOR_TARGETS
-    fuzzed = {t.route for t in walk.targets}
+    assert fixed.total() >= FLOOR_FIXED and random >= FLOOR_RANDOM and len(census.targets) >= FLOOR_TARGETS
+    fuzzed = {t.route for t in census.targets}
     for route in ("relais/<int:relais>/echanges/nouveau/", "remontees/signaler/", "comptes/login/", "bilans/ouvrir/"):
         assert route in fuzzed, sorted(fuzzed)
-    assert {t.who for t in walk.targets} >= {"anonymous", "staff", "admin", "relais"}
-    assert {who for who, method in walk.fixed} >= {"staff", "admin"} and ("staff", "get") in walk.fixed
+    assert {t.who for t in census.targets} >= {"anonymous", "staff", "admin", "relais"}
+    assert {who for who, method in fixed} >= {"staff", "admin"} and ("staff", "get") in fixed
+    assert set(census.shard_of(SHARDS).values()) == set(range(SHARDS))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_hostile_input_on_every_form_of_every_app(world, shard):
+    max_examples = int(os.environ.get("FUZZ_EXAMPLES", MAX_EXAMPLES))
+    done = walk(take_census(world), max_examples, shard, SHARDS)
+    assert done.problems == [], "\n\n".join(done.problems)
+    random = sum(done.random.values())
+    print(
+        f"\nshard {shard}: {done.fixed.total()} fixed cases {dict(sorted(done.fixed.items()))}, "
+        f"{random} random examples on {len(done.targets)} targets {dict(done.random)}"
+    )
+    # Every target had its examples: what the census counted was sent.
+    assert random == len(done.targets) * max_examples
 
 
 def test_a_huge_form_count_builds_no_more_forms_than_the_page_allows(world, login):
