@@ -90,9 +90,13 @@ def _notebook_model(**declared):
 
     for name, value in declared.items():
         setattr(Notebook, name, value)
-    # The schema editor cannot run inside the test's transaction on SQLite;
-    # its CREATE TABLE can, and the transaction's rollback drops the table.
-    sql, params = connection.schema_editor().table_sql(Notebook)
+    # The schema editor cannot be entered inside the test's transaction on
+    # SQLite; its CREATE TABLE can run there, and the rollback drops the table.
+    # (Entering it would start the list of statements it defers: indexes and
+    # foreign keys, which this table does without.)
+    editor = connection.schema_editor()
+    editor.deferred_sql = []
+    sql, params = editor.table_sql(Notebook)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     return Notebook
