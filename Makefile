@@ -32,8 +32,12 @@ run: venv
 	@echo ""
 	@DEBUG=1 $(PY) manage.py run_local $(ADDR)
 
+# On SQLite the suite runs on both cores (pytest-xdist, idle workers take the
+# next test); against PostgreSQL and Redis (CI) it runs in one process: the
+# tests that start Celery workers share one broker. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= $(if $(DATABASE_URL),0,2)
 test: venv
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The benchmarks are devtools' commands (devtools/management/commands/bench_*.py).
 bench-reminders: venv

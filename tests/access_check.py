@@ -1,23 +1,37 @@
 """Walk every URL pattern of a URLconf and try it as each member of the cast.
 
-`check_access(world, urlconf)` returns a list of problems (empty when nothing
-leaks). It is a function, not a test, so that a test can also run it against a
-URLconf with a deliberately unscoped view and see it fail.
+`check_access(world, urlconf)` returns the problems (none when nothing leaks)
+and how many URL × role × method requests it made. It is a function, not a
+test, so that a test can also run it against a URLconf with a deliberately
+unscoped view and see it fail.
+
+Writes are read from the SQL each POST sends (tests/db_writes.py), in every
+table, rather than by hashing five apps' tables around it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.apps import apps
-from django.core import serializers
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import MARKER
+from tests.db_writes import DataWrites
+from tests.factories import (
+    EquipmentFactory,
+    InviteeFactory,
+    MembershipFactory,
+    RelaisFactory,
+    SensitiveFlagFactory,
+    UserFactory,
+)
+from tests.helpers import plan_reunion
 
 # Views open to anyone by design (the door is inside them).
 PUBLIC_VIEWS = {
@@ -46,19 +60,10 @@ def _rsvp_token(world) -> str:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() + datetime.timedelta(days=10)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="pleniere",
-            title="Réunion plénière",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            address="Mairie",
-        )
-        world._rsvp_token = services.rsvp_token(Invitee.objects.create(reunion=reunion, relais=world.relais_a))
+        reunion = plan_reunion(world, start, by=None, kind="pleniere", title="Réunion plénière", address="Mairie")
+        world._rsvp_token = services.rsvp_token(InviteeFactory(reunion=reunion, relais=world.relais_a))
     return world._rsvp_token
 
 
@@ -69,21 +74,12 @@ def _reunion(world) -> int:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() + datetime.timedelta(days=12)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="thematique",
-            title=f"Thématique {MARKER}",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            residence=world.residence_a1,
-        )
-        Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+        reunion = plan_reunion(world, start, by=None, title=f"Thématique {MARKER}", residence=world.residence_a1)
+        InviteeFactory(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
-        # Its action, made now: a route walked earlier may cancel the meeting.
+        # Its action, made with it (the walk meets both as they are here).
         world._action = services.action_add(
             reunion=reunion,
             by=None,
@@ -107,19 +103,10 @@ def _minutes_token(world) -> str:
         from django.utils import timezone
 
         from reunions import services
-        from reunions.models import Invitee
 
         start = timezone.now() - datetime.timedelta(days=3)
-        reunion = services.reunion_plan(
-            organisation=world.org_a,
-            by=None,
-            kind="comite",
-            title="Comité du réseau",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            address="Mairie",
-        )
-        invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+        reunion = plan_reunion(world, start, by=None, kind="comite", title="Comité du réseau", address="Mairie")
+        invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
         services.minutes_save(reunion=reunion, agenda="Accueil", minutes="Nous avons parlé du local.", decisions="")
         services.minutes_publish(reunion=reunion, by=None)
         world._minutes_token = services.minutes_token(invitee)
@@ -130,8 +117,6 @@ def _feed_token(world) -> str:
     """The relais' own calendar address: it lists their meetings only."""
     if not hasattr(world, "_feed_token"):
         from reunions import services
-        from reunions.models import Invitee
-        from tests.factories import MembershipFactory, RelaisFactory, UserFactory
 
         # A relais of its own, invited to the answer link's meeting only: the
         # feed is a bearer link, so it must list that meeting and nothing else.
@@ -139,7 +124,7 @@ def _feed_token(world) -> str:
         MembershipFactory(user=user, organisation=world.org_a, role="relais")
         relais = RelaisFactory(organisation=world.org_a, user=user, status="actif")
         reunion = services.invitee_from_token(_rsvp_token(world)).reunion
-        Invitee.objects.create(reunion=reunion, relais=relais)
+        InviteeFactory(reunion=reunion, relais=relais)
         world._feed_token = services.calendar_feed_renew(user=user, organisation=world.org_a).token
     return world._feed_token
 
@@ -187,7 +172,7 @@ def _initiative_world(world) -> dict:
 
         from core.uploads import clean_photo
         from initiatives import services
-        from initiatives.models import Equipment, InitiativeKind
+        from initiatives.models import InitiativeKind
 
         initiative = services.initiative_save(
             organisation=world.org_a,
@@ -203,7 +188,7 @@ def _initiative_world(world) -> dict:
         photo = services.photo_add(
             initiative=initiative, image=clean_photo(SimpleUploadedFile("fete.jpg", jpeg.getvalue())), by=None
         )
-        tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+        tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
         logistics = services.logistics_request(
             initiative=initiative,
             by=None,
@@ -238,18 +223,9 @@ def _bilan(world) -> int:
 def _flag(world) -> int:
     """A remontée of organisation A saved with a word that suggests health data."""
     if not hasattr(world, "_flag"):
-        from django.contrib.contenttypes.models import ContentType
-
-        from core.models import SensitiveFlag
         from remontees.models import Remontee
 
-        world._flag = SensitiveFlag.objects.create(
-            organisation=world.org_a,
-            content_type=ContentType.objects.get_for_model(Remontee),
-            object_id=_remontee(world),
-            field="description",
-            categories="santé",
-        ).pk
+        world._flag = SensitiveFlagFactory(target=Remontee.objects.get(pk=_remontee(world))).pk
     return world._flag
 
 
@@ -331,41 +307,67 @@ def build_url(route: Route, kwargs: dict) -> str:
     return url.replace("^", "").replace("$", "")
 
 
-def fingerprint() -> str:
-    """A hash of every row of our apps: a write anywhere changes it."""
-    digest = hashlib.sha256()
-    for app_label in ("relais", "reunions", "initiatives", "remontees", "bilans"):
-        try:
-            config = apps.get_app_config(app_label)
-        except LookupError:
-            continue
-        for model in config.get_models():
-            digest.update(serializers.serialize("json", model._default_manager.order_by("pk")).encode())
-    return digest.hexdigest()
+CAST = ("staff_a", "admin_a", "agency_a", "partner_a", "relais_a", "staff_b", "anonymous")
 
 
-def _client(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+@dataclass
+class AccessWalk:
+    problems: list[str]
+    walked: Counter  # (who, method) -> requests sent, "agency_a outside" for the quartier check
+
+    @property
+    def combinations(self) -> int:
+        return sum(self.walked.values())
 
 
-def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]:
+class _Cast:
+    """A logged-in client per member of the cast, its cookies put back before
+    each route: a route may log its caller out, and the rolled-back savepoint
+    restores the session it ended."""
+
+    def __init__(self, world):
+        users = {
+            "staff_a": world.staff_a,
+            "admin_a": world.admin_a,
+            "agency_a": world.agency_a,
+            "partner_a": world.partner_a,
+            "relais_a": world.relais_user_a,
+            "staff_b": world.staff_b,
+            "anonymous": None,
+        }
+        self.clients = {who: Client() for who in CAST}
+        for who, user in users.items():
+            if user is not None:
+                self.clients[who].force_login(user)
+        self.cookies = {who: copy.deepcopy(client.cookies) for who, client in self.clients.items()}
+
+    def client(self, who: str) -> Client:
+        client = self.clients[who]
+        client.cookies = copy.deepcopy(self.cookies[who])
+        return client
+
+
+def _send(client: Client, method: str, url: str):
+    """The answer, its body when it is a page, and what it wrote (tests/db_writes.py)."""
+    with DataWrites() as writes:
+        response = getattr(client, method)(url)
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace") if response.status_code == 200 else ""
+    return response.status_code, body, writes
+
+
+def check_access(world, urlconf: str | None = None, only: str = "") -> AccessWalk:
     problems: list[str] = []
+    walked: Counter = Counter()
     routes = [r for r in iter_routes(get_resolver(urlconf)) if r.route.startswith(only)]
-    cast = {
-        "staff_a": world.staff_a,
-        "admin_a": world.admin_a,
-        "agency_a": world.agency_a,
-        "partner_a": world.partner_a,
-        "relais_a": world.relais_user_a,
-        "staff_b": world.staff_b,
-        "anonymous": None,
-    }
+    # Every object first: each route is walked in a savepoint rolled back
+    # afterwards, so every route and every role meets the same world (a POST
+    # that cancels a meeting cancels it for that request only).
+    needed = {k for route in routes for k in route.kwarg_names}
+    kwargs = {k: make(world) for k, make in IN_SCOPE_KWARGS.items() if k in needed}
+    outside_kwargs_of = {k: make(world) for k, make in OUTSIDE_AGENCY_KWARGS.items() if k in needed and make}
+    cast = _Cast(world)
     for route in routes:
-        # Fresh sessions per route: a route may log its caller out.
-        clients = {who: _client(user) for who, user in cast.items()}
         if route.route.startswith("admin/") and route.kwarg_names:
             continue  # the admin's own object pages need its own object ids
         missing = [k for k in route.kwarg_names if k not in IN_SCOPE_KWARGS]
@@ -374,7 +376,7 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
             continue
         if route.third_party and route.kwarg_names:
             continue
-        url = build_url(route, {k: IN_SCOPE_KWARGS[k](world) for k in route.kwarg_names})
+        url = build_url(route, {k: kwargs[k] for k in route.kwarg_names})
         label = f"{route.name or route.route} ({url})"
 
         roles = getattr(route.callback, "allowed_roles", None)
@@ -382,22 +384,22 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
             problems.append(f"{label}: view is not behind role_required")
             continue
 
-        for who, client in clients.items():
-            for method in ("get", "post"):
-                before = fingerprint() if method == "post" else None
-                response = getattr(client, method)(url)
-                status = response.status_code
-                raw = b"".join(response.streaming_content) if response.streaming else response.content
-                body = raw.decode(errors="replace") if status == 200 else ""
-                if status >= 500:
-                    problems.append(f"{label}: {who} {method.upper()} -> {status}")
-                    continue
-                if route.third_party:
-                    if who in ("staff_b", "anonymous") and MARKER in body:
-                        problems.append(f"{label}: {who} sees organisation A data")
-                    continue
-                wrote = method == "post" and fingerprint() != before
-                problems += _judge(label, route, roles, who, method, status, body, wrote)
+        for who in CAST:
+            with transaction.atomic():
+                client = cast.client(who)
+                for method in ("get", "post"):
+                    status, body, writes = _send(client, method, url)
+                    walked[(who, method)] += 1
+                    if status >= 500:
+                        problems.append(f"{label}: {who} {method.upper()} -> {status}")
+                        continue
+                    if route.third_party:
+                        if who in ("staff_b", "anonymous") and MARKER in body:
+                            problems.append(f"{label}: {who} sees organisation A data")
+                        continue
+                    wrote = writes.summary() if method == "post" and writes else ""
+                    problems += _judge(label, route, roles, who, method, status, body, wrote)
+                transaction.set_rollback(True)
 
         # Staff limited to quartier 1 must not reach objects of quartier 2.
         outside_kwargs = {k: OUTSIDE_AGENCY_KWARGS.get(k, "missing") for k in route.kwarg_names}
@@ -410,15 +412,21 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> list[str]
             and route.name not in PUBLIC_VIEWS
             and None not in outside_kwargs.values()
         ):
-            outside = build_url(route, {k: make(world) for k, make in outside_kwargs.items()})
-            for method in ("get", "post"):
-                before = fingerprint()
-                status = getattr(clients["agency_a"], method)(outside).status_code
-                if status not in (403, 404, 405):
-                    problems.append(f"{outside}: agency staff outside its quartiers {method.upper()} -> {status}")
-                if fingerprint() != before:
-                    problems.append(f"{outside}: agency staff outside its quartiers wrote with {method.upper()}")
-    return problems
+            outside = build_url(route, {k: outside_kwargs_of[k] for k in route.kwarg_names})
+            with transaction.atomic():
+                client = cast.client("agency_a")
+                for method in ("get", "post"):
+                    status, _, writes = _send(client, method, outside)
+                    walked[("agency_a outside", method)] += 1
+                    if status not in (403, 404, 405):
+                        problems.append(f"{outside}: agency staff outside its quartiers {method.upper()} -> {status}")
+                    if writes:
+                        problems.append(
+                            f"{outside}: agency staff outside its quartiers wrote with {method.upper()}: "
+                            f"{writes.summary()}"
+                        )
+                transaction.set_rollback(True)
+    return AccessWalk(problems, walked)
 
 
 def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
@@ -436,7 +444,7 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
         if not ok:
             problems.append(f"{label}: anonymous {method.upper()} -> {status}")
         if wrote:
-            problems.append(f"{label}: anonymous wrote with POST")
+            problems.append(f"{label}: anonymous wrote with POST: {wrote}")
         return problems
     if who == "staff_b":
         if route.kwarg_names and status not in (403, 404, 405):
@@ -444,7 +452,7 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
         if MARKER in body:
             problems.append(f"{label}: staff of organisation B sees organisation A data")
         if wrote:
-            problems.append(f"{label}: staff of organisation B wrote with POST")
+            problems.append(f"{label}: staff of organisation B wrote with POST: {wrote}")
         return problems
     if who == "agency_a" and "HORS-AGENCE" in body:
         problems.append(f"{label}: agency staff sees a quartier outside its agency")
@@ -461,13 +469,13 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
         if status != 403:
             problems.append(f"{label}: {who} ({role}) {method.upper()} -> {status} (expected 403)")
         if wrote:
-            problems.append(f"{label}: {who} ({role}) wrote with POST without the right to")
+            problems.append(f"{label}: {who} ({role}) wrote with POST without the right to: {wrote}")
         return problems
     if role == "partenaire":
         if method == "post" and status != 403:
             problems.append(f"{label}: partner POST -> {status} (expected 403: read-only)")
         if wrote:
-            problems.append(f"{label}: partner wrote with POST")
+            problems.append(f"{label}: partner wrote with POST: {wrote}")
         if "PERSO-A" in body:
             problems.append(f"{label}: partner sees a relais' personal data")
     if role == "relais" and "PERSO-A2" in body:

@@ -1,21 +1,32 @@
-import sys
-import types
-
 import pytest
+from django.db import connection, models
 from django.http import HttpResponse
 from django.test import override_settings
-from django.urls import include, path
+from django.test.utils import isolate_apps
+from django.urls import path
 
-from core.access import READERS, role_required
-from relais.models import Residence
-from tests.access_check import check_access, iter_routes
+from core.access import ADMIN, PARTNER, READERS, RELAIS, STAFF, role_required
+from core.models import Organisation
+from core.scoping import ScopedQuerySet
+from relais.models import Quartier, Residence
+from tests.access_check import IN_SCOPE_KWARGS, OUTSIDE_AGENCY_KWARGS, check_access, iter_routes
+from tests.conftest import MARKER
+from tests.helpers import urlconf_with
 
 pytestmark = pytest.mark.django_db
 
 
+# The URL × role × method requests the walk made on the commit before it read
+# writes from the SQL (2,224): it must not shrink, or a URL or a role is lost.
+FLOOR_COMBINATIONS = 2_224
+
+
+@pytest.mark.slow
 def test_every_url_is_scoped_for_every_role(world):
-    problems = check_access(world)
-    assert problems == [], "\n".join(problems)
+    walk = check_access(world)
+    assert walk.problems == [], "\n".join(walk.problems)
+    print(f"\naccess: {walk.combinations} URL × role × method requests {dict(sorted(walk.walked.items()))}")
+    assert walk.combinations >= FLOOR_COMBINATIONS
 
 
 def test_the_walk_covers_every_pattern_of_our_apps(world):
@@ -39,13 +50,6 @@ def undecorated(request):
     return HttpResponse("ouvert à tous")
 
 
-def _urlconf_with(*extra) -> str:
-    module = types.ModuleType("tests._leaky_urls")
-    module.urlpatterns = [path("", include("config.urls")), *extra]
-    sys.modules[module.__name__] = module
-    return module.__name__
-
-
 @pytest.mark.parametrize(
     "extra, expected",
     [
@@ -55,8 +59,108 @@ def _urlconf_with(*extra) -> str:
     ],
 )
 def test_a_view_that_forgets_the_scoping_fails_the_walk(world, extra, expected):
-    urlconf = _urlconf_with(extra)
+    urlconf = urlconf_with(extra)
     with override_settings(ROOT_URLCONF=urlconf):
-        problems = check_access(world, urlconf, only="fuite/")
+        problems = check_access(world, urlconf, only="fuite/").problems
     assert any(expected in p for p in problems), problems
     assert all("fuite/" in p for p in problems), problems
+
+
+# Deny by default (core/scoping.py): a model that declares no scope_* attribute
+# is its organisation's staff's only. Proved on a model made for this test, in
+# an app registry of its own, with a table that lives as long as the test.
+
+
+def _notebook_model(**declared):
+    with isolate_apps("tests"):
+
+        class Notebook(models.Model):
+            organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+            quartier = models.ForeignKey(Quartier, on_delete=models.CASCADE, related_name="+")
+            text = models.CharField(max_length=200)
+
+            objects = ScopedQuerySet.as_manager()
+
+            class Meta:
+                app_label = "tests"
+                db_table = "tests_notebook"
+
+            def __str__(self) -> str:
+                return self.text
+
+    for name, value in declared.items():
+        setattr(Notebook, name, value)
+    # The schema editor cannot be entered inside the test's transaction on
+    # SQLite; its CREATE TABLE can run there, and the rollback drops the table.
+    # (Entering it would start the list of statements it defers: indexes and
+    # foreign keys, which this table does without.)
+    editor = connection.schema_editor()
+    editor.deferred_sql = []
+    sql, params = editor.table_sql(Notebook)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return Notebook
+
+
+def _naive_views(Notebook):
+    """Views that trust `for_user` and nothing else, open to every role."""
+
+    @role_required(ADMIN, STAFF, PARTNER, RELAIS)
+    def notebook_list(request):
+        return HttpResponse(" | ".join(Notebook.objects.for_user(request.user).values_list("text", flat=True)))
+
+    @role_required(ADMIN, STAFF, PARTNER, RELAIS)
+    def notebook_detail(request, notebook):
+        return HttpResponse(Notebook.objects.get_for_user(request.user, notebook).text)
+
+    return [
+        path("fuite/carnets/", notebook_list),
+        path("fuite/carnets/<int:notebook>/", notebook_detail),
+    ]
+
+
+@pytest.mark.parametrize(
+    "declared, expected",
+    [
+        ({}, None),
+        # The same model saying partners may read it: the walk must see the leak,
+        # or its silence above would prove nothing.
+        ({"scope_partner": True}, "partner sees a relais' personal data"),
+        ({"scope_relais": "organisation__memberships__user"}, "relais sees another relais' data"),
+    ],
+)
+def test_a_model_that_declares_no_scope_is_shown_to_its_organisations_staff_only(
+    world, login, monkeypatch, declared, expected
+):
+    Notebook = _notebook_model(**declared)
+    inside = Notebook.objects.create(organisation=world.org_a, quartier=world.q1, text=f"Carnet {MARKER} PERSO-A")
+    outside = Notebook.objects.create(
+        organisation=world.org_a, quartier=world.q2, text=f"Carnet {MARKER} PERSO-A2 HORS-AGENCE"
+    )
+    Notebook.objects.create(organisation=world.org_b, quartier=world.qb, text="Carnet de B")
+    monkeypatch.setitem(IN_SCOPE_KWARGS, "notebook", lambda w: inside.pk)
+    monkeypatch.setitem(OUTSIDE_AGENCY_KWARGS, "notebook", lambda w: outside.pk)
+    urlconf = urlconf_with(*_naive_views(Notebook))
+    with override_settings(ROOT_URLCONF=urlconf):
+        problems = check_access(world, urlconf, only="fuite/").problems
+        pages = {who: login(user).get("/fuite/carnets/").content.decode() for who, user in _cast(world).items()}
+
+    if expected is None:
+        assert problems == [], problems
+        assert pages["partner_a"] == pages["relais_a"] == ""
+        assert MARKER in pages["staff_a"] and "HORS-AGENCE" in pages["staff_a"]
+        assert "Carnet de B" not in pages["staff_a"]
+        assert MARKER in pages["agency_a"] and "HORS-AGENCE" not in pages["agency_a"]
+        assert pages["staff_b"] == "Carnet de B"
+    else:
+        assert any(expected in p for p in problems), problems
+
+
+def _cast(world) -> dict:
+    return {
+        "staff_a": world.staff_a,
+        "agency_a": world.agency_a,
+        "partner_a": world.partner_a,
+        "relais_a": world.relais_user_a,
+        "staff_b": world.staff_b,
+    }

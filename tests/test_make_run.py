@@ -13,6 +13,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,6 +34,7 @@ def _wait_for(predicate, timeout: float, proc) -> None:
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow
 def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
     port = _free_port()
     log = tmp_path / "run.log"

@@ -16,6 +16,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.slow
 def test_every_page_has_the_security_headers(world):
     visitors = {"anonyme": None, "médiation": world.staff_a, "relais": world.relais_user_a}
     clients = {}

@@ -3,7 +3,6 @@ text, the previous-year comparison, a year with no data, the generation's
 states, and who may see it."""
 
 import datetime
-import html
 import io
 import os
 import re
@@ -38,6 +37,7 @@ from relais import services as relais_services
 from remontees.models import Remontee, Theme
 from reunions.models import Invitee, Reunion
 from tests.factories import MembershipFactory, OrganisationFactory, ResidenceFactory, UserFactory
+from tests.helpers import text as page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,6 @@ pytestmark = pytest.mark.django_db
 def pdf_text(data: bytes) -> str:
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " "))
-
-
-def page_text(response) -> str:
-    body = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
-    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\u00a0", " "))
 
 
 def at(day: str) -> datetime.datetime:

@@ -7,7 +7,6 @@ serious or critical violation on the relais pages and the main staff pages.
 Screenshots of every relais page go to var/screenshots/."""
 
 import datetime
-import io
 import json
 import re
 from pathlib import Path
@@ -20,7 +19,7 @@ from django.utils import timezone
 from PIL import ExifTags, Image
 
 from bilans import services as bilans_services
-from espace.models import Activity, Guide
+from espace.models import Activity
 from initiatives import services as initiatives_services
 from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees_services
@@ -28,8 +27,10 @@ from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
 from tests.browser.conftest import screenshot
+from tests.factories import GuideFactory
+from tests.helpers import jpeg, plan_reunion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 HOME_BUDGET = 60 * 1024
@@ -47,27 +48,10 @@ def scroll_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def photo_with_gps() -> bytes:
-    image = Image.new("RGB", (1200, 900), "teal")
-    exif = image.getexif()
-    exif[ExifTags.Base.GPSInfo] = {1: "N", 2: (45.0, 46.0, 12.5), 3: "E", 4: (4.0, 50.0, 1.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
-
-
 def network(world) -> dict:
     """What a relais of organisation A has to do: a meeting, an initiative, a guide."""
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=9)).replace(hour=18, minute=0)
-    reunion = reunions_services.reunion_plan(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title="Thématique : propreté et encombrants",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        residence=world.residence_a1,
-    )
+    reunion = plan_reunion(world, start, title="Thématique : propreté et encombrants", residence=world.residence_a1)
     reunions_services.invitations_send(reunion=reunion, by=world.staff_a, relais=[world.relais_a])
     initiative = initiatives_services.initiative_save(
         organisation=world.org_a,
@@ -79,8 +63,9 @@ def network(world) -> dict:
         organisers=[world.relais_a],
         status="prevue",
     )
-    Guide.objects.create(
+    GuideFactory(
         organisation=world.org_a,
+        emergency_phone="",
         missions="Faire le lien entre les voisins et le bailleur.",
         charter="Discrétion.",
         contacts="Ascenseur : 04 00 00 00 00",
@@ -120,7 +105,7 @@ def test_raise_a_remontee_with_a_photo_and_report_an_initiative(world, live_serv
     page.get_by_label("Thème").select_option(label="Ascenseur")
     page.get_by_label("Que se passe-t-il ?").fill("L'ascenseur du bâtiment B est bloqué au 3e étage.")
     page.locator("input[name=photo]").set_input_files(
-        files=[{"name": "ascenseur.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
+        files=[{"name": "ascenseur.jpg", "mimeType": "image/jpeg", "buffer": jpeg((1200, 900), "teal", gps=True)}]
     )
     screenshot(page, "relais-signaler")
     page.get_by_role("button", name="Envoyer").tap()
@@ -153,7 +138,7 @@ def test_offline_a_remontee_is_kept_then_sent_exactly_once(world, live_server, p
     page.get_by_label("Thème").select_option(label="Propreté et encombrants")
     page.get_by_label("Que se passe-t-il ?").fill("Un canapé abandonné dans le local poubelles.")
     page.locator("input[name=photo]").set_input_files(
-        files=[{"name": "canape.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
+        files=[{"name": "canape.jpg", "mimeType": "image/jpeg", "buffer": jpeg((1200, 900), "teal", gps=True)}]
     )
     page.get_by_role("button", name="Envoyer").tap()
     outbox = page.locator("#outbox")

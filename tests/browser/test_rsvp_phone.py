@@ -13,7 +13,7 @@ from reunions.models import Invitee, Reunion
 from tests.browser.conftest import screenshot
 
 # The live server answers from another thread: the data must be committed.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 TITLE = "Thématique : chauffage et eau chaude"
 ANSWERS = ("Présent·e", "Absent·e", "Peut-être")

@@ -6,7 +6,7 @@ from core.models import Organisation, User
 from relais import selectors
 from relais.models import Relais
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test builds the whole demo
 
 
 def counts() -> dict[str, int]:

@@ -3,8 +3,6 @@ quick actions (activity, initiatives, remontées sent twice), the guide, the
 installable app's files, and the session length by role."""
 
 import datetime
-import html
-import re
 import uuid
 
 import pytest
@@ -15,33 +13,21 @@ from django.utils import timezone
 
 from espace.models import Activity, Guide
 from initiatives import services as initiatives_services
-from initiatives.models import Equipment, Initiative, InitiativeKind, LogisticsRequest
+from initiatives.models import Initiative, InitiativeKind, LogisticsRequest
 from relais.models import Relais
 from remontees import services as remontees_services
 from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
-from tests.factories import MembershipFactory, RelaisFactory, UserFactory
+from tests.factories import EquipmentFactory, GuideFactory, MembershipFactory, RelaisFactory, UserFactory
+from tests.helpers import plan_reunion, text
 
 pytestmark = pytest.mark.django_db
 
 
-def text(response) -> str:
-    body = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
-    return re.sub(r"\s+", " ", body.replace("\u202f", " ").replace("\u00a0", " "))
-
-
 def meeting(world, days=10, title="Réunion thématique : propreté"):
     start = timezone.now() + datetime.timedelta(days=days)
-    reunion = reunions_services.reunion_plan(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title=title,
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        residence=world.residence_a1,
-    )
+    reunion = plan_reunion(world, start, title=title, residence=world.residence_a1)
     reunions_services.invitations_send(reunion=reunion, by=world.staff_a, relais=[world.relais_a])
     return reunion
 
@@ -61,7 +47,7 @@ def raise_remontee(world, description="Ascenseur en panne depuis lundi"):
 def test_the_home_shows_meetings_remontees_initiatives_and_contacts(world, login):
     reunion = meeting(world)
     raise_remontee(world)
-    Guide.objects.create(organisation=world.org_a, reception_phone="04 72 00 00 00", emergency_phone="0800 00 00 00")
+    GuideFactory(organisation=world.org_a)
     initiatives_services.initiative_save(
         organisation=world.org_a,
         by=None,
@@ -206,7 +192,7 @@ def test_a_relais_proposes_reports_and_asks_for_logistics_for_their_own_initiati
     initiative = Initiative.objects.get()
     assert response["Location"] == f"/initiatives/{initiative.pk}/"
     assert initiative.status == "idee" and list(initiative.organisers.all()) == [world.relais_a]
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
     response = relais.post(
         f"/initiatives/{initiative.pk}/logistique/",
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), f"qty_{tables.pk}": "4"},

@@ -3,27 +3,22 @@ a grant decided, done with its report; the organisers told once per decision;
 the catalogue and the map's markers."""
 
 import datetime
-import io
-import re
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import ExifTags, Image
+from PIL import Image
 
 from core.models import Message
 from core.outbox import dispatch
 from initiatives import services
-from initiatives.models import Equipment, GrantRequest, Initiative, InitiativeKind, LogisticsRequest, Partner
+from initiatives.models import GrantRequest, Initiative, InitiativeKind, LogisticsRequest
 from relais.models import Residence
+from tests.factories import EquipmentFactory, PartnerFactory
+from tests.helpers import photo, same_queries_for_few_and_many, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode()).replace("&#x27;", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", body)
 
 
 def kind(world, name="Fête des voisins"):
@@ -31,17 +26,12 @@ def kind(world, name="Fête des voisins"):
 
 
 def gps_photo() -> SimpleUploadedFile:
-    image = Image.new("RGB", (800, 600), "orange")
-    exif = image.getexif()
-    exif[ExifTags.Base.GPSInfo] = {1: "N", 2: (45.0, 46.0, 12.5), 3: "E", 4: (4.0, 50.0, 1.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return SimpleUploadedFile("fete.jpg", out.getvalue(), content_type="image/jpeg")
+    return photo("fete.jpg", (800, 600), "orange", gps=True)
 
 
 def test_an_initiative_from_idea_to_report(world, login):
     staff = login(world.staff_a)
-    voisins = Partner.objects.create(organisation=world.org_a, name="Voisins solidaires")
+    voisins = PartnerFactory(organisation=world.org_a, name="Voisins solidaires")
     day = timezone.localdate() + datetime.timedelta(days=30)
     response = staff.post(
         "/initiatives/nouvelle/",
@@ -60,8 +50,8 @@ def test_an_initiative_from_idea_to_report(world, login):
     staff.post(f"/initiatives/{initiative.pk}/statut/", {"status": "prevue"})
 
     # Logistics: asked, adjusted to the stock, approved; the organiser is told once.
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=8)
-    barnum = Equipment.objects.create(organisation=world.org_a, name="Barnum", quantity=1)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=8)
+    barnum = EquipmentFactory(organisation=world.org_a, name="Barnum", quantity=1)
     staff.post(
         f"/initiatives/{initiative.pk}/logistique/",
         {"starts_on": day.isoformat(), "ends_on": day.isoformat(), f"qty_{tables.pk}": 8, f"qty_{barnum.pk}": 1},
@@ -270,13 +260,11 @@ def test_the_map_markers_come_from_a_json_endpoint(world, login):
 
 
 @pytest.mark.parametrize("url", ["/initiatives/", "/initiatives/carte.json", "/initiatives/logistique/"])
-def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, url, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, url):
 
     from tests.factories import ResidenceFactory
 
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=1000)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=1000)
 
     def grow(first, last):
         for i in range(first, last):
@@ -299,13 +287,7 @@ def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, 
             )
 
     client = login(world.staff_a)
-    grow(0, 5)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(5, 50)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
+    response = same_queries_for_few_and_many(client, url, grow, 5, 50)
     assert response.status_code == 200
     if url == "/initiatives/carte.json":
         assert len(response.json()["residences"]) == 50

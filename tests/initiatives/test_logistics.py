@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from initiatives import services
-from initiatives.models import Equipment, InitiativeKind, LogisticsRequest, Room
+from initiatives.models import InitiativeKind, LogisticsRequest
 from tests.conftest import require_service
+from tests.factories import EquipmentFactory, RoomFactory
 
 DAY = datetime.date(2027, 6, 12)
 
@@ -41,7 +42,7 @@ def ask(world, equipment, quantity, start=DAY, end=DAY, **room):
 
 @pytest.mark.django_db
 def test_approvals_never_lend_more_than_the_stock_on_any_day(world):
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
     first = ask(world, tables, 6, DAY, DAY + datetime.timedelta(days=2))
     services.logistics_decide(request=first, by=world.staff_a, approve=True)
     # Overlapping on the third day only: 6 + 6 > 10.
@@ -61,7 +62,7 @@ def test_approvals_never_lend_more_than_the_stock_on_any_day(world):
 def test_a_room_is_never_booked_twice_at_the_same_time(world):
     from django.utils import timezone
 
-    room = Room.objects.create(organisation=world.org_a, name="Salle commune des Tilleuls")
+    room = RoomFactory(organisation=world.org_a, name="Salle commune des Tilleuls")
     at = timezone.make_aware(datetime.datetime(2027, 6, 12, 18, 0))
     hours = datetime.timedelta(hours=3)
     first = ask(world, None, 0, room=room, room_starts_at=at, room_ends_at=at + hours)
@@ -75,7 +76,7 @@ def test_a_room_is_never_booked_twice_at_the_same_time(world):
 
 @pytest.mark.django_db
 def test_a_refusal_needs_a_reason_and_a_decision_is_final(world):
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
     request = ask(world, tables, 2)
     with pytest.raises(ValidationError, match="Dites pourquoi"):
         services.logistics_decide(request=request, by=world.staff_a, approve=False)
@@ -87,7 +88,7 @@ def test_a_refusal_needs_a_reason_and_a_decision_is_final(world):
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_approvals_on_postgresql_exactly_one_wins(world, monkeypatch):
     require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
-    tables = Equipment.objects.create(organisation=world.org_a, name="Tables", quantity=10)
+    tables = EquipmentFactory(organisation=world.org_a, name="Tables", quantity=10)
     requests = [ask(world, tables, 6), ask(world, tables, 6)]
 
     # Widen the window between checking the stock and writing the approval:

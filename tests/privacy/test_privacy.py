@@ -3,7 +3,6 @@ guard, the audit trail and two-factor login — what a DPO checks."""
 
 import datetime
 import json
-import re
 
 from django.apps import apps
 from django.db import connection, models
@@ -13,7 +12,7 @@ from django.utils import timezone
 from bilans.selectors import bilan_figures
 from core import outbox
 from core.consents import consent_withdraw
-from core.models import AuditEvent, Consent, Membership, Message, SensitiveFlag
+from core.models import AuditEvent, Consent, Message, SensitiveFlag
 from privacy import services
 from privacy.models import RightsRequest
 from privacy.tasks import apply_retention
@@ -22,13 +21,17 @@ from relais.services import contact_log_add, relais_change_status
 from remontees.models import Remontee
 from reunions.models import Reunion
 from tests.bilans.test_bilans import network  # noqa: F401  (a fixture: a two-year network with known figures)
-from tests.factories import ContactLogFactory, RelaisFactory, UserFactory
+from tests.factories import (
+    AuditEventFactory,
+    ContactLogFactory,
+    InitiativeFactory,
+    MembershipFactory,
+    RelaisFactory,
+    UserFactory,
+)
+from tests.helpers import text
 
 TODAY = timezone.localdate()
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 # Consents: what they do not cover is not done.
@@ -179,7 +182,7 @@ def _traces_left(needles: list[str]) -> list[str]:
 def test_erasure_leaves_no_trace_of_the_person_and_the_bilan_figures_do_not_move(network, login):  # noqa: F811
     org, person = network.org, network.a
     user = UserFactory(email="aicha.zq@example.test", first_name="Aïcha", last_name="Zébulonne-Quintal")
-    Membership.objects.create(user=user, organisation=org, role="relais")
+    MembershipFactory(user=user, organisation=org, role="relais")
     Relais.objects.filter(pk=person.pk).update(
         last_name="Zébulonne-Quintal", phone="06 99 88 77 66", email="aicha.zq@example.test", user=user
     )
@@ -239,7 +242,7 @@ def _leaver(org, months: int, name: str) -> Relais:
     )
     left = services.months_before(TODAY, months)
     relais_change_status(relais=relais, to_status="sorti", date=left, by=None, exit_reason="demenagement")
-    ContactLog.objects.create(organisation=org, relais=relais, kind="appel", date=left, note=f"Départ de {name}")
+    ContactLogFactory(relais=relais, kind="appel", date=left, note=f"Départ de {name}")
     return relais
 
 
@@ -253,11 +256,8 @@ def test_retention_anonymises_exactly_the_leavers_past_their_time(world, login):
     assert "VINGT-TROIS" in page  # its day comes within three months
     assert "VINGT-CINQ" in page  # overdue: the next night
 
-    kept, expired = (
-        AuditEvent.objects.create(
-            organisation=world.org_a, user=world.staff_a, action="consultation", model="relais", object_id=1
-        )
-        for _ in range(2)
+    kept, expired = AuditEventFactory.create_batch(
+        2, organisation=world.org_a, user=world.staff_a, relais=None, action="consultation", object_id=1
     )
     AuditEvent.objects.filter(pk=expired.pk).update(at=timezone.now() - datetime.timedelta(days=366))
     AuditEvent.objects.filter(pk=kept.pk).update(at=timezone.now() - datetime.timedelta(days=364))
@@ -377,17 +377,7 @@ def test_the_journal_page_runs_the_same_queries_for_5_and_50_events(world, login
 
     def count(n):
         AuditEvent.objects.all().delete()
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                organisation=world.org_a,
-                user=world.staff_a,
-                action="consultation",
-                model="relais",
-                object_id=world.relais_a.pk,
-                relais=world.relais_a,
-            )
-            for _ in range(n)
-        )
+        AuditEventFactory.create_batch(n, relais=world.relais_a, user=world.staff_a, action="consultation")
         with CaptureQueriesContext(connection) as queries:
             assert admin.get("/donnees/journal/").status_code == 200
         return len(queries)
@@ -435,13 +425,17 @@ def test_staff_can_add_an_authenticator_app_and_then_login_asks_for_its_code(wor
 
 
 def test_a_relais_is_named_to_other_relais_only_with_the_listing_consent(world, login):
-    from initiatives.models import Initiative, InitiativeKind
+    from initiatives.models import InitiativeKind
 
     kind = InitiativeKind.objects.filter(organisation=world.org_a).first()
-    initiative = Initiative.objects.create(
-        organisation=world.org_a, kind=kind, title="Fête de la rue", starts_on=TODAY, status="prevue"
+    initiative = InitiativeFactory(
+        organisation=world.org_a,
+        kind=kind,
+        title="Fête de la rue",
+        starts_on=TODAY,
+        status="prevue",
+        organisers=[world.relais_a, world.relais_a2],
     )
-    initiative.organisers.set([world.relais_a, world.relais_a2])
     relais_page = login(world.relais_user_a)
     assert world.relais_a2.last_name in text(relais_page.get(f"/initiatives/{initiative.pk}/"))
 

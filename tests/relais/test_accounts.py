@@ -1,6 +1,5 @@
 """Accounts through django-allauth: closed sign-up, login by password or code, invitations."""
 
-import html
 import re
 
 import pytest
@@ -13,16 +12,12 @@ from core import outbox
 from core.models import Membership, Message, User
 from core.outbox import send_messages
 from relais.models import Relais
+from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "demo1234"  # the factories' password
 NEW_PASSWORD = "Glycines-du-3e-etage"
-
-
-def text(response) -> str:
-    markup = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(markup)).strip()
 
 
 def link_path(body: str) -> str:

@@ -8,6 +8,7 @@ from django.test import override_settings
 from core import outbox
 from core.models import Membership, Message
 from relais.models import Relais
+from tests.factories import MessageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +62,9 @@ def test_one_row_per_recipient_subject_and_kind(world):
     assert first.pk == again.pk and Message.objects.count() == 1
     assert again.scheduled_for == NOW + datetime.timedelta(hours=2), "a pending message is moved"
     with pytest.raises(IntegrityError), transaction.atomic():
-        Message.objects.create(
+        MessageFactory(
             organisation=world.org_a,
+            recipient_relais=None,
             recipient_user=world.staff_a,
             subject_type=first.subject_type,
             subject_id=first.subject_id,

@@ -18,6 +18,7 @@ from tests.factories import (
     ResidenceFactory,
     UserFactory,
 )
+from tests.helpers import text, visible
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +27,6 @@ TODAY = timezone.localdate()
 
 def days_ago(n: int) -> datetime.date:
     return TODAY - datetime.timedelta(days=n)
-
-
-def visible(markup: str) -> str:
-    """Markup as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
-
-
-def text(response) -> str:
-    return visible(response.content.decode())
 
 
 def rows(response) -> str:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import Membership
-from relais.models import ContactLog, Quartier, Relais, RelaisResidence, Residence
+from relais.models import Quartier, Relais, RelaisResidence, Residence
 from tests.factories import (
     ContactLogFactory,
     MembershipFactory,
@@ -133,8 +133,7 @@ def test_detail_page_query_count_does_not_grow_with_history(world, login, django
     def add(count):
         for _ in range(count):
             RelaisFactory(organisation=world.org_a, residences=[residence])
-            ContactLog.objects.create(
-                organisation=world.org_a,
+            ContactLogFactory(
                 relais=relais,
                 kind="appel",
                 date=datetime.date(2026, 1, 5),

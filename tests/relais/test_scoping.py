@@ -8,8 +8,8 @@ from django.http import Http404
 from core.access import access_for
 from core.models import Membership
 from core.scoping import crosses_many
-from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
-from tests.factories import ContactLogFactory, ResidenceFactory, UserFactory
+from relais.models import ContactLog, Quartier, Relais, RelaisStatusChange, Residence
+from tests.factories import ContactLogFactory, RelaisResidenceFactory, ResidenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_a_path_through_many_rows_keeps_its_subquery(model, path, many):
 
 
 def test_a_relais_in_two_quartiers_is_listed_once_for_staff_of_both(world, login):
-    RelaisResidence.objects.create(relais=world.relais_a, residence=world.residence_a2)
+    RelaisResidenceFactory(relais=world.relais_a, residence=world.residence_a2)
     membership = Membership.objects.get(user=world.agency_a, organisation=world.org_a)
     membership.quartiers.add(world.q2)
     listed = list(Relais.objects.for_user(world.agency_a).filter(pk=world.relais_a.pk))

@@ -2,37 +2,24 @@
 resolved or declined with a reason, reopened by the relais; the relais told once
 per change; the staff board; « vous avez dit, nous avons fait »."""
 
-import io
-import re
-
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import ExifTags, Image
+from PIL import Image
 
 from core.models import Message
 from core.outbox import dispatch
 from remontees import services
 from remontees.models import Remontee, RemonteeEvent, Theme
 from tests.factories import RelaisFactory
+from tests.helpers import photo, same_queries_for_few_and_many, text
 
 pytestmark = pytest.mark.django_db
 
 
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode()).replace("&#x27;", "'").replace("&quot;", '"')
-    return re.sub(r"\s+", " ", body)
-
-
 def photo_with_gps(name="hall.jpg", size=(2400, 1800)) -> SimpleUploadedFile:
-    image = Image.new("RGB", size, "steelblue")
-    exif = image.getexif()
-    exif[ExifTags.Base.Make] = "Téléphone de Fatou"
-    exif[ExifTags.Base.GPSInfo] = {1: "N", 2: (45.0, 46.0, 12.5), 3: "E", 4: (4.0, 50.0, 1.0)}
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+    return photo(name, size, "steelblue", gps=True, make="Téléphone de Fatou")
 
 
 def theme(world, name="Ascenseur") -> Theme:
@@ -208,9 +195,7 @@ def test_an_admin_edits_the_themes_offered(world, login):
 @pytest.mark.parametrize(
     "url", ["/remontees/", "/remontees/?status=nouvelle&theme={theme}", "/remontees/mes-remontees/"]
 )
-def test_remontee_pages_run_a_constant_number_of_queries(world, login, url, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_remontee_pages_run_a_constant_number_of_queries(world, login, url):
 
     url = url.format(theme=theme(world).pk)
     client = login(world.relais_user_a if "mes-" in url else world.staff_a)
@@ -230,13 +215,7 @@ def test_remontee_pages_run_a_constant_number_of_queries(world, login, url, djan
                 source="visite",
             )
 
-    grow(0, 5)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(5, 50)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
+    response = same_queries_for_few_and_many(client, url, grow, 5, 50)
     assert "Remontée 49" in response.content.decode()
 
 

@@ -4,7 +4,6 @@ plan the next one with the open actions carried over. Runs on SQLite under
 `make test` and on PostgreSQL under `.ci/run`."""
 
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -17,12 +16,9 @@ from core.outbox import dispatch
 from relais.models import Relais
 from remontees.models import Remontee, Theme
 from reunions.models import ActionItem, AgendaItem, Invitee, Reunion
+from tests.helpers import text
 
-pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def link_in(message, path: str) -> str:

@@ -16,29 +16,17 @@ from core.outbox import dispatch
 from remontees.models import Remontee
 from reunions import services
 from reunions.models import ActionItem, Invitee, Reunion
-from tests.factories import RelaisFactory
+from tests.factories import InviteeFactory, RelaisFactory, RemonteeFactory
+from tests.helpers import plan_reunion, same_queries_for_few_and_many, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 def plan(world, days=20, **extra):
     start = timezone.localtime(timezone.now() + datetime.timedelta(days=days)).replace(
         hour=18, minute=0, second=0, microsecond=0
     )
-    fields = dict(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title="Chauffage",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        address="Maison de quartier",
-    )
-    return services.reunion_plan(**{**fields, **extra})
+    return plan_reunion(world, start, **{"title": "Chauffage", "address": "Maison de quartier", **extra})
 
 
 def at_nine(day: datetime.date) -> datetime.datetime:
@@ -264,7 +252,7 @@ def test_the_personal_calendar_feed_lists_my_meetings_and_can_be_revoked(world, 
 
 def test_the_minutes_link_tells_when_it_is_forged_or_not_published(world, client):
     reunion = plan(world, days=-1)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     token = services.minutes_token(invitee)
     response = client.get(f"/reunions/compte-rendu/{token}/")
     assert response.status_code == 400 and "Ce compte-rendu n'est pas disponible" in text(response)
@@ -317,12 +305,9 @@ def test_round_table_refuses_a_contribution_without_residence_or_text(world, log
 
 
 @pytest.mark.parametrize("page", ["minutes", "round_table", "my_reunions", "feed", "public"])
-def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_the_new_pages_run_a_constant_number_of_queries(world, login, page):
     reunion = plan(world, days=-1)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.minutes_save(reunion=reunion, agenda="", minutes="Compte-rendu", decisions="")
     services.minutes_publish(reunion=reunion, by=None)
     client = login(world.relais_user_a if page in ("my_reunions", "feed") else world.staff_a)
@@ -340,8 +325,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
             relais = RelaisFactory(organisation=world.org_a, residences=[world.residence_a1])
             due = timezone.localdate() + datetime.timedelta(days=i + 1)
             services.action_add(reunion=reunion, by=None, title=f"Action {i}", owner=relais, due_on=due)
-            Remontee.objects.create(
-                organisation=world.org_a,
+            RemonteeFactory(
                 residence=world.residence_a1,
                 relais=relais,
                 theme=world.org_a.remontee_themes.first(),
@@ -350,7 +334,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
                 reunion=reunion,
             )
             later = plan(world, days=i + 1, title=f"Réunion {i}")
-            Invitee.objects.create(reunion=later, relais=world.relais_a)
+            InviteeFactory(reunion=later, relais=world.relais_a)
         services.minutes_save(
             reunion=reunion,
             agenda="\n".join(f"Point {i}" for i in range(last * 2)),
@@ -358,13 +342,7 @@ def test_the_new_pages_run_a_constant_number_of_queries(world, login, page, djan
             decisions="\n".join(f"Décision {i}" for i in range(last * 2)),
         )
 
-    grow(0, 3)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(3, 20)
-    with django_assert_num_queries(len(few)):
-        response = client.get(url)
+    response = same_queries_for_few_and_many(client, url, grow, 3, 20)
     assert response.status_code == 200
     body = response.content.decode()
     expected = {"minutes": "Action 19", "round_table": "Remontée 19", "my_reunions": "Réunion 19", "feed": "Réunion 19"}

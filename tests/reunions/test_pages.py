@@ -1,5 +1,4 @@
 import datetime
-import re
 
 import pytest
 from django.core import mail
@@ -11,13 +10,10 @@ from core.models import Message
 from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
-from tests.factories import RelaisFactory
+from tests.factories import InviteeFactory
+from tests.helpers import plan_reunion, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())).replace("&#x27;", "'")
 
 
 def future(days=15):
@@ -76,15 +72,7 @@ def test_bad_meeting_input_gets_a_french_message_and_writes_nothing(world, login
 
 def plan(world, days=15):
     start = timezone.make_aware(datetime.datetime.combine(future(days), datetime.time(18, 0)))
-    return services.reunion_plan(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="pleniere",
-        title="Plénière",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        address="Mairie",
-    )
+    return plan_reunion(world, start, kind="pleniere", title="Plénière", address="Mairie")
 
 
 def test_invite_by_quartier_shows_the_list_before_sending(world, login, django_capture_on_commit_callbacks):
@@ -105,14 +93,14 @@ def test_invite_by_quartier_shows_the_list_before_sending(world, login, django_c
 
 def test_attendance_is_one_tap_per_person(world, login):
     reunion = plan(world, days=0)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     client = login(world.staff_a)
     client.post(f"/reunions/{reunion.pk}/presences/", {"invitee": invitee.pk, "attended": "1"})
     invitee.refresh_from_db()
     assert invitee.attended is True
     assert "(1 présent·es)" in text(client.get(f"/reunions/{reunion.pk}/"))
     other = plan(world)
-    stranger = Invitee.objects.create(reunion=other, relais=world.relais_a2)
+    stranger = InviteeFactory(reunion=other, relais=world.relais_a2)
     response = client.post(f"/reunions/{reunion.pk}/presences/", {"invitee": stranger.pk, "attended": "1"}, follow=True)
     assert "Cette personne n'est pas sur la liste de la réunion." in text(response)
     stranger.refresh_from_db()
@@ -151,7 +139,7 @@ def test_meeting_pages_run_a_constant_number_of_queries(world, login, page, djan
             if page == "list":
                 plan(world, days=i + 1)
             else:
-                Invitee.objects.create(reunion=reunion, relais=RelaisFactory(organisation=world.org_a))
+                InviteeFactory(reunion=reunion)
         return f"/reunions/{reunion.pk}/" if page == "detail" else "/reunions/"
 
     url = grow(5)
@@ -180,8 +168,8 @@ def test_the_attendance_sheet_pdf_lists_the_invitees_with_a_signature_column(wor
     from pypdf import PdfReader
 
     reunion = plan(world)
-    Invitee.objects.create(reunion=reunion, relais=world.relais_a)
-    Invitee.objects.create(reunion=reunion, user=world.partner_a)
+    InviteeFactory(reunion=reunion, relais=world.relais_a)
+    InviteeFactory(reunion=reunion, relais=None, user=world.partner_a)
     response = login(world.staff_a).get(f"/reunions/{reunion.pk}/emargement.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.content))

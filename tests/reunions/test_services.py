@@ -11,6 +11,8 @@ from core.outbox import dispatch
 from relais.models import Relais
 from reunions import services
 from reunions.models import Invitee, Reunion
+from tests.factories import InviteeFactory
+from tests.helpers import plan_reunion
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +25,7 @@ def start():
 
 
 def plan(world, start, **extra):
-    fields = dict(
-        organisation=world.org_a,
-        by=world.staff_a,
-        kind="thematique",
-        title="Propreté et encombrants",
-        starts_at=start,
-        ends_at=start + datetime.timedelta(hours=2),
-        residence=world.residence_a1,
-    )
-    return services.reunion_plan(**{**fields, **extra})
+    return plan_reunion(world, start, **{"title": "Propreté et encombrants", "residence": world.residence_a1, **extra})
 
 
 def ics_of(message) -> icalendar.Calendar:
@@ -194,7 +187,7 @@ def test_a_paper_relais_is_invited_without_any_message(world, start, django_capt
 
 def test_answering_from_the_link_without_logging_in(world, start, client):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     url = f"/reunions/reponse/{services.rsvp_token(invitee)}/"
     page = client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (Linux; Android 14) Mobile").content.decode()
     assert "Propreté et encombrants" in page and "Serez-vous là\u00a0?" in page
@@ -208,7 +201,7 @@ def test_answering_from_the_link_without_logging_in(world, start, client):
 @pytest.mark.parametrize("tamper", ["forged", "altered", "expired", "bad answer"])
 def test_a_bad_link_gets_a_clear_message_and_changes_nothing(world, start, client, tamper):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     token = services.rsvp_token(invitee)
     answer = "present"
     expected = "Ce lien n'est pas valide"
@@ -233,7 +226,7 @@ def test_a_bad_link_gets_a_clear_message_and_changes_nothing(world, start, clien
 
 def test_attendance_and_a_participant_added_on_the_day(world, start):
     reunion = plan(world, start)
-    invitee = Invitee.objects.create(reunion=reunion, relais=world.relais_a)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.attendance_set(invitee=invitee, attended=True)
     walk_in = services.participant_add(reunion=reunion, relais=world.relais_a2)
     assert (walk_in.invited, walk_in.attended) == (False, True)
