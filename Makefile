@@ -32,12 +32,14 @@ run: venv
 	@echo ""
 	@DEBUG=1 $(PY) manage.py run_local $(ADDR)
 
-# On SQLite the suite runs on both cores (pytest-xdist, idle workers take the
-# next test); against PostgreSQL and Redis (CI) it runs in one process: the
-# tests that start Celery workers share one broker. TEST_WORKERS=0: one process.
-TEST_WORKERS ?= $(if $(DATABASE_URL),0,2)
+# The suite runs on both cores (pytest-xdist). Tests that start workers on the
+# shared broker keep to one process, one after the other (tests/conftest.py,
+# --dist loadgroup); the one that restarts PostgreSQL runs alone, last.
+# TEST_WORKERS=0: everything in one process.
+TEST_WORKERS ?= 2
 test: venv
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not exclusive"
+	$(VENV)/bin/pytest -m exclusive
 
 # The benchmarks are devtools' commands (devtools/management/commands/bench_*.py).
 bench-reminders: venv

@@ -109,6 +109,19 @@ def world(db) -> World:
     return world
 
 
+# Modules whose tests start Celery workers, beat, gunicorn or `make run` on the
+# shared broker: when the suite runs on several processes (pytest-xdist,
+# --dist loadgroup) they all go to one of them, one after the other, so that no
+# worker takes another test's tasks.
+ONE_AT_A_TIME = {"test_real_services.py", "test_load_faults.py", "test_deploy.py", "test_make_run.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in ONE_AT_A_TIME:
+            item.add_marker(pytest.mark.xdist_group("stack"))
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     # allauth's rate limits count in the cache: no test inherits another's attempts.

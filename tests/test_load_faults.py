@@ -554,6 +554,7 @@ def _pg_answers() -> bool:
     )
 
 
+@pytest.mark.exclusive
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_restarted_requests_fail_cleanly_and_the_same_workers_recover(tmp_path, static_root, private_redis):
     cluster = _cluster()
