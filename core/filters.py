@@ -1,9 +1,10 @@
 """Filter pieces every list uses: choices read through the scoping."""
 
 import django_filters
-from django import forms
 from django.forms.models import ModelChoiceIterator
 from django_filters.fields import ModelChoiceField
+
+from core.widgets import NameSelect
 
 
 def in_scope(model):
@@ -21,36 +22,6 @@ class NameChoiceIterator(ModelChoiceIterator):
         if getattr(self.field, "null_label", None) is not None:
             yield (self.field.null_value, self.field.null_label)
         yield from self.queryset.values_list("pk", "name")
-
-
-class NameSelect(forms.Select):
-    """A select of flat choices for filters that list hundreds of rows (a large
-    landlord's residences): its options are listed in one pass (Django builds a
-    group and calls three methods for each) and written by one loop of its own
-    template (core/templates/core/widgets/name_select.html) instead of one template per
-    option, which cost more than the rest of a list page."""
-
-    template_name = "core/widgets/name_select.html"
-
-    def optgroups(self, name, value, attrs=None):
-        options, found = [], False
-        for index, (option_value, label) in enumerate(self.choices):
-            selected = not found and str(option_value) in value
-            found |= selected
-            options.append(
-                {
-                    "name": name,
-                    "value": option_value,
-                    "label": label,
-                    "selected": selected,
-                    "index": str(index),
-                    "attrs": {"selected": True} if selected else {},
-                    "type": self.input_type,
-                    "template_name": self.option_template_name,
-                    "wrap_label": True,
-                }
-            )
-        return [(None, options, 0)]
 
 
 class NameChoiceField(ModelChoiceField):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.filters import NameChoiceFilter, in_scope
 from core.forms import DateInput, ModelMultipleChoiceField
 from core.uploads import PhotoField
+from core.widgets import FlatSelect
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
 from relais.models import Quartier, Relais, Residence
 
@@ -215,7 +216,9 @@ class InitiativeFilter(django_filters.FilterSet):
     kind = NameChoiceFilter(queryset=in_scope(InitiativeKind), label="Type")
     quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier", method="in_quartier")
     residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence", field_name="residences")
-    status = django_filters.ChoiceFilter(choices=Initiative.Status.choices, label="Statut", empty_label="Tous")
+    status = django_filters.ChoiceFilter(
+        choices=Initiative.Status.choices, label="Statut", empty_label="Tous", widget=FlatSelect
+    )
     after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte", label="Du", widget=DateInput())
     before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte", label="Au", widget=DateInput())
 

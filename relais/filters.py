@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.filters import NameChoiceFilter, in_scope
+from core.widgets import FlatSelect
 from relais.models import Quartier, Relais, Residence
 
 
@@ -31,11 +32,11 @@ class RelaisFilter(django_filters.FilterSet):
     ]
 
     q = django_filters.CharFilter(label="Recherche", method="search")
-    status = django_filters.ChoiceFilter(choices=Relais.Status.choices, label="Statut")
+    status = django_filters.ChoiceFilter(choices=Relais.Status.choices, label="Statut", widget=FlatSelect)
     residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence", field_name="relais_links__residence")
     quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier", method="in_quartier")
     last_contact = django_filters.ChoiceFilter(
-        choices=LAST_CONTACT_CHOICES, label="Dernier contact", method="by_last_contact"
+        choices=LAST_CONTACT_CHOICES, label="Dernier contact", method="by_last_contact", widget=FlatSelect
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from core.filters import NameChoiceFilter, in_scope
 from core.models import Membership, User
 from core.sensitive import SensitiveTextMixin
 from core.uploads import PhotoField
+from core.widgets import CheckboxList
 from relais.models import Quartier, Relais, Residence
 from remontees.models import Remontee, Theme
 
@@ -128,9 +129,7 @@ class ReopenForm(SensitiveTextMixin, forms.Form):
 
 class RemonteeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="search")
-    status = django_filters.MultipleChoiceFilter(
-        label="Statut", choices=Remontee.Status.choices, widget=forms.CheckboxSelectMultiple
-    )
+    status = django_filters.MultipleChoiceFilter(label="Statut", choices=Remontee.Status.choices, widget=CheckboxList)
     theme = NameChoiceFilter(queryset=in_scope(Theme), label="Thème")
     quartier = NameChoiceFilter(field_name="residence__quartier", queryset=in_scope(Quartier), label="Quartier")
     residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence")
