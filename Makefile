@@ -34,7 +34,7 @@ run: venv
 
 # The suite runs on both cores (pytest-xdist). Tests that start workers on the
 # shared broker keep to one process, one after the other (tests/conftest.py,
-# --dist loadgroup); the one that restarts PostgreSQL runs alone, last.
+# --dist loadgroup); the load and fault tests run alone, last (marker exclusive).
 # TEST_WORKERS=0: everything in one process.
 TEST_WORKERS ?= 2
 test: venv
