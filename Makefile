@@ -18,9 +18,20 @@ venv: $(STAMP)
 # installed by these targets only; production settings never install it.
 export DEVTOOLS := 1
 
-run: venv
-	@DEBUG=1 $(PY) manage.py migrate --noinput -v0
-	@DEBUG=1 $(PY) manage.py seed_demo
+# The demo runs as production does (DEBUG off: the product's own French error
+# pages, static files by whitenoise), over plain HTTP on this machine, and its
+# e-mails and SMS link to the address it listens on.
+RUN_ENV = DEBUG=0 ALLOWED_HOSTS=$(firstword $(subst :, ,$(ADDR))),localhost,127.0.0.1 SITE_URL=http://$(ADDR) \
+  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
+  STATIC_ROOT=$(or $(VAR_DIR),var)/static
+
+RUN_STATIC = $(or $(VAR_DIR),var)/static/staticfiles.json
+$(RUN_STATIC): $(shell find static -type f) | venv
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+run: venv $(RUN_STATIC)
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Trait d'union tourne sur http://$(ADDR)/  (Ctrl-C arrête tout)"
 	@echo "  Comptes de démonstration, mot de passe demo1234 :"
@@ -30,7 +41,7 @@ run: venv
 	@echo "    relais@habitat-du-lac.test      habitant-relais"
 	@echo "    admin@demo.test                 super-administrateur (/admin/)"
 	@echo ""
-	@DEBUG=1 $(PY) manage.py run_local $(ADDR)
+	@$(RUN_ENV) $(PY) manage.py run_local $(ADDR)
 
 # The suite runs on both cores (pytest-xdist). Tests that start workers on the
 # shared broker keep to one process, one after the other (tests/conftest.py,

@@ -9,6 +9,7 @@ from espace import views as espace_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("sante/", health.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("sw.js", espace_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),

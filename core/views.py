@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.templatetags.static import static
+from django.views.decorators.http import require_POST, require_safe
 
 from core import selectors, services
 from core.access import READERS, SESSION_KEY, access_for
@@ -53,6 +54,12 @@ def labels_page(request, *, model, used_by: str, title: str, intro: str, count_l
     rows = selectors.labels(request.user, model=model, used_by=used_by)
     context = {"form": form, "rows": rows, "title": title, "intro": intro, "count_label": count_label}
     return render(request, "core/labels.html", context)
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the app's icon."""
+    return redirect(static("icons/icon-192.png"), permanent=True)
 
 
 def home(request):

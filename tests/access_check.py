@@ -43,6 +43,7 @@ PUBLIC_VIEWS = {
     "service_worker",
     "manifest",
     "health",
+    "favicon",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -32,6 +33,15 @@ def _wait_for(predicate, timeout: float, proc) -> None:
         assert proc.poll() is None, "make run stopped early"
         time.sleep(0.5)
     raise AssertionError("timed out")
+
+
+def test_make_run_links_to_the_address_it_listens_on():
+    """E-mails and SMS carry SITE_URL: `make run ADDR=…` sets it to that address."""
+    plan = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "ADDR=127.0.0.1:8101"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    lines = [line for line in plan.splitlines() if "run_local" in line]
+    assert lines and "SITE_URL=http://127.0.0.1:8101" in lines[0] and "DEBUG=0" in lines[0], plan
 
 
 @pytest.mark.slow
@@ -63,6 +73,16 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
                 return False
 
         _wait_for(up, 180, proc)
+        # As a newcomer trying the demo meets them: the product's own French pages, not
+        # Django's technical page listing every URL; the browser's icon is there.
+        try:
+            opener_404 = urllib.request.urlopen(base + "/une-page-qui-n-existe-pas/", timeout=5)
+            raise AssertionError(f"expected a 404, got {opener_404.status}")
+        except urllib.error.HTTPError as error:
+            missing = error.read().decode()
+            assert error.code == 404 and "Page introuvable" in missing and "URLconf" not in missing
+        icon = urllib.request.urlopen(base + "/favicon.ico", timeout=5)
+        assert icon.status == 200 and icon.headers["Content-Type"] == "image/png"
         # Two workers: the default one (with beat) and the bilans' one.
         _wait_for(lambda: log.read_text().count("ready.") >= 2, 60, proc)
 
