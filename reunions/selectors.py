@@ -197,6 +197,18 @@ def my_reunions(user) -> list[tuple[Invitee, str]]:
     return [(i, when_text(i.reunion)) for i in rows]
 
 
+def my_past_reunions(user, *, now: datetime.datetime) -> list[Invitee]:
+    """The relais' last thirty meetings held (the cancelled ones left out), each
+    saying whether its compte-rendu is published: what « Mes réunions » keeps."""
+    return list(
+        Invitee.objects.for_user(user)
+        .filter(relais__user=user, reunion__ends_at__lt=now)
+        .exclude(reunion__status=Reunion.Status.ANNULEE)
+        .select_related("reunion")
+        .order_by("-reunion__starts_at")[:30]
+    )
+
+
 def calendar_feed_of(user) -> CalendarFeed | None:
     return CalendarFeed.objects.for_user(user).filter(user=user).first()
 

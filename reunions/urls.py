@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:reunion>/suite/", views.reunion_next, name="reunion_next"),
     path("actions/<int:action>/statut/", views.action_status, name="action_status"),
     path("mes-reunions/", views.my_reunions, name="my_reunions"),
+    path("mes-reunions/<int:reunion>/", views.my_reunion, name="my_reunion"),
+    path("<int:reunion>/compte-rendu.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("agenda/", views.calendar, name="calendar"),
     path("agenda/<str:feed_token>.ics", views.calendar_feed, name="calendar_feed"),
     # Links sent by message: the signed link is the door, no login.

@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -376,8 +376,34 @@ def my_reunions(request):
     return render(
         request,
         "reunions/my_reunions.html",
-        {"rows": selectors.my_reunions(request.user), "answers": Invitee.Answer.choices[1:]},
+        {
+            "rows": selectors.my_reunions(request.user),
+            "past": selectors.my_past_reunions(request.user, now=timezone.now()),
+            "answers": Invitee.Answer.choices[1:],
+        },
     )
+
+
+@role_required(*RELAIS_ONLY)
+def my_reunion(request, reunion):
+    """A meeting the relais was invited to, and once published its compte-rendu:
+    the decisions and the actions, as everyone on the list received them."""
+    reunion = Reunion.objects.select_related("organisation").get_for_user(request.user, reunion)
+    context = selectors.minutes_context(reunion) if reunion.minutes_published_at else {"reunion": reunion}
+    context["when"] = when_text(reunion)
+    return render(request, "reunions/my_reunion.html", context)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def minutes_pdf(request, reunion):
+    """The compte-rendu as a PDF. Relais get it once it is published; staff may
+    print the draft too."""
+    reunion = Reunion.objects.select_related("organisation").get_for_user(request.user, reunion)
+    if reunion.minutes_published_at is None and not access_for(request.user).can_write:
+        raise Http404("Ce compte-rendu n'est pas encore publié.")
+    response = HttpResponse(pdf.minutes_pdf(reunion=reunion), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="compte-rendu-{reunion.starts_at:%Y-%m-%d}.pdf"'
+    return response
 
 
 @role_required(*READERS, *RELAIS_ONLY)
