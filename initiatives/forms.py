@@ -86,6 +86,35 @@ class ReportForm(forms.Form):
     )
 
 
+class TellForm(ReportForm):
+    """A relais tells about an event that already took place: what, when, where,
+    then the report (who came, what we learnt, a photo)."""
+
+    kind = forms.ModelChoiceField(label="Type", queryset=InitiativeKind.objects.none(), empty_label="— choisir —")
+    title = forms.CharField(label="Titre", max_length=200, help_text="Par exemple : « Goûter de la rentrée ».")
+    starts_on = forms.DateField(label="Date", widget=DateInput())
+    residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
+    description = forms.CharField(
+        label="Ce que c'était en quelques mots",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    field_order = ["kind", "title", "starts_on", "residence", "description"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(is_active=True)
+        self.fields["residence"].queryset = Residence.objects.for_user(user)
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        if day > timezone.localdate():
+            raise ValidationError("Cette date est à venir : proposez plutôt l'initiative, vous la raconterez après.")
+        return day
+
+
 class LogisticsForm(forms.Form):
     """One field per item of the catalogue (0 = not needed), and a room."""
 

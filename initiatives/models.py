@@ -157,6 +157,46 @@ class InitiativePhoto(models.Model):
         return self.caption or f"Photo {self.pk}"
 
 
+# What relais learn from each other: the initiatives done, read by every relais
+# of the organisation. Proxies of the same rows with a scope of their own (the
+# one mechanism, core/scoping.py): a relais reads the reports of others' events
+# here, and writes only to the initiatives they organise, through Initiative.
+
+
+class _Done(models.Manager.from_queryset(ScopedQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(status=Initiative.Status.REALISEE)
+
+
+class SharedInitiative(Initiative):
+    """An initiative done, as the relais' catalogue shows it."""
+
+    objects = _Done()
+    scope_relais = "organisation__relais__user"
+    scope_relais_writes = False
+
+    class Meta:
+        proxy = True
+        verbose_name = "initiative du catalogue des relais"
+
+
+class _Shown(models.Manager.from_queryset(ScopedQuerySet)):
+    def get_queryset(self):
+        # Only photos whose recognisable people agreed, of initiatives done.
+        return super().get_queryset().filter(consent=True, initiative__status=Initiative.Status.REALISEE)
+
+
+class SharedPhoto(InitiativePhoto):
+    """A photo of the relais' catalogue: shown only with the consent of those on it."""
+
+    objects = _Shown()
+    scope_relais = "initiative__organisation__relais__user"
+
+    class Meta:
+        proxy = True
+        verbose_name = "photo du catalogue des relais"
+
+
 # Logistics
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.access import access_for
+from core.forms import is_id
 from initiatives.models import (
     Equipment,
     GrantRequest,
@@ -18,6 +19,8 @@ from initiatives.models import (
     LogisticsLine,
     LogisticsRequest,
     Room,
+    SharedInitiative,
+    SharedPhoto,
 )
 from relais.models import Relais, Residence
 
@@ -103,8 +106,7 @@ def initiative_page(user, initiative: Initiative) -> dict:
     organisers = initiative.organisers.all()
     if access.is_relais:
         # Other relais are named to a relais only if they agreed to be presented to their neighbours.
-        listed = Q(consents__scope="annuaire", consents__withdrawn_on=None)
-        organisers = organisers.filter(Q(user=user) | listed).distinct()
+        organisers = _listed_organisers(user, initiative)
     return {
         "residences": initiative.residences.all(),
         "organisers": organisers if not access.is_partner else None,
@@ -118,6 +120,46 @@ def initiative_page(user, initiative: Initiative) -> dict:
         "grants": GrantRequest.objects.for_user(user).filter(initiative=initiative).prefetch_related("budget_lines"),
         "photos": InitiativePhoto.objects.for_user(user).filter(initiative=initiative),
     }
+
+
+# What relais learn from each other
+
+
+def shared_catalogue(user) -> QuerySet[SharedInitiative]:
+    """The initiatives done in the organisation, newest first, with their places
+    and the photos shown with consent: the relais' catalogue."""
+    return (
+        SharedInitiative.objects.for_user(user)
+        .select_related("kind")
+        .prefetch_related(
+            Prefetch("residences", queryset=Residence.objects.only("pk", "name"), to_attr="places"),
+            Prefetch("photos", queryset=SharedPhoto.objects.for_user(user).order_by("pk"), to_attr="shown_photos"),
+        )
+        .order_by("-starts_on", "-pk")
+    )
+
+
+def _listed_organisers(user, initiative: Initiative) -> QuerySet[Relais]:
+    """The organisers a relais may see named: themselves, and those who agreed
+    to be presented to their neighbours."""
+    listed = Q(consents__scope="annuaire", consents__withdrawn_on=None)
+    return initiative.organisers.filter(Q(user=user) | listed).distinct()
+
+
+def shared_page(user, initiative: SharedInitiative) -> dict:
+    """One initiative of the relais' catalogue: its report, places, the organisers
+    who agreed to be named, and the photos shown with consent."""
+    return {
+        "initiative": initiative,
+        "residences": initiative.residences.all(),
+        "organisers": _listed_organisers(user, initiative),
+        "photos": SharedPhoto.objects.for_user(user).filter(initiative=initiative),
+    }
+
+
+def shared_model(user, pk: str) -> SharedInitiative | None:
+    """The initiative a relais chose to do again at home (None if not theirs to read)."""
+    return SharedInitiative.objects.for_user(user).select_related("kind").filter(pk=pk).first() if is_id(pk) else None
 
 
 # Logistics

@@ -138,6 +138,38 @@ def initiative_report(
     return initiative
 
 
+def initiative_tell(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    relais: Relais | None,
+    kind: InitiativeKind,
+    title: str,
+    starts_on: datetime.date,
+    residence: Residence,
+    description: str = "",
+    **report,
+) -> Initiative:
+    """A relais tells about an event that already took place: the initiative is
+    recorded as they organised it, then reported, as one write. It reaches staff
+    as any initiative done (their catalogue, the bilan), created by the relais."""
+    if starts_on > timezone.localdate():
+        raise ValidationError({"starts_on": "Cette date est à venir : proposez plutôt l'initiative."})
+    with transaction.atomic():
+        initiative = initiative_save(
+            organisation=organisation,
+            by=by,
+            kind=kind,
+            title=title,
+            starts_on=starts_on,
+            description=description,
+            residences=[residence],
+            organisers=[relais] if relais else [],
+            status=Initiative.Status.PREVUE,
+        )
+        return initiative_report(initiative=initiative, by=by, **report)
+
+
 def photo_add(*, initiative: Initiative, image: ContentFile, by: User | None, caption: str = "", consent: bool = False):
     photo = InitiativePhoto(initiative=initiative, caption=caption.strip(), consent=consent, uploaded_by=by)
     photo.image.save(image.name, image, save=False)

@@ -21,8 +21,17 @@ from initiatives.forms import (
     ProposeForm,
     ReportForm,
     RoomForm,
+    TellForm,
 )
-from initiatives.models import GrantRequest, Initiative, InitiativeKind, InitiativePhoto, LogisticsRequest
+from initiatives.models import (
+    GrantRequest,
+    Initiative,
+    InitiativeKind,
+    InitiativePhoto,
+    LogisticsRequest,
+    SharedInitiative,
+    SharedPhoto,
+)
 from relais.models import Relais
 
 
@@ -68,7 +77,10 @@ def propose(request):
     """A relais proposes an initiative from the phone: an idea the team will follow up."""
     organisation = _organisation(request)
     relais = Relais.objects.for_user(request.user).first()
-    form = ProposeForm(request.POST or None, user=request.user)
+    # « Refaire cette initiative chez moi »: the form starts from another relais' event.
+    model = selectors.shared_model(request.user, request.GET.get("depuis", ""))
+    initial = {"kind": model.kind_id, "title": model.title, "description": model.description} if model else {}
+    form = ProposeForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -95,6 +107,56 @@ def propose(request):
         intro="Une fête, un repas, un atelier, une sortie… L'équipe de médiation vous recontacte.",
         back=reverse("initiatives:mine"),
     )
+
+
+@role_required(*RELAIS_ONLY)
+def tell(request):
+    """A relais tells about an event that already took place, without staff
+    having created it first."""
+    form = TellForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            initiative = services.initiative_tell(
+                organisation=_organisation(request),
+                by=request.user,
+                relais=Relais.objects.for_user(request.user).first(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Merci ! Votre initiative est racontée ; l'équipe de médiation la voit.")
+            return redirect("initiatives:detail", initiative=initiative.pk)
+    return render(
+        request,
+        "initiatives/form.html",
+        {
+            "form": form,
+            "title": "Raconter une initiative passée",
+            "intro": "Une fête, un repas, un atelier a déjà eu lieu ? "
+            "Racontez-le : les autres relais s'en inspireront.",
+            "back": reverse("initiatives:mine"),
+        },
+    )
+
+
+@role_required(*RELAIS_ONLY)
+def shared(request):
+    """The relais' catalogue: what others did, what went well and what did not."""
+    page = paginate(request, selectors.shared_catalogue(request.user))
+    return render(request, "initiatives/shared.html", {"page": page})
+
+
+@role_required(*RELAIS_ONLY)
+def shared_detail(request, initiative):
+    initiative = SharedInitiative.objects.select_related("kind", "quartier").get_for_user(request.user, initiative)
+    return render(request, "initiatives/shared_detail.html", selectors.shared_page(request.user, initiative))
+
+
+@role_required(*RELAIS_ONLY)
+def shared_photo(request, photo):
+    photo = SharedPhoto.objects.get_for_user(request.user, photo)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 
 @role_required(*RELAIS_ONLY)
