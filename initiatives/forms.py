@@ -46,21 +46,28 @@ class InitiativeForm(forms.Form):
         return data
 
 
-class ProposeForm(forms.Form):
-    """A relais' idea, from the phone: what, when, where."""
+class KindAndResidence(forms.Form):
+    """What kind of event and which residence, among those this relais may choose."""
 
     kind = forms.ModelChoiceField(label="Type", queryset=InitiativeKind.objects.none(), empty_label="— choisir —")
-    title = forms.CharField(label="Titre", max_length=200, help_text="Par exemple : « Repas partagé du bâtiment B ».")
-    starts_on = forms.DateField(label="Date envisagée", widget=DateInput())
     residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
-    description = forms.CharField(
-        label="Votre idée en quelques mots", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(is_active=True)
         self.fields["residence"].queryset = Residence.objects.for_user(user)
+
+
+class ProposeForm(KindAndResidence):
+    """A relais' idea, from the phone: what, when, where."""
+
+    title = forms.CharField(label="Titre", max_length=200, help_text="Par exemple : « Repas partagé du bâtiment B ».")
+    starts_on = forms.DateField(label="Date envisagée", widget=DateInput())
+    description = forms.CharField(
+        label="Votre idée en quelques mots", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    field_order = ["kind", "title", "starts_on", "residence", "description"]
 
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]
@@ -86,14 +93,12 @@ class ReportForm(forms.Form):
     )
 
 
-class TellForm(ReportForm):
+class TellForm(KindAndResidence, ReportForm):
     """A relais tells about an event that already took place: what, when, where,
     then the report (who came, what we learnt, a photo)."""
 
-    kind = forms.ModelChoiceField(label="Type", queryset=InitiativeKind.objects.none(), empty_label="— choisir —")
     title = forms.CharField(label="Titre", max_length=200, help_text="Par exemple : « Goûter de la rentrée ».")
     starts_on = forms.DateField(label="Date", widget=DateInput())
-    residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), empty_label=None)
     description = forms.CharField(
         label="Ce que c'était en quelques mots",
         required=False,
@@ -102,11 +107,6 @@ class TellForm(ReportForm):
     )
 
     field_order = ["kind", "title", "starts_on", "residence", "description"]
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = InitiativeKind.objects.for_user(user).filter(is_active=True)
-        self.fields["residence"].queryset = Residence.objects.for_user(user)
 
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]
