@@ -9,6 +9,16 @@ from core.forms import DateInput
 from espace.models import Activity, Guide
 
 
+class LikesForm(forms.Form):
+    likes = forms.CharField(
+        label="Ce que j'aime faire",
+        max_length=200,
+        required=False,
+        help_text="Quelques mots que les autres relais liront : cuisiner, bricoler, jardiner, "
+        "accueillir les nouveaux voisins…",
+    )
+
+
 class ActivityForm(forms.ModelForm):
     # Made anew for each form shown (and by the phone's script for each one typed
     # offline): the same form sent twice records one activity.

@@ -9,5 +9,7 @@ urlpatterns = [
     path("activite/", views.activity, name="activity"),
     path("activite/equipe/", views.team_activity, name="team_activity"),
     path("guide/", views.guide, name="guide"),
+    path("annuaire/", views.directory, name="directory"),
+    path("annuaire/moi/", views.directory_me, name="directory_me"),
     path("guide/modifier/", views.guide_edit, name="guide_edit"),
 ]

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_safe
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, paginate
 from espace import selectors, services
-from espace.forms import ActivityForm, GuideForm
+from espace.forms import ActivityForm, GuideForm, LikesForm
 from espace.models import Guide
+from relais import selectors as relais_selectors
+from relais import services as relais_services
 from relais.models import Relais
 
 
@@ -69,6 +71,36 @@ def team_activity(request):
     page = paginate(request, selectors.team_activity(request.user))
     context = {"summary": selectors.activity_summary(request.user, since=since), "page": page}
     return render(request, "espace/team_activity.html", context)
+
+
+@role_required(*READERS, *RELAIS_ONLY)
+def directory(request):
+    """The relais who agreed to be presented to their neighbours and partners."""
+    me = Relais.objects.for_user(request.user).first() if access_for(request.user).is_relais else None
+    page = paginate(request, relais_selectors.directory(request.user))
+    listed = me is not None and relais_selectors.directory(request.user).filter(pk=me.pk).exists()
+    return render(request, "espace/directory.html", {"page": page, "me": me, "listed": listed})
+
+
+@role_required(*RELAIS_ONLY)
+def directory_me(request):
+    """A relais writes what they like to do, as the directory shows it."""
+    relais = Relais.objects.for_user(request.user).first()
+    if relais is None:
+        messages.error(request, "Votre fiche de relais n'est pas encore créée : demandez-le à l'équipe.")
+        return redirect("espace:directory")
+    form = LikesForm(request.POST or None, initial={"likes": relais.likes})
+    if request.method == "POST" and form.is_valid():
+        relais_services.relais_likes_set(relais=relais, likes=form.cleaned_data["likes"])
+        messages.success(request, "C'est noté.")
+        return redirect("espace:directory")
+    return form_page(
+        request,
+        form,
+        title="Ce que j'aime faire",
+        intro="Les autres relais le lisent dans l'annuaire, si vous avez accepté d'y figurer (« Mes données »).",
+        back=reverse("espace:directory"),
+    )
 
 
 @role_required(*READERS, *RELAIS_ONLY)

@@ -5,7 +5,7 @@ import datetime
 from django.db import models
 from django.db.models import Q
 
-from core.models import ContactChannel, Organisation, User
+from core.models import Consent, ContactChannel, Organisation, User
 from core.scoping import ScopedQuerySet
 
 
@@ -100,6 +100,13 @@ class Relais(models.Model):
     started_on = models.DateField("relais depuis le", null=True, blank=True)
     left_on = models.DateField("sorti·e le", null=True, blank=True)
     exit_reason = models.CharField("motif de sortie", max_length=30, choices=ExitReason.choices, blank=True)
+    # What the directory of relais shows of them, written by the relais themselves.
+    likes = models.CharField(
+        "ce que j'aime faire",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple : cuisiner, bricoler, jardiner, accueillir les nouveaux voisins…",
+    )
     # When the relais last opened their home page: « ce qui a changé depuis votre dernière visite ».
     home_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the person's data was erased or their retention time ran out:
@@ -134,6 +141,34 @@ class Relais(models.Model):
         if not self.started_on:
             return None
         return (on - self.started_on).days
+
+
+class _Listed(models.Manager.from_queryset(ScopedQuerySet)):
+    def get_queryset(self):
+        agreed = Consent.objects.filter(scope=Consent.Scope.ANNUAIRE, withdrawn_on=None).values("relais_id")
+        return super().get_queryset().filter(status=Relais.Status.ACTIF, anonymised_at=None, pk__in=agreed)
+
+
+class ListedRelais(Relais):
+    """The active relais who agreed to be presented to their neighbours and
+    partners (consent « annuaire »): the directory every relais of the
+    organisation reads. Nothing of those who did not agree."""
+
+    objects = _Listed()
+    scope_relais = "organisation__relais__user"
+    scope_partner = True  # the consent names the partners
+
+    class Meta:
+        proxy = True
+        verbose_name = "relais de l'annuaire"
+        verbose_name_plural = "relais de l'annuaire"
+
+    @property
+    def listed_name(self) -> str:
+        """First name and the initial of the last: enough to be recognised by
+        a neighbour, not to be looked up."""
+        initial = self.last_name.strip()[:1]
+        return f"{self.first_name} {initial}." if initial else self.first_name
 
 
 class RelaisResidence(models.Model):

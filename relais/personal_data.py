@@ -16,6 +16,7 @@ def export(relais: Relais) -> dict:
             "téléphone": relais.phone,
             "e-mail": relais.email,
             "canal préféré": relais.get_preferred_channel_display(),
+            "ce que j'aime faire": relais.likes,
             "statut": relais.get_status_display(),
             "statut depuis le": day(relais.status_since),
             "relais depuis le": day(relais.started_on),
@@ -48,6 +49,7 @@ def erase(relais: Relais, own) -> None:
     ContactLog.objects.filter(relais=relais).update(note="")
     RelaisStatusChange.objects.filter(relais=relais).update(note="")
     RelaisResidence.objects.filter(relais=relais).update(building="")
+    Relais.objects.filter(pk=relais.pk).update(likes="")
 
 
 def retention(organisation, limit: datetime.date) -> dict[str, int]:

@@ -10,7 +10,15 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import Consent, Membership
-from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import (
+    ContactLog,
+    ListedRelais,
+    Quartier,
+    Relais,
+    RelaisResidence,
+    RelaisStatusChange,
+    Residence,
+)
 
 NO_CONTACT_DAYS = 90
 
@@ -190,4 +198,16 @@ def residence_history(user, residence: Residence) -> QuerySet[RelaisStatusChange
         .filter(relais__relais_links__residence=residence)
         .select_related("relais", "changed_by")
         .order_by("-date", "-created_at")
+    )
+
+
+def directory(user) -> QuerySet[ListedRelais]:
+    """The relais who agreed to be listed, by residence then name, each with
+    their residences (two queries whatever their number)."""
+    return (
+        ListedRelais.objects.for_user(user)
+        .prefetch_related(
+            Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence__quartier"))
+        )
+        .order_by("first_name", "last_name", "pk")
     )

@@ -302,3 +302,11 @@ def render_invitation(message: Message) -> outbox.Rendered | None:
         },
     )
     return outbox.Rendered(subject=subject, body=body)
+
+
+def relais_likes_set(*, relais: Relais, likes: str) -> Relais:
+    """What the relais tells the directory they like to do (their own words)."""
+    with transaction.atomic():
+        relais.likes = likes.strip()[:200]
+        relais.save(update_fields=["likes"])
+    return relais
