@@ -1,6 +1,7 @@
 """Filter pieces every list uses: choices read through the scoping."""
 
 import django_filters
+from django import forms
 from django.forms.models import ModelChoiceIterator
 from django_filters.fields import ModelChoiceField
 
@@ -33,3 +34,19 @@ class NameChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice among rows labelled by their `name` (residences, quartiers, themes…)."""
 
     field_class = NameChoiceField
+
+
+class AllYesNoSelect(forms.NullBooleanSelect):
+    """Tous / Oui / Non: an unset yes-no filter lets every row through."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", "Tous"), ("true", "Oui"), ("false", "Non")]
+
+
+class AllYesNoFilter(django_filters.BooleanFilter):
+    """A yes-no filter whose default reads « Tous » (Django's says « Inconnu »)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AllYesNoSelect)
+        super().__init__(*args, **kwargs)

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from core.scoping import ADMIN, STAFF, Access, ScopedQuerySet
+from core.search import French
 
 
 class ContactChannel(models.TextChoices):
@@ -133,7 +134,7 @@ class Organisation(models.Model):
 
     class Meta:
         db_table = "relais_organisation"
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(retention_months__gte=6) & Q(retention_months__lte=120),

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.filters import NameChoiceFilter, in_scope
 from core.forms import DateInput, ModelMultipleChoiceField
+from core.search import search_q
 from core.uploads import PhotoField
 from core.widgets import FlatSelect
 from initiatives.models import Equipment, Initiative, InitiativeKind, Partner, Room
@@ -241,7 +242,7 @@ class RoomForm(forms.Form):
 
 
 class InitiativeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Recherche", field_name="title", lookup_expr="icontains")
+    q = django_filters.CharFilter(label="Recherche", method="search")
     kind = NameChoiceFilter(queryset=in_scope(InitiativeKind), label="Type")
     quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier", method="in_quartier")
     residence = NameChoiceFilter(queryset=in_scope(Residence), label="Résidence", field_name="residences")
@@ -254,6 +255,9 @@ class InitiativeFilter(django_filters.FilterSet):
     class Meta:
         model = Initiative
         fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(search_q(value, "title"))
 
     def in_quartier(self, queryset, name, value):
         inside = Initiative.objects.filter(Q(quartier=value) | Q(residences__quartier=value)).values("pk")

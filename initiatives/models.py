@@ -13,6 +13,7 @@ from django.db.models import F, Q
 
 from core.models import Organisation, User
 from core.scoping import ScopedQuerySet
+from core.search import French
 from relais.models import Quartier, Relais, Residence
 
 DEFAULT_KINDS = [
@@ -53,7 +54,7 @@ class InitiativeKind(OrgScoped):
     scope_relais = "organisation__relais__user"
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="kind_name_unique_per_org")]
 
     def __str__(self) -> str:
@@ -69,7 +70,7 @@ class Partner(OrgScoped):
     scope_relais = "organisation__relais__user"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="partner_name_unique_per_org")]
 
     def __str__(self) -> str:
@@ -210,7 +211,7 @@ class Equipment(OrgScoped):
     scope_relais = "organisation__relais__user"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="equipment_name_unique_per_org")]
 
     def __str__(self) -> str:
@@ -225,7 +226,7 @@ class Room(OrgScoped):
     scope_relais = "organisation__relais__user"
 
     class Meta:
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="room_name_unique_per_org")]
 
     def __str__(self) -> str:

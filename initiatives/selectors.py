@@ -4,6 +4,7 @@ select_related/prefetch, so that a page's query count does not grow with its row
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
@@ -182,6 +183,56 @@ def pending_logistics(user) -> QuerySet[LogisticsRequest]:
         .prefetch_related(Prefetch("lines", queryset=LogisticsLine.objects.select_related("equipment")))
         .order_by("starts_on")
     )
+
+
+@dataclass
+class Lending:
+    """What is lent on which days: one row per piece of equipment and per room."""
+
+    days: list[datetime.date]
+    rows: list[tuple[str, int | None, list[int]]]  # name, stock (None for a room), amount lent each day
+    loans: list[LogisticsRequest]
+
+    @property
+    def previous(self) -> datetime.date:
+        return self.days[0] - datetime.timedelta(days=len(self.days))
+
+    @property
+    def next(self) -> datetime.date:
+        return self.days[-1] + datetime.timedelta(days=1)
+
+
+def lending_calendar(user, *, start: datetime.date, days: int = 28) -> Lending:
+    """The granted loans overlapping `days` days from `start` (three queries)."""
+    dates = [start + datetime.timedelta(days=i) for i in range(days)]
+    loans = list(
+        LogisticsRequest.objects.for_user(user)
+        .filter(status=LogisticsRequest.Status.APPROUVEE, starts_on__lte=dates[-1], ends_on__gte=start)
+        .select_related("initiative", "room")
+        .prefetch_related(Prefetch("lines", queryset=LogisticsLine.objects.select_related("equipment")))
+        .order_by("starts_on", "pk")
+    )
+    stock = list(equipment(user).only("pk", "name", "quantity"))
+    lent: dict[tuple[str, int], list[int]] = {("equipment", e.pk): [0] * days for e in stock}
+    names = {("equipment", e.pk): (e.name, e.quantity) for e in stock}
+    for loan in loans:
+        covered = [i for i, day in enumerate(dates) if loan.starts_on <= day <= loan.ends_on]
+        for line in loan.lines.all():
+            amount = line.granted if line.granted is not None else line.quantity
+            row = lent.setdefault(("equipment", line.equipment_id), [0] * days)
+            names.setdefault(("equipment", line.equipment_id), (line.equipment.name, line.equipment.quantity))
+            for i in covered:
+                row[i] += amount
+        if loan.room_id and loan.room_starts_at and loan.room_ends_at:
+            first = timezone.localdate(loan.room_starts_at)
+            last = timezone.localdate(loan.room_ends_at)
+            row = lent.setdefault(("room", loan.room_id), [0] * days)
+            names.setdefault(("room", loan.room_id), (f"Salle « {loan.room.name} »", None))
+            for i, day in enumerate(dates):
+                if first <= day <= last:
+                    row[i] += 1
+    rows = [(*names[key], amounts) for key, amounts in lent.items() if key in names]
+    return Lending(days=dates, rows=rows, loans=loans)
 
 
 def logistics_lines(logistics: LogisticsRequest) -> list[LogisticsLine]:

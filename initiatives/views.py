@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -277,6 +279,18 @@ def logistics_new(request, initiative):
     )
 
 
+def _calendar_start(request) -> datetime.date:
+    """The lending calendar's first day: ?du=YYYY-MM-DD, or the Monday of this week."""
+    today = timezone.localdate()
+    try:
+        chosen = datetime.date.fromisoformat(request.GET.get("du", ""))
+    except ValueError:
+        chosen = None
+    if chosen is None or abs(chosen.year - today.year) > 50:
+        return today - datetime.timedelta(days=today.weekday())
+    return chosen
+
+
 @role_required(*WRITERS)
 def stock(request):
     """The lendable equipment and rooms, and the requests waiting for an answer."""
@@ -300,6 +314,7 @@ def stock(request):
             "equipment": selectors.equipment(request.user),
             "rooms": selectors.rooms(request.user),
             "pending": selectors.pending_logistics(request.user),
+            "lending": selectors.lending_calendar(request.user, start=_calendar_start(request)),
             "equipment_form": equipment_form,
             "room_form": room_form,
         },

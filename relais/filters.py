@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from core.filters import NameChoiceFilter, in_scope
+from core.filters import AllYesNoFilter, NameChoiceFilter, in_scope
+from core.search import search_q
 from core.widgets import FlatSelect
 from relais.models import Quartier, Relais, Residence
 
@@ -12,15 +13,15 @@ from relais.models import Quartier, Relais, Residence
 class ResidenceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="Recherche", method="search")
     quartier = NameChoiceFilter(queryset=in_scope(Quartier), label="Quartier")
-    qpv = django_filters.BooleanFilter(field_name="quartier__is_qpv", label="QPV")
-    covered = django_filters.BooleanFilter(label="Avec un relais actif")
+    qpv = AllYesNoFilter(field_name="quartier__is_qpv", label="QPV")
+    covered = AllYesNoFilter(label="Avec un relais actif")
 
     class Meta:
         model = Residence
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(reference__icontains=value) | Q(city__icontains=value))
+        return queryset.filter(search_q(value, "name", "reference", "city"))
 
 
 class RelaisFilter(django_filters.FilterSet):
@@ -44,9 +45,7 @@ class RelaisFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
-        )
+        return queryset.filter(search_q(value, "first_name", "last_name", "email"))
 
     def in_quartier(self, queryset, name, value):
         return queryset.filter(pk__in=Relais.objects.filter(relais_links__residence__quartier=value).values("pk"))

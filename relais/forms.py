@@ -164,8 +164,10 @@ RelaisResidenceFormSet = inlineformset_factory(
 )
 
 
-def residence_formset(*, user, data=None, instance=None):
-    formset = RelaisResidenceFormSet(data=data, instance=instance or Relais(), prefix="residences")
+def residence_formset(*, user, data=None, instance=None, residence: Residence | None = None):
+    """The residences of a relais; `residence` is the first one proposed (« recruter un relais ici »)."""
+    initial = [{"residence": residence.pk}] if residence and data is None else None
+    formset = RelaisResidenceFormSet(data=data, instance=instance or Relais(), prefix="residences", initial=initial)
     residences = Residence.objects.for_user(user)
     for form in formset.forms:
         form.fields["residence"].queryset = residences

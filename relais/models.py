@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.models import Consent, ContactChannel, Organisation, User
 from core.scoping import ScopedQuerySet
+from core.search import French
 
 
 class Quartier(models.Model):
@@ -19,7 +20,7 @@ class Quartier(models.Model):
     scope_partner = True
 
     class Meta:
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="quartier_name_unique_per_org")]
 
     def __str__(self) -> str:
@@ -50,7 +51,7 @@ class Residence(models.Model):
     scope_partner = True
 
     class Meta:
-        ordering = ["name"]
+        ordering = [French("name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "reference"],
@@ -122,7 +123,7 @@ class Relais(models.Model):
     class Meta:
         verbose_name = "relais"
         verbose_name_plural = "relais"
-        ordering = ["last_name", "first_name"]
+        ordering = [French("last_name"), French("first_name")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sorti") | (Q(left_on__isnull=False) & ~Q(exit_reason="")),

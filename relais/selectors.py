@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.models import Consent, Membership
+from core.search import French
 from relais.models import (
     ContactLog,
     ListedRelais,
@@ -32,7 +33,7 @@ def _last_contact() -> Subquery:
 
 
 def quartier_list(user) -> QuerySet[Quartier]:
-    return Quartier.objects.for_user(user).order_by("name")
+    return Quartier.objects.for_user(user).order_by(French("name"))
 
 
 def residence_list(user) -> QuerySet[Residence]:
@@ -43,7 +44,7 @@ def residence_list(user) -> QuerySet[Residence]:
             covered=_has_active_relais(),
             active_relais=Count("relais_links", filter=Q(relais_links__relais__status=Relais.Status.ACTIF)),
         )
-        .order_by("name", "pk")
+        .order_by(French("name"), "pk")
     )
 
 
@@ -57,7 +58,7 @@ def relais_list(user) -> QuerySet[Relais]:
         .prefetch_related(
             Prefetch("relais_links", queryset=RelaisResidence.objects.select_related("residence"), to_attr="links")
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by(French("last_name"), French("first_name"), "pk")
     )
 
 
@@ -81,6 +82,10 @@ class Dashboard:
         return self.share(self.covered_residences, self.residences)
 
     @property
+    def uncovered_count(self) -> int:
+        return self.residences - self.covered_residences
+
+    @property
     def dwellings_share(self) -> int:
         return self.share(self.covered_dwellings, self.dwellings)
 
@@ -99,7 +104,9 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
         n_covered_residences=Count("pk", filter=Q(covered=True)),
         n_covered_dwellings=Sum("dwellings", filter=Q(covered=True)),
     )
-    uncovered = list(residences.filter(covered=False).select_related("quartier").order_by("-dwellings", "name")[:10])
+    uncovered = list(
+        residences.filter(covered=False).select_related("quartier").order_by("-dwellings", French("name"))[:10]
+    )
     stale_qs = (
         Relais.objects.for_user(user)
         .filter(status=Relais.Status.ACTIF)

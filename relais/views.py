@@ -144,7 +144,10 @@ def _changeable(request, pk) -> Relais:
 def relais_create(request):
     access = access_for(request.user)
     form = RelaisCreateForm(request.POST or None)
-    formset = residence_formset(user=request.user, data=request.POST or None)
+    # « Recruter un relais ici », from a residence's page: that residence comes first.
+    chosen = request.GET.get("residence", "")
+    chosen = Residence.objects.for_user(request.user).filter(pk=chosen).first() if chosen.isdigit() else None
+    formset = residence_formset(user=request.user, data=request.POST or None, residence=chosen)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         links = formset_links(formset, user=request.user)
         if formset_ok(formset):

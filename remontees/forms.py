@@ -2,10 +2,10 @@ import uuid
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from core.filters import NameChoiceFilter, in_scope
 from core.models import Membership, User
+from core.search import search_q
 from core.sensitive import SensitiveTextMixin
 from core.uploads import PhotoField
 from core.widgets import CheckboxList
@@ -140,7 +140,7 @@ class RemonteeFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(description__icontains=value) | Q(residence__name__icontains=value))
+        return queryset.filter(search_q(value, "description", "residence__name"))
 
     def followed_by_me(self, queryset, name, value):
         return queryset.filter(assignee=self.request.user) if value else queryset

@@ -11,6 +11,7 @@ from django.db import models
 
 from core.models import Organisation, User
 from core.scoping import ScopedQuerySet
+from core.search import French
 from relais.models import Relais, Residence
 from reunions.models import Reunion
 
@@ -41,7 +42,7 @@ class Theme(models.Model):
     scope_partner = True  # the list of themes, for the figures by theme
 
     class Meta:
-        ordering = ["position", "name"]
+        ordering = ["position", French("name")]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="theme_name_unique_per_org")]
 
     def __str__(self) -> str:

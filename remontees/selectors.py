@@ -60,3 +60,9 @@ def residence_page(user, residence: Residence) -> dict[str, list[Remontee]]:
         "ongoing": [r for r in rows if not r.is_closed],
         "declined": [r for r in rows if r.status == Remontee.Status.NON_RETENUE],
     }
+
+
+def residence_latest(user, residence: Residence, *, limit: int = 10) -> tuple[list[Remontee], int]:
+    """The latest remontées of a residence, and how many it has in all (two queries)."""
+    rows = Remontee.objects.for_user(user).filter(residence=residence)
+    return list(rows.select_related("theme").order_by("-created_at", "-pk")[:limit]), rows.count()

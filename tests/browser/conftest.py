@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -20,9 +22,23 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
 @pytest.fixture
 def page():
     """A fresh headless chromium page on a 360×740 touch screen, in French."""
+    yield from _browser_page(PHONE)
+
+
+@pytest.fixture
+def desktop():
+    """A fresh headless chromium page on a 1366×900 desktop screen, in French."""
+    yield from _browser_page(DESKTOP)
+
+
+def _browser_page(screen: dict):
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)"
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -34,13 +50,7 @@ def page():
     try:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         try:
-            context = browser.new_context(
-                viewport={"width": 360, "height": 740},
-                is_mobile=True,
-                has_touch=True,
-                device_scale_factor=2,
-                locale="fr-FR",
-            )
+            context = browser.new_context(**screen, locale="fr-FR")
             try:
                 yield context.new_page()
             finally:
@@ -57,3 +67,11 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, live_server, user) -> None:
+    """The session of a user, put in the browser (the login itself is tested once, by code)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])

@@ -12,9 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from django.utils import timezone
 from PIL import ExifTags, Image
 
@@ -26,7 +24,7 @@ from remontees import services as remontees_services
 from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
 from reunions.models import Invitee
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import GuideFactory
 from tests.helpers import jpeg, plan_reunion
 
@@ -34,14 +32,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 HOME_BUDGET = 60 * 1024
-
-
-def log_in(page, live_server, user) -> None:
-    """The session of a user, put in the browser (the login itself is tested once, by code)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
 
 
 def scroll_width(page) -> int:
