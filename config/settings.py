@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "remontees",
     "initiatives",
     "espace",
+    "inbox",
     "bilans",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",
@@ -151,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.access.access_context",
+                "inbox.context.waiting_count",
             ],
         },
     },
