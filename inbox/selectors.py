@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from core.access import WRITERS, access_for
-from core.models import Membership, User
+from core.models import Membership, Notify, User
 from core.waiting import WaitingGroup
 from inbox.models import Assignment
 from initiatives import selectors as initiatives
@@ -95,3 +95,15 @@ def count(user) -> int:
 
 def forget_count(user) -> None:
     cache.delete(_count_key(user))
+
+
+def notify_of(user) -> str:
+    """How this staff member chose to be told, in the request's organisation."""
+    access = access_for(user)
+    found = (
+        Membership.objects.for_user(user)
+        .filter(user=user, organisation_id=access.organisation_id)
+        .values_list("notify", flat=True)
+        .first()
+    )
+    return found or Notify.DAILY

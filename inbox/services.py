@@ -1,15 +1,20 @@
-"""Writes of the inbox: give a waiting item to a colleague."""
+"""Writes of the inbox: give a waiting item to a colleague, choose how one is
+told, schedule the daily digest."""
 
 from __future__ import annotations
+
+import datetime
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
+from core import outbox
 from core.access import WRITERS, access_for
 from core.forms import is_id
-from core.models import Membership, User
+from core.models import Membership, Notify, User
 from inbox.models import Assignment
 from inbox.selectors import MODELS, forget_count
 from remontees.models import Remontee
@@ -56,3 +61,40 @@ def item_assign(*, item: models.Model, assignee_id: int | None, by: User) -> Use
                 )
     forget_count(by)
     return assignee
+
+
+def notify_set(*, user: User, mode: str) -> Membership:
+    """How this staff member hears of what waits, in the organisation of the request."""
+    if mode not in Notify.values:
+        raise ValidationError({"notify": "Choisissez une des trois façons d'être prévenu·e."})
+    access = access_for(user)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(
+            user=user, organisation_id=access.organisation_id, role__in=WRITERS
+        )
+        membership.notify = mode
+        membership.save(update_fields=["notify"])
+    return membership
+
+
+def digest_schedule(*, now: datetime.datetime | None = None) -> int:
+    """The daily digest: one message per staff member who chose it and
+    organisation, per day (a second run schedules nothing more; an empty digest
+    is cancelled when its turn comes). Replaces the Monday digest."""
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    members = Membership.objects.filter(role__in=WRITERS, notify=Notify.DAILY, user__is_active=True).select_related(
+        "user", "organisation"
+    )
+    count = 0
+    with transaction.atomic():
+        for member in members:
+            if outbox.message_schedule(
+                organisation_id=member.organisation_id,
+                recipient=member.user,
+                subject=member.organisation,
+                kind=f"resume-{day}",
+                when=now,
+            ):
+                count += 1
+    return count

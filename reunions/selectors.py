@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from core.models import Message, Organisation, User
+from core.models import Message, User
 from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Relais, RelaisResidence
 from reunions.models import (
@@ -150,7 +149,7 @@ def attendance_rows(user, reunion: Reunion) -> list[dict]:
     )
 
 
-# Reminders and the weekly digest
+# Reminders
 
 
 def reminder_days(organisation_id: int) -> list[int]:
@@ -164,25 +163,6 @@ def reminder_days_of(user, organisation_id: int) -> list[int]:
     """The reminder offsets shown on the settings page."""
     current = ReunionSettings.objects.for_user(user).first()
     return current.reminder_days if current else reminder_days(organisation_id)
-
-
-def digest_context(organisation: Organisation, today: datetime.date) -> dict:
-    """Unanswered invitations to the next fortnight's meetings, overdue actions."""
-    soon = Reunion.objects.filter(
-        organisation=organisation,
-        status=Reunion.Status.PREVUE,
-        starts_at__date__gte=today,
-        starts_at__date__lte=today + datetime.timedelta(days=14),
-    ).annotate(unanswered=Count("invitees", filter=Q(invitees__invited=True, invitees__answer="")))
-    overdue = ActionItem.objects.filter(
-        reunion__organisation=organisation, status=ActionItem.Status.OUVERTE, due_on__lt=today
-    ).select_related("owner_relais", "owner_user", "reunion")
-    return {
-        "organisation": organisation,
-        "meetings": [(r, when_text(r)) for r in soon if r.unanswered],
-        "overdue": [(a, formats.date_format(a.due_on, "j F Y")) for a in overdue],
-        "site": settings.SITE_URL.rstrip("/"),
-    }
 
 
 # The relais' own meetings, and calendars
