@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "remontees",
     "initiatives",
     "espace",
+    "inbox",
     "bilans",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",
@@ -151,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.access.access_context",
+                "inbox.context.waiting_count",
             ],
         },
     },
@@ -360,9 +362,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     },
-    "weekly-digest": {
-        "task": "reunions.tasks.weekly_digest",
-        "schedule": crontab(day_of_week="mon", hour=8, minute=0),
+    # What waits for each staff member who chose a digest (inbox/): it replaced
+    # the Monday digest, whose overdue actions it lists among the rest.
+    "daily-digest": {
+        "task": "inbox.tasks.daily_digest",
+        "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 3600},
     },
 }

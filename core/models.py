@@ -146,6 +146,12 @@ class Organisation(models.Model):
         return self.name
 
 
+class Notify(models.TextChoices):
+    AT_ONCE = "aussitot", "Aussitôt, par e-mail, pour chaque nouvel élément"
+    DAILY = "quotidien", "Un résumé par jour, s'il y a quelque chose à traiter"
+    NEVER = "jamais", "Jamais : je consulte « À traiter » moi-même"
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", "Administrateur·rice"
@@ -163,6 +169,9 @@ class Membership(models.Model):
         verbose_name="quartiers suivis",
         help_text="Laisser vide pour voir toute l'organisation ; sinon (agence locale) seulement ces quartiers.",
     )
+    # How a staff member hears of what waits for them (the inbox): each new item
+    # at once by e-mail, one digest a day, or not at all (core/notify.py).
+    notify = models.CharField("être prévenu·e", max_length=10, choices=Notify.choices, default=Notify.DAILY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

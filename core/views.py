@@ -68,6 +68,8 @@ def home(request):
     access = access_for(request.user)
     if access.is_relais:
         return redirect("espace:home")
+    if access.is_staff:
+        return redirect("inbox:inbox")  # the first thing staff see: what waits for them
     if access.role in READERS:
         return redirect("relais:dashboard")
     return render(request, "core/no_access.html", status=403)

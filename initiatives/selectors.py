@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from core.access import access_for
 from core.forms import is_id
+from core.waiting import Waiting, WaitingGroup, first_rows
 from initiatives.models import (
     Equipment,
     GrantRequest,
@@ -266,3 +267,86 @@ def grant_totals(user, year: int) -> dict:
         )
     )
     return {k: v or 0 for k, v in rows.items()}
+
+
+# What waits for staff (the inbox, inbox/)
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "j F Y")
+
+
+def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
+    """Initiatives proposed by relais (still ideas), logistics and grant requests
+    waiting for a decision; each group in one query."""
+    proposals_total, proposals = first_rows(
+        Initiative.objects.for_user(user)
+        .filter(status=Initiative.Status.IDEE)
+        .select_related("kind")
+        .order_by("created_at", "pk"),
+        limit,
+    )
+    logistics_total, logistics = first_rows(
+        LogisticsRequest.objects.for_user(user)
+        .filter(status=LogisticsRequest.Status.DEMANDEE)
+        .select_related("initiative")
+        .order_by("requested_at", "pk"),
+        limit,
+    )
+    grants_total, grants = first_rows(
+        GrantRequest.objects.for_user(user)
+        .filter(status=GrantRequest.Status.DEMANDEE)
+        .select_related("initiative")
+        .order_by("requested_at", "pk"),
+        limit,
+    )
+    return [
+        WaitingGroup(
+            kind="initiative-idee",
+            label="Initiatives proposées",
+            total=proposals_total,
+            items=[
+                Waiting(
+                    model="initiatives.initiative",
+                    pk=i.pk,
+                    title=i.title,
+                    detail=f"{i.kind}, le {_day(i.starts_on)}",
+                    since=i.created_at,
+                    url=reverse("initiatives:detail", args=[i.pk]),
+                )
+                for i in proposals
+            ],
+        ),
+        WaitingGroup(
+            kind="logistique",
+            label="Demandes de logistique à décider",
+            total=logistics_total,
+            items=[
+                Waiting(
+                    model="initiatives.logisticsrequest",
+                    pk=r.pk,
+                    title=r.initiative.title,
+                    detail=f"du {_day(r.starts_on)} au {_day(r.ends_on)}",
+                    since=r.requested_at,
+                    url=reverse("initiatives:logistics_decide", args=[r.pk]),
+                )
+                for r in logistics
+            ],
+        ),
+        WaitingGroup(
+            kind="subvention",
+            label="Demandes de subvention à décider",
+            total=grants_total,
+            items=[
+                Waiting(
+                    model="initiatives.grantrequest",
+                    pk=g.pk,
+                    title=g.initiative.title,
+                    detail=f"{formats.number_format(g.amount_requested, 2, force_grouping=True)}\u00a0€ demandés",
+                    since=g.requested_at,
+                    url=reverse("initiatives:grant_decide", args=[g.pk]),
+                )
+                for g in grants
+            ],
+        ),
+    ]

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
-from core import outbox
+from core import notify, outbox
 from core.models import Message, Organisation, User
 from initiatives.models import (
     DEFAULT_KINDS,
@@ -85,6 +85,7 @@ def initiative_save(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        created = initiative is None
         initiative = initiative or Initiative(organisation=organisation, created_by=by)
         initiative.kind, initiative.title, initiative.description = kind, title.strip(), description.strip()
         initiative.starts_on, initiative.ends_on = starts_on, ends_on
@@ -95,6 +96,9 @@ def initiative_save(
         initiative.residences.set(residences)
         initiative.organisers.set(organisers)
         initiative.partners.set(partners)
+        if created and initiative.status == Initiative.Status.IDEE:
+            # A proposal waits for the team's answer.
+            notify.tell_staff(organisation_id=organisation.pk, subject=initiative, what="proposee", network=True, by=by)
     return initiative
 
 
@@ -264,6 +268,9 @@ def logistics_request(
         LogisticsLine.objects.bulk_create(
             LogisticsLine(request=request, equipment=equipment, quantity=quantity) for equipment, quantity in lines
         )
+        notify.tell_staff(
+            organisation_id=initiative.organisation_id, subject=request, what="demandee", network=True, by=by
+        )
     return request
 
 
@@ -405,6 +412,9 @@ def grant_request(
             requested_by=by,
         )
         BudgetLine.objects.bulk_create(BudgetLine(grant=grant, label=label, amount=amount) for label, amount in budget)
+        notify.tell_staff(
+            organisation_id=initiative.organisation_id, subject=grant, what="demandee", network=True, by=by
+        )
     return grant
 
 

@@ -7,10 +7,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from core.models import Consent, Membership
 from core.search import French
+from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import (
     ContactLog,
     ListedRelais,
@@ -62,6 +64,75 @@ def relais_list(user) -> QuerySet[Relais]:
     )
 
 
+# Two definitions the engagement issue will refine; the dashboard and the inbox
+# read them from here only.
+
+
+def at_risk(user, *, today: datetime.date | None = None) -> QuerySet[Relais]:
+    """Relais at risk of drifting away: active, and no exchange with the team
+    (call, visit, meeting, message) for NO_CONTACT_DAYS days, or never."""
+    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=NO_CONTACT_DAYS)
+    return (
+        Relais.objects.for_user(user)
+        .filter(status=Relais.Status.ACTIF)
+        # Filtered on every relais: one grouped join (the list, which shows 25,
+        # reads _last_contact() for those only).
+        .annotate(last_contact=Max("contacts__date"))
+        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
+    )
+
+
+def candidates_waiting(user) -> QuerySet[Relais]:
+    """Candidates waiting for the team: every relais still « candidat », the
+    longest waiting first."""
+    return Relais.objects.for_user(user).filter(status=Relais.Status.CANDIDAT).order_by("status_since", "pk")
+
+
+def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
+    """Candidates waiting and relais gone quiet, for the inbox (inbox/)."""
+    candidates_total, candidates = first_rows(candidates_waiting(user), limit)
+    quiet_total, quiet = first_rows(at_risk(user).order_by("last_contact", "last_name", "pk"), limit)
+    never = "aucun échange enregistré"
+    return [
+        WaitingGroup(
+            kind="candidat",
+            label="Candidat·es en attente",
+            total=candidates_total,
+            items=[
+                Waiting(
+                    model="relais.relais",
+                    pk=r.pk,
+                    title=str(r),
+                    detail=f"candidat·e depuis le {formats.date_format(r.status_since, 'j F Y')}",
+                    since=r.status_since,
+                    url=reverse("relais:relais_detail", args=[r.pk]),
+                )
+                for r in candidates
+            ],
+        ),
+        WaitingGroup(
+            kind="relais-silencieux",
+            label=f"Relais sans nouvelles depuis {NO_CONTACT_DAYS} jours",
+            total=quiet_total,
+            items=[
+                Waiting(
+                    model="relais.relais",
+                    pk=r.pk,
+                    title=str(r),
+                    detail=(
+                        f"dernier échange le {formats.date_format(r.last_contact, 'j F Y')}"
+                        if r.last_contact
+                        else never
+                    ),
+                    since=r.last_contact,
+                    url=reverse("relais:relais_detail", args=[r.pk]),
+                )
+                for r in quiet
+            ],
+        ),
+    ]
+
+
 @dataclass
 class Dashboard:
     by_status: dict[str, int]
@@ -107,14 +178,7 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
     uncovered = list(
         residences.filter(covered=False).select_related("quartier").order_by("-dwellings", French("name"))[:10]
     )
-    stale_qs = (
-        Relais.objects.for_user(user)
-        .filter(status=Relais.Status.ACTIF)
-        # Filtered on every relais: one grouped join (the list, which shows 25,
-        # reads _last_contact() for those only).
-        .annotate(last_contact=Max("contacts__date"))
-        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
-    )
+    stale_qs = at_risk(user, today=today)
     # The first ten, each row carrying how many there are in all (one query).
     stale = list(stale_qs.annotate(total=Window(Count("pk"))).order_by("last_contact", "last_name")[:10])
     return Dashboard(

@@ -3,8 +3,11 @@ select_related, so that a page's query count does not grow with its rows."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.text import Truncator
 
+from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Residence
 from remontees.models import Remontee, RemonteeEvent
 from reunions.models import Reunion
@@ -66,3 +69,54 @@ def residence_latest(user, residence: Residence, *, limit: int = 10) -> tuple[li
     """The latest remontées of a residence, and how many it has in all (two queries)."""
     rows = Remontee.objects.for_user(user).filter(residence=residence)
     return list(rows.select_related("theme").order_by("-created_at", "-pk")[:limit]), rows.count()
+
+
+# What waits for staff (the inbox, inbox/)
+
+
+def _last_step() -> Subquery:
+    """The kind of a remontée's last step, leaving aside who follows it."""
+    return Subquery(
+        RemonteeEvent.objects.filter(remontee=OuterRef("pk"))
+        .exclude(kind=RemonteeEvent.Kind.ATTRIBUEE)
+        .order_by("-at", "-pk")
+        .values("kind")[:1]
+    )
+
+
+def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
+    """New remontées, and those a relais reopened that nobody has answered since."""
+    S = Remontee.Status
+    rows = (
+        Remontee.objects.for_user(user)
+        .annotate(last_step=_last_step())
+        .filter(Q(status=S.NOUVELLE) | Q(status=S.EN_COURS, last_step=RemonteeEvent.Kind.ROUVERTE))
+        .select_related("theme", "residence", "assignee")
+        .order_by("created_at", "pk")
+    )
+    groups = []
+    for kind, label, condition in (
+        ("remontee-nouvelle", "Remontées nouvelles", Q(status=S.NOUVELLE)),
+        ("remontee-rouverte", "Remontées rouvertes par le relais", ~Q(status=S.NOUVELLE)),
+    ):
+        total, found = first_rows(rows.filter(condition), limit)
+        groups.append(
+            WaitingGroup(
+                kind=kind,
+                label=label,
+                total=total,
+                items=[
+                    Waiting(
+                        model="remontees.remontee",
+                        pk=r.pk,
+                        title=f"{r.theme} — {r.residence}",
+                        detail=Truncator(r.description).chars(120),
+                        since=r.created_at,
+                        url=reverse("remontees:detail", args=[r.pk]),
+                        assignee=r.assignee,
+                    )
+                    for r in found
+                ],
+            )
+        )
+    return groups

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core import outbox
+from core import notify, outbox
 from core.idempotency import claim_key, save_once
 from core.models import Membership, Message, Organisation, User
 from core.sensitive import Found
@@ -107,6 +107,16 @@ def remontee_create(
             return saved
         RemonteeEvent.objects.create(remontee=remontee, kind=RemonteeEvent.Kind.CREEE, status=remontee.status, by=by)
         sensitive_flag(obj=remontee, found=sensitive, by=by)
+        if source == Remontee.Source.ESPACE:
+            # Raised from a phone, unseen until someone looks: staff who asked are told
+            # at once (what staff record themselves, they already know).
+            notify.tell_staff(
+                organisation_id=organisation.pk,
+                subject=remontee,
+                what="nouvelle",
+                quartier_id=residence.quartier_id,
+                by=by,
+            )
     return remontee
 
 
@@ -181,6 +191,14 @@ def remontee_reopen(*, remontee: Remontee, by: User, comment: str, sensitive: Fo
                 kind=f"rouverte-{event.pk}",
                 by=by,
                 send_now=True,
+            )
+        else:  # nobody follows it: the staff who asked to be told at once
+            notify.tell_staff(
+                organisation_id=remontee.organisation_id,
+                subject=remontee,
+                what=f"rouverte-{event.pk}",
+                quartier_id=remontee.residence.quartier_id,
+                by=by,
             )
         sensitive_flag(obj=event, found=sensitive, by=by)
     return remontee

@@ -1,6 +1,6 @@
 """What the messages about meetings say: the outbox renderers of the
 convocation, the reminders (rappel-j7…), a change, a cancellation, the
-published minutes, an action's reminders and the staff's weekly digest.
+published minutes and an action's reminders.
 
 Rendered when sent, so that a reminder shows the meeting as it is then.
 Registered on import, from ReunionsConfig.ready().
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import formats
 
 from core import outbox
-from core.models import Message, Organisation
+from core.models import Message
 from reunions.ics import reunion_ics
 from reunions.models import ActionItem, Invitee, Reunion
-from reunions.selectors import digest_context
 from reunions.services.invitations import rsvp_url
 from reunions.services.minutes import minutes_url
 from reunions.wording import when_text
@@ -114,17 +113,6 @@ def _render_action(message: Message) -> outbox.Rendered | None:
     )
 
 
-def _render_digest(message: Message) -> outbox.Rendered | None:
-    organisation = Organisation.objects.filter(pk=message.subject_id).first()
-    if organisation is None:
-        return None
-    context = digest_context(organisation, timezone.localdate())
-    if not context["meetings"] and not context["overdue"]:
-        return None  # nothing to report: no mail
-    return _rendered("emails/digest.txt", context)
-
-
-outbox.renderer("digest")(_render_digest)
 for _kind in ("convocation", "rappel", "modification", "annulation"):
     outbox.renderer(_kind)(_render_meeting)
 outbox.renderer("compte_rendu")(_render_minutes)

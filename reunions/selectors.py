@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import formats, timezone
 
-from core.models import Message, Organisation, User
+from core.models import Message, User
+from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Relais, RelaisResidence
 from reunions.models import (
     ActionItem,
@@ -148,7 +149,7 @@ def attendance_rows(user, reunion: Reunion) -> list[dict]:
     )
 
 
-# Reminders and the weekly digest
+# Reminders
 
 
 def reminder_days(organisation_id: int) -> list[int]:
@@ -162,25 +163,6 @@ def reminder_days_of(user, organisation_id: int) -> list[int]:
     """The reminder offsets shown on the settings page."""
     current = ReunionSettings.objects.for_user(user).first()
     return current.reminder_days if current else reminder_days(organisation_id)
-
-
-def digest_context(organisation: Organisation, today: datetime.date) -> dict:
-    """Unanswered invitations to the next fortnight's meetings, overdue actions."""
-    soon = Reunion.objects.filter(
-        organisation=organisation,
-        status=Reunion.Status.PREVUE,
-        starts_at__date__gte=today,
-        starts_at__date__lte=today + datetime.timedelta(days=14),
-    ).annotate(unanswered=Count("invitees", filter=Q(invitees__invited=True, invitees__answer="")))
-    overdue = ActionItem.objects.filter(
-        reunion__organisation=organisation, status=ActionItem.Status.OUVERTE, due_on__lt=today
-    ).select_related("owner_relais", "owner_user", "reunion")
-    return {
-        "organisation": organisation,
-        "meetings": [(r, when_text(r)) for r in soon if r.unanswered],
-        "overdue": [(a, formats.date_format(a.due_on, "j F Y")) for a in overdue],
-        "site": settings.SITE_URL.rstrip("/"),
-    }
 
 
 # The relais' own meetings, and calendars
@@ -226,3 +208,84 @@ def feed_reunions(user, *, since: datetime.datetime) -> QuerySet[Reunion]:
         .select_related("organisation", "residence")
         .order_by("starts_at")[:500]
     )
+
+
+# What waits for staff (the inbox, inbox/)
+
+# A meeting past for longer than this no longer asks for its attendance or minutes:
+# neither is required for a meeting to count as held.
+CLOSING_DAYS = 60
+
+
+def waiting(user, *, limit: int = 10, now: datetime.datetime | None = None) -> list[WaitingGroup]:
+    """Meetings to come with nobody invited yet, meetings held lately whose
+    attendance or minutes are missing; actions past their due date."""
+    now = now or timezone.now()
+    meetings = (
+        Reunion.objects.for_user(user)
+        .exclude(status=Reunion.Status.ANNULEE)
+        .filter(starts_at__gte=now - datetime.timedelta(days=CLOSING_DAYS))
+        .annotate(
+            invited_count=Count("invitees", filter=Q(invitees__invited=True)),
+            attended_count=Count("invitees", filter=Q(invitees__attended__isnull=False)),
+        )
+        .filter(
+            Q(starts_at__gte=now, invited_count=0)
+            | Q(ends_at__lt=now, attended_count=0)
+            | Q(ends_at__lt=now, minutes_published_at__isnull=True)
+        )
+        .order_by("starts_at", "pk")
+    )
+    meetings_total, found = first_rows(meetings, limit)
+    actions_total, actions = first_rows(
+        ActionItem.objects.for_user(user)
+        .filter(status=ActionItem.Status.OUVERTE, due_on__lt=timezone.localdate(now))
+        .select_related("reunion", "owner_relais", "owner_user")
+        .order_by("due_on", "pk"),
+        limit,
+    )
+
+    def need(r: Reunion) -> tuple[str, str]:
+        if r.starts_at >= now:
+            return "personne n'est encore invité", reverse("reunions:reunion_invite", args=[r.pk])
+        if not r.attended_count:
+            missing = "présences à saisir" + (" et compte-rendu à publier" if not r.minutes_published_at else "")
+            return missing, reverse("reunions:attendance", args=[r.pk])
+        return "compte-rendu à publier", reverse("reunions:minutes", args=[r.pk])
+
+    return [
+        WaitingGroup(
+            kind="reunion",
+            label="Réunions à préparer ou à clore",
+            total=meetings_total,
+            items=[
+                Waiting(
+                    model="reunions.reunion",
+                    pk=r.pk,
+                    title=r.title,
+                    detail=f"{when_text(r)} : {what}",
+                    since=r.starts_at,
+                    url=url,
+                )
+                for r in found
+                for what, url in [need(r)]
+            ],
+        ),
+        WaitingGroup(
+            kind="action",
+            label="Actions en retard",
+            total=actions_total,
+            items=[
+                Waiting(
+                    model="reunions.actionitem",
+                    pk=a.pk,
+                    title=a.title,
+                    detail=f"{a.owner}, prévue pour le {formats.date_format(a.due_on, 'j F Y')} "
+                    f"(réunion « {a.reunion.title} »)",
+                    since=a.due_on,
+                    url=reverse("reunions:reunion_detail", args=[a.reunion_id]),
+                )
+                for a in actions
+            ],
+        ),
+    ]

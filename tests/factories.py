@@ -17,6 +17,7 @@ from factory.django import DjangoModelFactory
 from bilans.models import Bilan
 from core.models import AuditEvent, Consent, Membership, Message, Organisation, SensitiveFlag, User
 from espace.models import Activity, Guide
+from inbox.models import Assignment
 from initiatives.models import (
     BudgetLine,
     Equipment,
@@ -459,3 +460,20 @@ class BilanFactory(DjangoModelFactory):
 
     organisation = factory.SubFactory(OrganisationFactory)
     year = 2025
+
+
+# inbox
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """An item of the inbox (here a meeting) given to a colleague."""
+
+    class Meta:
+        model = Assignment
+        exclude = ("item",)
+
+    item = factory.SubFactory(ReunionFactory)
+    organisation = factory.SelfAttribute("item.organisation")
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.item))
+    object_id = factory.SelfAttribute("item.pk")
+    assignee = factory.SubFactory(UserFactory)

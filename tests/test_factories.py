@@ -9,7 +9,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("core", "relais", "reunions", "remontees", "initiatives", "espace", "privacy", "bilans")
+OUR_APPS = ("core", "relais", "reunions", "remontees", "initiatives", "espace", "inbox", "privacy", "bilans")
 # Rows only their own code makes, which no test builds by hand.
 NO_FACTORY = {
     "reunions.ReunionSeries": "reunions.services.reunion_plan makes the series of its meetings",

@@ -94,8 +94,10 @@ def test_make_run_serves_the_demo_with_a_worker_and_stops_on_ctrl_c(tmp_path):
             {"login": "mediation@habitat-du-lac.test", "password": "demo1234", "csrfmiddlewaretoken": token}
         ).encode()
         response = opener.open(urllib.request.Request(base + "/comptes/login/", data=form))
-        dashboard = response.read().decode()
-        assert response.url.endswith("/tableau-de-bord/")
+        # Staff land on what waits for them (the demo has some), then the dashboard.
+        assert response.url.endswith("/a-traiter/")
+        assert "À traiter" in response.read().decode()
+        dashboard = opener.open(base + "/tableau-de-bord/").read().decode()
         assert "Tableau de bord" in dashboard
         assert "relais actifs" in dashboard
         text = log.read_text()

@@ -7,7 +7,6 @@ module per concern:
 - minutes: agenda, minutes, decisions, and their publication;
 - actions: action items and their reminders;
 - calendar: the personal subscription address;
-- digest: the staff's weekly digest.
 
 Every message about a meeting goes through the outbox (core.outbox), one row per
 (person, meeting, kind); what the messages say is in reunions/messages.py, the
@@ -17,7 +16,6 @@ callers import `reunions.services` and use them from here.
 
 from reunions.services.actions import action_add, action_set_status
 from reunions.services.calendar import calendar_feed_renew
-from reunions.services.digest import digest_schedule
 from reunions.services.invitations import (
     RSVP_SALT,
     answer_set,
@@ -54,7 +52,6 @@ __all__ = [
     "answer_set",
     "attendance_set",
     "calendar_feed_renew",
-    "digest_schedule",
     "invitations_send",
     "invitee_from_minutes_token",
     "invitee_from_token",

@@ -742,7 +742,7 @@ def test_a_single_organisation_user_cannot_switch_to_another(world, login):
 
 
 def test_home_sends_each_role_to_its_page(world, login):
-    assert login(world.staff_a).get("/")["Location"] == "/tableau-de-bord/"
+    assert login(world.staff_a).get("/")["Location"] == "/a-traiter/"
     assert login(world.partner_a).get("/")["Location"] == "/tableau-de-bord/"
     assert login(world.relais_user_a).get("/")["Location"] == "/espace/"
     nobody = UserFactory(email="personne@example.test")

@@ -1,5 +1,5 @@
-"""After the meeting and around it: actions and their reminders, the weekly
-digest, per-organisation reminder offsets, failures shown to staff, answers
+"""After the meeting and around it: actions and their reminders,
+per-organisation reminder offsets, failures shown to staff, answers
 from the relais' space, the calendar subscription and the published minutes."""
 
 import datetime
@@ -95,40 +95,6 @@ def test_only_open_actions_of_the_previous_meetings_are_carried_over(world):
     third = plan(world, days=10, previous=second)
     # An action still open follows from meeting to meeting until it is closed.
     assert [i.action for i in third.agenda_items.all()] == [still_open, added]
-
-
-# The weekly digest
-
-
-def test_the_weekly_digest_goes_to_staff_once_and_only_with_something_to_say(world):
-    reunion = plan(world, days=5)
-    services.invitations_send(reunion=reunion, by=None, relais=[world.relais_a, world.relais_a2])
-    Invitee.objects.filter(relais=world.relais_a).update(answer="present")
-    services.action_add(
-        reunion=plan(world, days=-40),
-        by=None,
-        title="Poser les affiches",
-        owner=world.relais_a,
-        due_on=timezone.localdate() - datetime.timedelta(days=2),
-    )
-    mail.outbox.clear()
-    now = timezone.now()
-    staff_count = Membership.objects.filter(role__in=("admin", "staff")).count()
-    assert services.digest_schedule(now=now) == staff_count
-    assert services.digest_schedule(now=now) == staff_count  # the same rows, not new ones
-    dispatch(now=now)
-    to_a = [m for m in mail.outbox if world.org_a.name in m.subject]
-    assert sorted(m.to[0] for m in to_a) == sorted(
-        Membership.objects.filter(organisation=world.org_a, role__in=("admin", "staff")).values_list(
-            "user__email", flat=True
-        )
-    )
-    body = to_a[0].body
-    assert "Chauffage" in body and ": 1 sans réponse" in body
-    assert "Poser les affiches" in body and "Actions en retard" in body
-    # Organisation B has nothing to report: its staff get no mail.
-    assert not [m for m in mail.outbox if m.to == [world.staff_b.email]]
-    assert Message.objects.filter(recipient_user=world.staff_b, state="annule").count() == 1
 
 
 # Reminder offsets
