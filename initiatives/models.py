@@ -11,6 +11,7 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 
+from core.formats import euros
 from core.models import Organisation, User
 from core.scoping import ScopedQuerySet
 from relais.models import Quartier, Relais, Residence
@@ -319,4 +320,4 @@ class BudgetLine(models.Model):
     scope_partner = True  # a grant's budget: figures, like the grant itself
 
     def __str__(self) -> str:
-        return f"{self.label} : {self.amount} €"
+        return f"{self.label}\u00a0: {euros(self.amount)}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.formats import euros
 from core.views import form_page, labels_page, paginate
 from initiatives import selectors, services
 from initiatives.forms import (
@@ -350,7 +351,7 @@ def grant_decide(request, grant):
     return form_page(
         request,
         form,
-        title=f"Décision du comité — {grant.initiative} ({grant.amount_requested} € demandés)",
+        title=f"Décision du comité — {grant.initiative} ({euros(grant.amount_requested)} demandés)",
         intro=grant.objectives,
         back=reverse("initiatives:detail", args=[grant.initiative_id]),
     )
