@@ -140,6 +140,31 @@ class Initiative(models.Model):
         return ""
 
 
+class InitiativeStatusChange(models.Model):
+    """Each status an initiative took, and when: the bilan reads an initiative's
+    status as it was at the end of its period, not as it is the day it is made
+    (a December event reported in February was not « réalisée » on 31 December)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Initiative.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Initiative.Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "initiative__organisation"
+    scope_quartier = None
+    scope_relais = None
+    scope_partner = False
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["initiative", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.from_status or '—'} → {self.to_status} ({self.at:%Y-%m-%d})"
+
+
 class InitiativePhoto(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="initiatives/%Y/%m/")

@@ -362,7 +362,7 @@ def grant_decide(request, grant):
 def set_status(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
     try:
-        services.initiative_set_status(initiative=initiative, status=request.POST.get("status", ""))
+        services.initiative_set_status(initiative=initiative, status=request.POST.get("status", ""), by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
