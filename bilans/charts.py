@@ -6,15 +6,12 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from core.formats import number
+
 LABEL_WIDTH = 210
 BAR_WIDTH = 300
 ROW = 22
 COLOURS = ("#1f5f8b", "#9cb9d1")
-
-
-def _number(value: float) -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return text.replace(",", "\u202f").replace(".", ",")
 
 
 def bar_chart(rows: list[tuple], *, title: str, legend: tuple[str, ...] = ()) -> SafeString:
@@ -52,7 +49,7 @@ def bar_chart(rows: list[tuple], *, title: str, legend: tuple[str, ...] = ()) ->
                 f'fill="{COLOURS[s % 2]}"/>'
             )
             parts.append(
-                f'<text x="{LABEL_WIDTH + length + 6}" y="{bar_y + ROW - 10}" font-size="11">{_number(value)}</text>'
+                f'<text x="{LABEL_WIDTH + length + 6}" y="{bar_y + ROW - 10}" font-size="11">{number(value)}</text>'
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -2,9 +2,15 @@
 
 `bilan_figures(organisation, year)` runs a fixed set of aggregate queries (about
 twenty, whatever the number of residences, relais or rows) and returns plain
-values: the page, the PDF and the tests read the same dictionary. Everything is
-counted for one calendar year in the organisation's time zone; "on 31 December"
-means the state at the end of that year (or today, for the year in progress).
+values: the page, the PDF, the workbook and the tests read the same dictionary.
+
+The definitions, in one place (DEFINITIONS below is what the document prints):
+everything is counted over the period in the organisation's time zone, and every
+state is read **as at the period's end** (31 December, or today for the period
+in progress) from the histories the apps keep: the relais' status changes, the
+remontées' events, the initiatives' status changes. A remontée resolved after
+the end counts as unresolved, an initiative reported after it as not done yet,
+so that two periods are compared on equal terms.
 """
 
 from __future__ import annotations
@@ -13,53 +19,120 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bilans.charts import bar_chart
 from bilans.models import Bilan
 from core.models import Organisation
 from espace.models import Activity
-from initiatives.models import GrantRequest, Initiative, LogisticsLine, LogisticsRequest, Partner
-from relais.models import Relais, RelaisResidence, RelaisStatusChange, Residence
-from remontees.models import Remontee
+from initiatives.models import (
+    GrantRequest,
+    Initiative,
+    InitiativeStatusChange,
+    LogisticsLine,
+    LogisticsRequest,
+    Partner,
+)
+from relais.models import Relais, RelaisResidence, RelaisStatusChange, Residence, spell_start
+from remontees.models import Remontee, RemonteeEvent
 from reunions.models import ActionItem, Invitee, Reunion
 
 S = Relais.Status
 ANSWER_WITHIN_DAYS = 30
+# « Résolue » and « résolue — à confirmer » (the service said « fait », the relais
+# has not confirmed yet) both count as resolved, from the day the service said so.
+RESOLVED = tuple(s for s in Remontee.Status.values if s.startswith("resolue") or "confirmer" in s)
+
+DEFINITIONS = [
+    (
+        "Date d'arrêt",
+        "Chaque chiffre est lu tel qu'il était à la fin de la période (le 31 décembre, ou le jour du bilan "
+        "pour l'année en cours) : une remontée résolue après cette date compte comme non résolue, une "
+        "initiative racontée après comme non réalisée.",
+    ),
+    (
+        "Relais actif",
+        "Un relais dont le statut était « actif » à la date d'arrêt, d'après l'historique de ses statuts. "
+        "Les relais en pause ou candidats ne comptent pas.",
+    ),
+    (
+        "Ancienneté",
+        "Elle compte depuis le dernier début d'engagement : un relais parti puis revenu (directement ou en "
+        "repassant candidat) recommence à zéro ; une pause ne l'interrompt pas.",
+    ),
+    (
+        "Nouveaux relais, relais sortis",
+        "Des personnes, pas des changements : une personne partie puis revenue dans la période compte une "
+        "fois, avec le motif de son dernier départ. Un retour de pause n'est pas un nouveau relais.",
+    ),
+    (
+        "Réunion tenue",
+        "Une réunion dont la date est passée et qui n'a pas été annulée, compte rendu publié ou non. "
+        "Le taux de présence ne compte que les réunions où la présence a été notée.",
+    ),
+    (
+        "Remontée résolue",
+        "Résolue, ou résolue et en attente de confirmation par le relais, à la date d'arrêt.",
+    ),
+    (
+        "Doubles comptes",
+        "Un relais de deux résidences compte dans chacune (et dans chaque quartier) ; une initiative commune "
+        "à plusieurs résidences compte, avec ses participants, dans chacune. Les totaux, eux, comptent "
+        "chaque relais et chaque initiative une seule fois : c'est pourquoi les lignes peuvent dépasser le total.",
+    ),
+    ("Montants", "Les montants sont en euros, au centime près ; les subventions sont comptées à leur date de demande."),
+]
 
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar year, or its first part up to `until` (to compare the year in
-    progress with the same months of the year before)."""
+    """A period of days, `first_day` to `last` (a calendar year by default), cut
+    at `until` to compare the period in progress with the same days before."""
 
-    year: int
+    first_day: datetime.date
+    last: datetime.date
     until: datetime.date | None = None
 
+    @classmethod
+    def calendar(cls, year: int, until: datetime.date | None = None) -> Period:
+        return cls(datetime.date(year, 1, 1), datetime.date(year, 12, 31), until)
+
     @property
-    def first_day(self) -> datetime.date:
-        return datetime.date(self.year, 1, 1)
+    def year(self) -> int:
+        return self.first_day.year
 
     @property
     def last_day(self) -> datetime.date:
-        return min(datetime.date(self.year, 12, 31), self.until or datetime.date(self.year, 12, 31))
+        return min(self.last, self.until or self.last)
 
     @property
     def as_of(self) -> datetime.date:
-        """The day the year's end-states are read on: 31 December, or today for the year in progress."""
+        """The day the period's end-states are read on: its last day, or today for the period in progress."""
         return min(self.last_day, timezone.localdate())
 
     @property
+    def whole(self) -> bool:
+        return self.as_of == self.last
+
+    @property
     def starts(self) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime(self.year, 1, 1))
+        return timezone.make_aware(datetime.datetime.combine(self.first_day, datetime.time()))
 
     @property
     def ends(self) -> datetime.datetime:
         return timezone.make_aware(
             datetime.datetime.combine(self.last_day + datetime.timedelta(days=1), datetime.time())
         )
+
+    @property
+    def cutoff(self) -> datetime.datetime:
+        """The moment states are read at: the end of `as_of` (or now, whichever comes first)."""
+        end = timezone.make_aware(datetime.datetime.combine(self.as_of + datetime.timedelta(days=1), datetime.time()))
+        return min(end, timezone.now())
 
     def datetimes(self, field: str) -> Q:
         return Q(**{f"{field}__gte": self.starts, f"{field}__lt": self.ends})
@@ -94,45 +167,41 @@ def _residences(organisation: Organisation) -> list[dict]:
 def _relais_and_coverage(
     organisation: Organisation, period: Period, residences: list[dict]
 ) -> tuple[dict, dict, dict[int, set[int]]]:
-    # The status each relais had at the end of the period, read from the history.
-    status_then = (
-        RelaisStatusChange.objects.filter(relais=OuterRef("pk"), date__lte=period.as_of)
-        .order_by("-date", "-created_at", "-pk")
-        .values("to_status")[:1]
+    # Each relais' history up to the period's end, in the order it happened: the
+    # status they had then and the start of their spell then.
+    history = RelaisStatusChange.objects.filter(relais__organisation=organisation, date__lte=period.as_of)
+    status_then, started_then = {}, {}
+    rows = history.order_by("relais_id", "date", "created_at", "pk").values_list(
+        "relais_id", "from_status", "to_status", "date"
     )
-    people = list(
-        Relais.objects.filter(organisation=organisation)
-        .annotate(
-            status_then=Subquery(status_then),
-            has_history=Exists(RelaisStatusChange.objects.filter(relais=OuterRef("pk"))),
-        )
-        .values("pk", "status_then", "has_history", "status", "status_since", "started_on")
-    )
-    for p in people:
-        # A relais entered without history (an old import) is taken as it is now, from the date it says.
-        if not p["has_history"] and p["status_since"] <= period.as_of:
-            p["status_then"] = p["status"]
+    for relais_id, changes in groupby(rows, key=lambda row: row[0]):
+        changes = [row[1:] for row in changes]
+        status_then[relais_id] = changes[-1][1]
+        started_then[relais_id] = spell_start(changes)
+    # A relais entered without history (an old import) is taken as it is now, from the date it says.
+    for p in (
+        Relais.objects.filter(organisation=organisation, status_changes__isnull=True, status_since__lte=period.as_of)
+        .values("pk", "status", "started_on")
+        .order_by()
+    ):
+        status_then[p["pk"]] = p["status"]
+        started_then[p["pk"]] = p["started_on"]
     changes = list(
-        RelaisStatusChange.objects.filter(period.dates("date"), relais__organisation=organisation)
+        history.filter(period.dates("date"))
         .order_by("date", "created_at", "pk")
         .values("relais_id", "from_status", "to_status", "exit_reason")
     )
     links = list(RelaisResidence.objects.filter(relais__organisation=organisation).values("relais_id", "residence_id"))
 
-    active = {p["pk"] for p in people if p["status_then"] == S.ACTIF}
-    # `started_on` is the current spell's start: a relais who came back later has none yet at that date.
-    seniority = [
-        (period.as_of - p["started_on"]).days
-        for p in people
-        if p["pk"] in active and p["started_on"] and p["started_on"] <= period.as_of
-    ]
+    active = {pk for pk, status in status_then.items() if status == S.ACTIF}
+    seniority = [(period.as_of - started_then[pk]).days for pk in active if started_then.get(pk)]
     # People, not changes: someone who left and came back in the year counts once,
     # with the reason of their last departure.
     left_reason = {
         c["relais_id"]: c["exit_reason"] or Relais.ExitReason.AUTRE for c in changes if c["to_status"] == S.SORTI
     }
     left = Counter(left_reason.values())
-    # New: became active from nothing, from candidate or back after leaving (not back from a pause).
+    # New: began a spell (relais.models.starts_a_spell): from nothing, from candidate or back after leaving.
     new = {c["relais_id"] for c in changes if c["to_status"] == S.ACTIF and c["from_status"] != S.PAUSE}
     by_residence: dict[int, set[int]] = defaultdict(set)
     for link in links:
@@ -142,16 +211,24 @@ def _relais_and_coverage(
     by_quartier: dict[str, set[int]] = defaultdict(set)
     for residence_id, relais_ids in by_residence.items():
         by_quartier[residence_by_pk[residence_id]["quartier__name"] or "Sans quartier"] |= relais_ids
+    quartiers_of = Counter(pk for ids in by_quartier.values() for pk in ids)
 
     relais = {
         "active": len(active),
-        "paused": sum(1 for p in people if p["status_then"] == S.PAUSE),
-        "candidates": sum(1 for p in people if p["status_then"] == S.CANDIDAT),
+        "paused": sum(1 for status in status_then.values() if status == S.PAUSE),
+        "candidates": sum(1 for status in status_then.values() if status == S.CANDIDAT),
         "new": len(new),
         "left": sum(left.values()),
         "left_by_reason": _labelled(left, Relais.ExitReason.choices),
         "by_quartier": sorted(((name, len(ids)) for name, ids in by_quartier.items()), key=lambda r: (-r[1], r[0])),
         "seniority_years": round(sum(seniority) / len(seniority) / 365.25, 1) if seniority else None,
+        # Stated, not hidden: a relais of two quartiers counts in each bar.
+        "by_quartier_sum": sum(quartiers_of.values()),
+        "in_several_quartiers": sum(1 for n in quartiers_of.values() if n > 1),
+        "in_several_residences": sum(
+            1 for n in Counter(pk for ids in by_residence.values() for pk in ids).values() if n > 1
+        ),
+        "with_residence": len({pk for ids in by_residence.values() for pk in ids}),
     }
 
     def share(rows: list[dict]) -> dict:
@@ -181,17 +258,26 @@ def _relais_and_coverage(
 
 def _reunions(organisation: Organisation, period: Period) -> dict:
     R = Reunion.Status
+    # Held: its date has passed (by the period's end) and it was not cancelled;
+    # minutes and attendance are not required. Planned: not cancelled, still to come.
+    meetings = Reunion.objects.filter(period.datetimes("starts_at"), organisation=organisation)
+    held_q = ~Q(status=R.ANNULEE) & Q(starts_at__lt=period.cutoff)
     rows = Counter()
     for row in (
-        Reunion.objects.filter(period.datetimes("starts_at"), organisation=organisation)
-        .values("kind", "status")
-        .annotate(n=Count("pk"))
+        meetings.values("kind")
+        .annotate(
+            held=Count("pk", filter=held_q),
+            cancelled=Count("pk", filter=Q(status=R.ANNULEE)),
+            planned=Count("pk", filter=~Q(status=R.ANNULEE) & Q(starts_at__gte=period.cutoff)),
+        )
+        .order_by()
     ):
-        rows[(row["kind"], row["status"])] += row["n"]
+        for state in ("held", "cancelled", "planned"):
+            rows[(row["kind"], state)] += row[state]
     # Attendance counts only at meetings where someone ticked it: a meeting held
     # but never ticked says nothing about who came.
     ticked = Reunion.objects.filter(organisation=organisation, invitees__attended__isnull=False).values("pk")
-    held = Q(reunion__status=R.TENUE, reunion__in=ticked)
+    held = Q(reunion__in=ticked) & ~Q(reunion__status=R.ANNULEE) & Q(reunion__starts_at__lt=period.cutoff)
     invitees = Invitee.objects.filter(
         period.datetimes("reunion__starts_at"), reunion__organisation=organisation
     ).aggregate(
@@ -217,15 +303,14 @@ def _reunions(organisation: Organisation, period: Period) -> dict:
             & ~done,
         ),
     )
+    states = ("held", "cancelled", "planned")
     by_kind = [
-        (label, rows[(value, R.TENUE)], rows[(value, R.ANNULEE)], rows[(value, R.PREVUE)])
+        (label, *(rows[(value, state)] for state in states))
         for value, label in Reunion.Kind.choices
-        if any(rows[(value, s)] for s in R.values)
+        if any(rows[(value, state)] for state in states)
     ]
     return {
-        "held": sum(n for (_, status), n in rows.items() if status == R.TENUE),
-        "cancelled": sum(n for (_, status), n in rows.items() if status == R.ANNULEE),
-        "planned": sum(n for (_, status), n in rows.items() if status == R.PREVUE),
+        **{state: sum(n for (_, st), n in rows.items() if st == state) for state in states},
         "by_kind": by_kind,
         **invitees,
         "answer_rate": _percent(invitees["answers"], invitees["invitations"]),
@@ -235,29 +320,48 @@ def _reunions(organisation: Organisation, period: Period) -> dict:
 
 
 def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counter]:
-    raised = Remontee.objects.filter(period.datetimes("created_at"), organisation=organisation)
+    last_event = RemonteeEvent.objects.filter(remontee=OuterRef("pk"), at__lt=period.cutoff).order_by("-at", "-pk")
+    raised = (
+        Remontee.objects.filter(period.datetimes("created_at"), organisation=organisation)
+        # The status at the period's end, from the remontée's events (one raised
+        # before events were kept is taken as it is now).
+        .annotate(
+            status_then=Coalesce(Subquery(last_event.values("status")[:1]), "status"),
+            status_then_at=Subquery(last_event.values("at")[:1]),
+        )
+    )
+    cutoff = period.cutoff
+    timings = []
+    for created, answered, closed, status, residence_id, theme, changed in raised.values_list(
+        "created_at", "answered_at", "closed_at", "status_then", "residence_id", "theme__name", "status_then_at"
+    ).order_by():
+        answered = answered if answered and answered < cutoff else None
+        if status in RESOLVED:
+            closed = closed if closed and closed < cutoff else changed
+        else:
+            closed = None
+        timings.append((created, answered, closed, status, residence_id, theme))
     by_theme: dict[str, Counter] = defaultdict(Counter)
-    for row in raised.values("theme__name", "status").annotate(n=Count("pk")):
-        by_theme[row["theme__name"]][row["status"]] += row["n"]
-    timings = list(raised.values_list("created_at", "answered_at", "closed_at", "status", "residence_id"))
-    to_answer = [answered - created for created, answered, _, _, _ in timings if answered]
-    to_resolve = [closed - created for created, _, closed, status, _ in timings if status == "resolue" and closed]
-    statuses = Counter(status for *_, status, _ in timings)
+    for *_, status, _, theme in timings:
+        by_theme[theme][status] += 1
+    to_answer = [answered - created for created, answered, *_ in timings if answered]
+    to_resolve = [closed - created for created, _, closed, *_ in timings if closed]
+    statuses = Counter(status for *_, status, _, _ in timings)
     total = len(timings)
     # The 30-day share counts the remontées old enough to have had 30 days; one
     # still waiting after 30 days counts as late.
     limit = datetime.timedelta(days=ANSWER_WITHIN_DAYS)
-    cutoff = timezone.make_aware(datetime.datetime.combine(period.as_of + datetime.timedelta(days=1), datetime.time()))
     old_enough = [(created, answered) for created, answered, *_ in timings if created + limit <= cutoff]
     within = sum(1 for created, answered in old_enough if answered and answered - created <= limit)
-    per_residence = Counter(residence_id for *_, residence_id in timings)
+    per_residence = Counter(residence_id for *_, residence_id, _ in timings)
+    resolved = sum(statuses[s] for s in RESOLVED)
     return {
         "total": total,
         "by_status": _labelled(statuses, Remontee.Status.choices),
-        "resolved": statuses[Remontee.Status.RESOLUE],
+        "resolved": resolved,
         "declined": statuses[Remontee.Status.NON_RETENUE],
         "by_theme": sorted(
-            ((name, sum(c.values()), c[Remontee.Status.RESOLUE]) for name, c in by_theme.items()),
+            ((name, sum(c.values()), sum(c[s] for s in RESOLVED)) for name, c in by_theme.items()),
             key=lambda r: (-r[1], r[0]),
         ),
         "median_days_to_answer": _median_days(to_answer),
@@ -270,13 +374,26 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
     }, per_residence
 
 
+def _initiatives_then(organisation: Organisation, period: Period) -> QuerySet[Initiative]:
+    """The initiatives of the period with `status_then`, their status at its end
+    (from their history; one entered after the end keeps its first status)."""
+    changes = InitiativeStatusChange.objects.filter(initiative=OuterRef("pk"))
+    return Initiative.objects.filter(period.dates("starts_on"), organisation=organisation).annotate(
+        status_then=Coalesce(
+            Subquery(changes.filter(at__lt=period.cutoff).order_by("-at", "-pk").values("to_status")[:1]),
+            Subquery(changes.order_by("at", "pk").values("to_status")[:1]),
+            "status",
+        )
+    )
+
+
 def _initiatives(organisation: Organisation, period: Period) -> dict:
     I = Initiative.Status  # noqa: E741
-    of_year = Initiative.objects.filter(period.dates("starts_on"), organisation=organisation)
+    of_year = _initiatives_then(organisation, period)
     rows: dict[str, Counter] = defaultdict(Counter)
-    for row in of_year.values("kind__name", "status").annotate(n=Count("pk")):
-        rows[row["kind__name"]][row["status"]] += row["n"]
-    done = of_year.filter(status=I.REALISEE).aggregate(
+    for row in of_year.values("kind__name", "status_then").annotate(n=Count("pk")).order_by():
+        rows[row["kind__name"]][row["status_then"]] += row["n"]
+    done = of_year.filter(status_then=I.REALISEE).aggregate(
         count=Count("pk"),
         sum_participants=Sum("participants"),
         sum_children=Sum("children"),
@@ -286,7 +403,7 @@ def _initiatives(organisation: Organisation, period: Period) -> dict:
         with_split=Count("pk", filter=Q(children__isnull=False) | Q(adults__isnull=False) | Q(seniors__isnull=False)),
     )
     partners = list(
-        Partner.objects.filter(initiatives__in=of_year.exclude(status=I.ANNULEE))
+        Partner.objects.filter(initiatives__in=of_year.exclude(status_then=I.ANNULEE).values("pk"))
         .distinct()
         .order_by("name")
         .values_list("name", flat=True)
@@ -304,14 +421,15 @@ def _initiatives(organisation: Organisation, period: Period) -> dict:
         .values_list("equipment__name", "total")
     )
     requests = approved.aggregate(count=Count("pk"), rooms=Count("pk", filter=Q(room__isnull=False)))
+    decided = Q(decided_on__lte=period.as_of)  # a decision after the period's end is not known then
     grants = GrantRequest.objects.filter(
         period.datetimes("requested_at"), initiative__organisation=organisation
     ).aggregate(
         count=Count("pk"),
         requested=Sum("amount_requested"),
-        granted_count=Count("pk", filter=Q(status=GrantRequest.Status.ACCORDEE)),
-        granted=Sum("amount_granted", filter=Q(status=GrantRequest.Status.ACCORDEE)),
-        refused=Count("pk", filter=Q(status=GrantRequest.Status.REFUSEE)),
+        granted_count=Count("pk", filter=decided & Q(status=GrantRequest.Status.ACCORDEE)),
+        granted=Sum("amount_granted", filter=decided & Q(status=GrantRequest.Status.ACCORDEE)),
+        refused=Count("pk", filter=decided & Q(status=GrantRequest.Status.REFUSEE)),
     )
     return {
         "total": sum(sum(c.values()) for c in rows.values()),
@@ -351,33 +469,62 @@ def _activity(organisation: Organisation, period: Period) -> dict:
     }
 
 
-def _initiatives_by_residence(organisation: Organisation, period: Period) -> dict[int, tuple[int, int]]:
+def _initiatives_by_residence(organisation: Organisation, period: Period) -> tuple[dict[int, tuple[int, int]], dict]:
+    """Per residence: initiatives not cancelled (at the period's end) and the
+    participants of those done; and the totals, each initiative once."""
+    I = Initiative.Status  # noqa: E741
+    of_year = {
+        pk: (status, participants or 0)
+        for pk, status, participants in _initiatives_then(organisation, period)
+        .exclude(status_then=I.ANNULEE)
+        .values_list("pk", "status_then", "participants")
+        .order_by()
+    }
     through = Initiative.residences.through
-    rows = (
-        through.objects.filter(
-            initiative__organisation=organisation,
-            initiative__starts_on__gte=period.first_day,
-            initiative__starts_on__lte=period.last_day,
-        )
-        .exclude(initiative__status=Initiative.Status.ANNULEE)
-        .values("residence_id")
-        .annotate(
-            n=Count("initiative_id"),
-            participants=Sum("initiative__participants", filter=Q(initiative__status=Initiative.Status.REALISEE)),
+    links = list(
+        through.objects.filter(initiative__organisation=organisation, initiative_id__in=list(of_year)).values_list(
+            "residence_id", "initiative_id"
         )
     )
-    return {row["residence_id"]: (row["n"], row["participants"] or 0) for row in rows}
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for residence_id, initiative_id in links:
+        status, participants = of_year[initiative_id]
+        counts[residence_id][0] += 1
+        counts[residence_id][1] += participants if status == I.REALISEE else 0
+    placed = {initiative_id for _, initiative_id in links}
+    shared = Counter(initiative_id for _, initiative_id in links)
+    totals = {
+        "initiatives": len(placed),
+        "participants": sum(p for pk, (status, p) in of_year.items() if pk in placed and status == I.REALISEE),
+        "shared_initiatives": sum(1 for n in shared.values() if n > 1),
+    }
+    return {pk: (n, p) for pk, (n, p) in counts.items()}, totals
 
 
-def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date | None = None) -> dict:
-    period = Period(year, until)
+def bilan_figures(
+    organisation: Organisation,
+    year: int | None = None,
+    *,
+    until: datetime.date | None = None,
+    period: Period | None = None,
+) -> dict:
+    period = period or Period.calendar(year, until)
     residences = _residences(organisation)
     relais, coverage, relais_by_residence = _relais_and_coverage(organisation, period, residences)
     remontees, remontees_by_residence = _remontees(organisation, period)
     initiatives = _initiatives(organisation, period)
     reunions = _reunions(organisation, period)
-    initiatives_by_residence = _initiatives_by_residence(organisation, period)
+    initiatives_by_residence, initiative_totals = _initiatives_by_residence(organisation, period)
     activity = _activity(organisation, period)
+    # Remontées by quartier, QPV first: each remontée has one residence, so these add up.
+    by_quartier: dict[tuple[bool, str], int] = Counter()
+    for r in residences:
+        if n := remontees_by_residence.get(r["pk"]):
+            by_quartier[(bool(r["quartier__is_qpv"]), r["quartier__name"] or "Sans quartier")] += n
+    remontees["by_quartier"] = [
+        (name, qpv, n) for (qpv, name), n in sorted(by_quartier.items(), key=lambda kv: (not kv[0][0], kv[0][1]))
+    ]
+    remontees["qpv"] = sum(n for (qpv, _), n in by_quartier.items() if qpv)
     annex = [
         {
             "name": r["name"],
@@ -400,10 +547,18 @@ def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date
         or initiatives["total"]
         or activity["total"]
     )
+    annex_totals = {
+        "dwellings": sum(r["dwellings"] for r in residences),
+        "relais": relais["with_residence"],
+        "remontees": sum(remontees_by_residence.values()),
+        **initiative_totals,
+    }
     return {
-        "year": year,
+        "year": period.year,
+        "first_day": period.first_day,
+        "last_day": period.last,
         "as_of": period.as_of,
-        "whole_year": period.as_of == datetime.date(year, 12, 31),
+        "whole_year": period.whole,
         "empty": empty,
         "relais": relais,
         "coverage": coverage,
@@ -412,6 +567,7 @@ def bilan_figures(organisation: Organisation, year: int, *, until: datetime.date
         "initiatives": initiatives,
         "activity": activity,
         "annex": annex,
+        "annex_totals": annex_totals,
     }
 
 
@@ -525,4 +681,5 @@ def bilan_context(bilan: Bilan) -> dict:
         "comparison": bilan_comparison(current, previous),
         "charts": charts,
         "examples": examples,
+        "definitions": DEFINITIONS,
     }

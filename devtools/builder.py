@@ -59,13 +59,14 @@ from initiatives.models import (
     GrantRequest,
     Initiative,
     InitiativeKind,
+    InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
     Partner,
     Room,
 )
 from relais import services as relais_services
-from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence, starts_a_spell
 from remontees import services as remontees_services
 from remontees.models import Remontee, RemonteeEvent, Theme
 from reunions import services as reunions_services
@@ -192,7 +193,7 @@ class RelaisPlan:
         }
         for before, step in zip(self.life, self.life[1:], strict=False):
             now["status"], now["status_since"] = step.status, step.on
-            if step.status == S.ACTIF and (now["started_on"] is None or before.status == S.SORTI):
+            if starts_a_spell(before.status, step.status, now["started_on"]):
                 now["started_on"] = step.on
             now["left_on"], now["exit_reason"] = (step.on, step.exit_reason) if step.status == S.SORTI else (None, "")
         return now
@@ -1264,6 +1265,24 @@ class Builder:
             ],
         )
         pairs = list(zip(items, plans, strict=True))
+        # The history `_initiative_one` leaves through the services.
+        changes = []
+        for i, p in pairs:
+            first = I.IDEE if p.status == I.IDEE else I.PREVUE
+            changes.append(InitiativeStatusChange(initiative=i, to_status=first, at=self.before(p.day, 40), by=self.by))
+            if p.status == I.REALISEE:
+                changes.append(
+                    InitiativeStatusChange(
+                        initiative=i, from_status=first, to_status=p.status, at=self.when(p.day + DAY, 9), by=self.by
+                    )
+                )
+            elif p.status == I.ANNULEE:
+                changes.append(
+                    InitiativeStatusChange(
+                        initiative=i, from_status=first, to_status=p.status, at=self.before(p.day, 2), by=self.by
+                    )
+                )
+        self.insert(InitiativeStatusChange, changes)
         for through, attribute, target in (
             (Initiative.organisers.through, "organisers", "relais"),
             (Initiative.residences.through, "residences", "residence"),

@@ -11,6 +11,7 @@ import datetime
 from django.db import models
 from django.db.models import F, Q
 
+from core.formats import euros
 from core.models import Organisation, User
 from core.scoping import ScopedQuerySet
 from core.search import French
@@ -138,6 +139,31 @@ class Initiative(models.Model):
         if self.starts_on > today:
             return f"Vous pourrez raconter l'initiative une fois qu'elle aura eu lieu (le {self.starts_on:%d/%m/%Y})."
         return ""
+
+
+class InitiativeStatusChange(models.Model):
+    """Each status an initiative took, and when: the bilan reads an initiative's
+    status as it was at the end of its period, not as it is the day it is made
+    (a December event reported in February was not « réalisée » on 31 December)."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Initiative.Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Initiative.Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "initiative__organisation"
+    scope_quartier = None
+    scope_relais = None
+    scope_partner = False
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["initiative", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.from_status or '—'} → {self.to_status} ({self.at:%Y-%m-%d})"
 
 
 class InitiativePhoto(models.Model):
@@ -360,4 +386,4 @@ class BudgetLine(models.Model):
     scope_partner = True  # a grant's budget: figures, like the grant itself
 
     def __str__(self) -> str:
-        return f"{self.label} : {self.amount} €"
+        return f"{self.label}\u00a0: {euros(self.amount)}"

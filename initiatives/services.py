@@ -30,6 +30,7 @@ from initiatives.models import (
     Initiative,
     InitiativeKind,
     InitiativePhoto,
+    InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
     Partner,
@@ -87,12 +88,14 @@ def initiative_save(
     with transaction.atomic():
         created = initiative is None
         initiative = initiative or Initiative(organisation=organisation, created_by=by)
+        was = "" if initiative.pk is None else initiative.status
         initiative.kind, initiative.title, initiative.description = kind, title.strip(), description.strip()
         initiative.starts_on, initiative.ends_on = starts_on, ends_on
         initiative.quartier, initiative.place = quartier, place.strip()
         if status is not None:
             initiative.status = status
         initiative.save()
+        _status_changed(initiative, was, by)
         initiative.residences.set(residences)
         initiative.organisers.set(organisers)
         initiative.partners.set(partners)
@@ -134,9 +137,10 @@ def initiative_report(
     initiative.participants, initiative.children, initiative.adults = participants, children, adults
     initiative.seniors, initiative.newcomers = seniors, newcomers
     initiative.went_well, initiative.went_badly = went_well.strip(), went_badly.strip()
-    initiative.status = Initiative.Status.REALISEE
+    was, initiative.status = initiative.status, Initiative.Status.REALISEE
     with transaction.atomic():
         initiative.save()
+        _status_changed(initiative, was, by)
         if photo:
             photo_add(initiative=initiative, image=photo, by=by, caption=caption, consent=consent)
     return initiative
@@ -184,15 +188,24 @@ def photo_add(*, initiative: Initiative, image: ContentFile, by: User | None, ca
 STATUSES_SET_BY_HAND = (Initiative.Status.PREVUE, Initiative.Status.ANNULEE, Initiative.Status.IDEE)
 
 
-def initiative_set_status(*, initiative: Initiative, status: str) -> Initiative:
+def initiative_set_status(*, initiative: Initiative, status: str, by: User | None = None) -> Initiative:
     """Confirm an idea, cancel an initiative, or set it back to an idea (it is
     « réalisée » by its report)."""
     if status not in STATUSES_SET_BY_HAND:
         raise ValidationError("Statut inconnu.")
     with transaction.atomic():
-        initiative.status = status
+        was, initiative.status = initiative.status, status
         initiative.save(update_fields=["status"])
+        _status_changed(initiative, was, by)
     return initiative
+
+
+def _status_changed(initiative: Initiative, was: str, by: User | None) -> None:
+    """One line of the initiative's history when its status moved (the bilan reads it)."""
+    if was != initiative.status:
+        InitiativeStatusChange.objects.create(
+            initiative=initiative, from_status=was, to_status=initiative.status, at=timezone.now(), by=by
+        )
 
 
 def _tell_organisers(initiative: Initiative, subject, kind: str, by: User | None) -> None:

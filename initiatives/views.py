@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.formats import euros
 from core.views import form_page, labels_page, paginate
 from initiatives import selectors, services
 from initiatives.forms import (
@@ -427,7 +428,7 @@ def grant_decide(request, grant):
     return form_page(
         request,
         form,
-        title=f"Décision du comité — {grant.initiative} ({grant.amount_requested} € demandés)",
+        title=f"Décision du comité — {grant.initiative} ({euros(grant.amount_requested)} demandés)",
         intro=grant.objectives,
         back=reverse("initiatives:detail", args=[grant.initiative_id]),
     )
@@ -438,7 +439,7 @@ def grant_decide(request, grant):
 def set_status(request, initiative):
     initiative = Initiative.objects.get_for_user(request.user, initiative, write=True)
     try:
-        services.initiative_set_status(initiative=initiative, status=request.POST.get("status", ""))
+        services.initiative_set_status(initiative=initiative, status=request.POST.get("status", ""), by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q
@@ -170,6 +171,24 @@ class ListedRelais(Relais):
         a neighbour, not to be looked up."""
         initial = self.last_name.strip()[:1]
         return f"{self.first_name} {initial}." if initial else self.first_name
+
+
+def starts_a_spell(from_status: str, to_status: str, started_on: datetime.date | None) -> bool:
+    """Whether becoming `to_status` starts a new spell as a relais, from which
+    « relais depuis » and the seniority count: becoming active from anything but
+    a pause (a first start, or a return after leaving, directly or through
+    candidat). A pause keeps the spell."""
+    return to_status == Relais.Status.ACTIF and (from_status != Relais.Status.PAUSE or started_on is None)
+
+
+def spell_start(changes: Iterable[tuple[str, str, datetime.date]]) -> datetime.date | None:
+    """The start of the last spell (`started_on`) from a relais' history, as
+    (from_status, to_status, date) in the order they happened."""
+    started_on = None
+    for from_status, to_status, date in changes:
+        if starts_a_spell(from_status, to_status, started_on):
+            started_on = date
+    return started_on
 
 
 class RelaisResidence(models.Model):

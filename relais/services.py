@@ -21,7 +21,7 @@ from core.models import Membership, Message, Organisation, User
 from core.outbox import render_email
 from core.sensitive import Found
 from core.services import sensitive_flag
-from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
+from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence, starts_a_spell
 
 S = Relais.Status
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -186,7 +186,7 @@ def relais_change_status(
         from_status = relais.status
         relais.status = to_status
         relais.status_since = date
-        if to_status == S.ACTIF and (relais.started_on is None or from_status == S.SORTI):
+        if starts_a_spell(from_status, to_status, relais.started_on):
             relais.started_on = date
         if to_status == S.SORTI:
             relais.left_on, relais.exit_reason = date, exit_reason

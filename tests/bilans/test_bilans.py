@@ -257,7 +257,7 @@ EXPECTED_2025 = [
     "Porte-à-porte 1 Visite de courtoisie (nouveau locataire, personne isolée) 1",
     "Sujets abordés : Accueil, lien entre voisins : 1 ; Isolement : 1.",
     # Relais.
-    "Relais actifs au 31 décembre : 4",
+    "Relais actifs au 31 décembre 2025 : 4",
     "Nouveaux relais dans l'année : 2",
     "Relais sortis dans l'année : 1 (déménagement : 1)",
     "Candidat·es : 1 ; en pause : 0",

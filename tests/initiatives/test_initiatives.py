@@ -136,12 +136,12 @@ def test_an_initiative_from_idea_to_report(world, login):
         assert not image.getexif()
     page = text(staff.get(f"/initiatives/{initiative.pk}/"))
     assert "72 participants : 20 enfants, 40 adultes, 12 seniors ; 15 nouvelles têtes" in page
-    assert "Voisins solidaires" in page and "150,00 € accordés" in page
+    assert "Voisins solidaires" in page and "150 € accordés" in page
     # A partner reads it, without the organisers' names.
     partner_page = text(login(world.partner_a).get(f"/initiatives/{initiative.pk}/"))
     assert "Fête des voisins des Tilleuls" in partner_page and str(world.relais_a) not in partner_page
     totals = text(staff.get(f"/initiatives/subventions/?annee={timezone.localdate().year}"))
-    assert "Demandé 200,00 €" in totals and "Accordé 150,00 €" in totals
+    assert "Demandé 200 €" in totals and "Accordé 150 €" in totals
 
 
 def test_a_report_that_does_not_add_up_is_refused(world, login):
