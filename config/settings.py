@@ -121,6 +121,8 @@ if DEVTOOLS:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
+    # Before anything reads the URL (static files, sessions, views).
+    "core.security.RejectControlCharactersMiddleware",
     # Static files are answered here, before sessions and the rest, but after the
     # security headers so that they carry them too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
