@@ -336,7 +336,7 @@ def minutes_public(request, minutes_token: str):
         invitee = services.invitee_from_minutes_token(minutes_token)
     except ValidationError as error:
         return render(request, "reunions/rsvp.html", {"error": " ".join(error.messages)}, status=400)
-    return render(request, "reunions/minutes_public.html", selectors.minutes_context(invitee.reunion))
+    return render(request, "reunions/minutes_public.html", selectors.minutes_context(invitee.reunion, reader=invitee))
 
 
 @role_required(*ADMINS)
