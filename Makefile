@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test venv lint clean bench-reminders bench-bilan bench
+.PHONY: run test venv lint clean bench-reminders bench-bilan bench-images bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench-reminders: venv
 bench-bilan: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py bench_bilan
+
+# Peak memory of a worker cleaning the worst photo it accepts (each in a child process).
+bench-images: venv
+	DEBUG=1 $(PY) manage.py bench_images
 
 # The web stack at scale against its own floor (README, « Web benchmark »): a
 # database of its own on the PostgreSQL and Redis of this machine, remade each

@@ -122,6 +122,8 @@ if DEVTOOLS:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.security.SecurityHeadersMiddleware",
+    # Before anything reads the URL (static files, sessions, views).
+    "core.security.RejectControlCharactersMiddleware",
     # Static files are answered here, before sessions and the rest, but after the
     # security headers so that they carry them too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -261,6 +263,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# Pixels an uploaded image may make a worker decode (core/uploads.py): a baseline
+# JPEG counted after its reduced-scale decoding, everything else in full (WebP
+# counts double). 20 million keeps the worst accepted image under 300 MB of
+# peak memory with room to spare (manage.py bench_images, README).
+MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 20_000_000)
 # The map's background tiles ({z}/{x}/{y}); empty: markers on a blank background.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 

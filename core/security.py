@@ -1,10 +1,15 @@
 """Security headers on every response: a Content-Security-Policy with no inline
 script, and a Permissions-Policy. (HSTS, frame denial, referrer policy and
-nosniff come from Django's own middleware and settings.)"""
+nosniff come from Django's own middleware and settings.)
 
-from urllib.parse import urlsplit
+And what a URL may carry: no control character anywhere (a 400 before any
+view), tokens of bearer links of a known alphabet and length (a 404)."""
+
+import re
+from urllib.parse import unquote_plus, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 
 
 def content_security_policy() -> str:
@@ -43,3 +48,39 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", ADMIN_CSP if admin else self.csp)
         response.headers.setdefault("Permissions-Policy", "geolocation=(), microphone=(), payment=(), usb=()")
         return response
+
+
+# Control characters (C0 and DEL) have no business in a URL: a path never
+# carries them, and a query string only in a GET form's multi-line field (tab,
+# line feed, carriage return). NUL is the sharpest: PostgreSQL refuses it in any
+# string, so a NUL reaching a filter was a 500 for anyone.
+_CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_QUERY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RejectControlCharactersMiddleware:
+    """A request whose path or query string carries a control character is a
+    bad request (400), answered before any view, session or database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = unquote_plus(request.META.get("QUERY_STRING", ""), errors="replace")
+        if _CONTROL_IN_PATH.search(request.path_info) or _CONTROL_IN_QUERY.search(query):
+            raise BadRequest("control character in the URL")
+        return self.get_response(request)
+
+
+class TokenConverter:
+    """A bearer link's token (a signed value, a feed's secret): the characters
+    of URL-safe base64 and Django's signing, at most 200 of them. Anything else
+    is no link of ours, a 404 before the view."""
+
+    regex = r"[A-Za-z0-9_\-:.]{1,200}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value

@@ -6,6 +6,16 @@ nothing), within a size limit. What is kept is a fresh JPEG of the pixels,
 turned upright and at most PHOTO_MAX_SIDE wide or high: the EXIF block (which
 can hold the GPS position of a tenant's home, the phone's serial number…) is not
 carried over.
+
+Memory is bounded before anything is decoded. A small file can announce a huge
+image (a 641 KB PNG of 13,000 × 13,000 pixels took a web worker to 2 GB), so
+the size the header announces is judged first, against MAX_IMAGE_PIXELS (a
+setting): a baseline JPEG by its size once `draft()` has chosen the smallest
+scale libjpeg can decode at (phones' 48-megapixel photos are decoded at a
+quarter or an eighth of their pixels), a progressive JPEG and every other
+format by their full size (their decoders hold it all). The image is shrunk
+before any transform (thumbnail, then turned upright). `manage.py bench_images`
+measures the worst accepted image's peak memory (README).
 """
 
 from __future__ import annotations
@@ -35,15 +45,23 @@ def clean_photo(upload) -> ContentFile:
         )
     try:
         upload.seek(0)
-        with Image.open(upload) as probe:
+        try:
+            probe = Image.open(upload)  # reads the header only
+        except Image.DecompressionBombError:  # Pillow's own ceiling, far above ours
+            raise forms.ValidationError(TOO_MANY_PIXELS.format(size="", limit=_limit_text())) from None
+        with probe:
             kind = probe.format
+            if kind not in ACCEPTED_FORMATS:
+                raise UnidentifiedImageError(kind)
+            _refuse_too_many_pixels(probe)
             probe.verify()  # a truncated or forged file fails here
-        if kind not in ACCEPTED_FORMATS:
-            raise UnidentifiedImageError(kind)
         upload.seek(0)
         with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image)  # upright, as the phone showed it
+            # Shrunk first (a JPEG decoded at the reduced scale judged above),
+            # then upright, as the phone showed it.
+            decoded_pixels(image)
             image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            image = ImageOps.exif_transpose(image)
             # Transparent parts (a PNG logo) become white, not black.
             pixels = Image.new("RGB", image.size, "white")
             rgba = image.convert("RGBA")
@@ -56,6 +74,44 @@ def clean_photo(upload) -> ContentFile:
     clean.paste(pixels)
     clean.save(out, format="JPEG", quality=85, optimize=True)
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def decoded_pixels(image: Image.Image) -> int:
+    """How many pixels decoding this opened (not yet loaded) image will hold:
+    a baseline JPEG's at the reduced scale draft() picks (at least PHOTO_MAX_SIDE
+    on each side, or its full size), any other image's in full."""
+    if image.format in ("JPEG", "MPO") and not image.info.get("progressive"):
+        image.draft(image.mode, (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    width, height = image.size
+    return width * height
+
+
+TOO_MANY_PIXELS = (
+    "Cette image est trop grande{size} : la limite est de {limit}. "
+    "Envoyez une photo prise en qualité normale ou réduisez-la."
+)
+
+
+# Pillow's WebP decoder holds about twice the memory per pixel of the others
+# (libwebp's frame, then Pillow's copy): its limit is half (manage.py bench_images).
+HUNGRY_FORMATS = {"WEBP": 2}
+
+
+def pixel_limit(kind: str | None = None) -> int:
+    return settings.MAX_IMAGE_PIXELS // HUNGRY_FORMATS.get(kind, 1)
+
+
+def _limit_text(kind: str | None = None) -> str:
+    millions = round(pixel_limit(kind) / 1_000_000, 1)
+    number = f"{millions:g}".replace(".", ",")
+    return f"{number}\u00a0million{'s' if millions >= 2 else ''} de pixels"
+
+
+def _refuse_too_many_pixels(image: Image.Image) -> None:
+    width, height = image.size  # as the file announces it, before draft()
+    if decoded_pixels(image) > pixel_limit(image.format):
+        size = f" ({width}\u202f×\u202f{height}\u00a0pixels)"
+        raise forms.ValidationError(TOO_MANY_PIXELS.format(size=size, limit=_limit_text(image.format)))
 
 
 class PhotoField(forms.FileField):

@@ -223,16 +223,54 @@ def _tell_organisers(initiative: Initiative, subject, kind: str, by: User | None
 # Logistics
 
 
-def equipment_stock_set(*, organisation: Organisation, name: str, quantity: int) -> Equipment:
+def equipment_stock_set(
+    *, organisation: Organisation, name: str, quantity: int, today: datetime.date | None = None
+) -> Equipment:
     """How many of an item there are to lend: a new item, or a new count for one
-    of the same name (whatever its case)."""
+    of the same name (whatever its case). Never fewer than are lent on a day to
+    come: ValidationError with those days and quantities."""
     with transaction.atomic():
+        # The same lock as an approval's: no loan is approved while the count changes.
         item = Equipment.objects.select_for_update().filter(organisation=organisation, name__iexact=name).first()
         if item is None:
             return Equipment.objects.create(organisation=organisation, name=name, quantity=quantity)
+        over = _lent_beyond(item, quantity, today or timezone.localdate())
+        if over:
+            raise ValidationError(
+                {
+                    "quantity": f"Le stock de « {item} » ne peut pas descendre à {quantity} : "
+                    f"{' ; '.join(over)}. Réduisez ou refusez d'abord ces prêts, ou attendez leur retour."
+                }
+            )
         item.quantity = quantity
         item.save(update_fields=["quantity"])
     return item
+
+
+def _lent_beyond(item: Equipment, quantity: int, today: datetime.date) -> list[str]:
+    """The days from today on when approved loans of `item` exceed `quantity`,
+    in runs of days with the same count: « 40 prêtés le 12 juin 2027 »."""
+    lent = LogisticsLine.objects.filter(
+        equipment=item, request__status=LogisticsRequest.Status.APPROUVEE, request__ends_on__gte=today
+    ).values_list("request__starts_on", "request__ends_on", "granted")
+    per_day: dict[datetime.date, int] = defaultdict(int)
+    for starts_on, ends_on, granted in lent:
+        for day in _days(max(starts_on, today), ends_on):
+            per_day[day] += granted or 0
+    runs: list[list] = []  # [first day, last day, count]
+    for day in sorted(d for d, count in per_day.items() if count > quantity):
+        if runs and runs[-1][1] + datetime.timedelta(days=1) == day and runs[-1][2] == per_day[day]:
+            runs[-1][1] = day
+        else:
+            runs.append([day, day, per_day[day]])
+
+    def when(first: datetime.date, last: datetime.date) -> str:
+        if first == last:
+            return f"le {formats.date_format(first, 'j F Y')}"
+        start = "j" if (first.year, first.month) == (last.year, last.month) else "j F Y"
+        return f"du {formats.date_format(first, start)} au {formats.date_format(last, 'j F Y')}"
+
+    return [f"{count} déjà prêté{'s' if count > 1 else ''} {when(first, last)}" for first, last, count in runs]
 
 
 def room_add(*, organisation: Organisation, name: str) -> Room:

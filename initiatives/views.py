@@ -301,9 +301,13 @@ def stock(request):
     if request.method == "POST":
         if equipment_form.is_bound and equipment_form.is_valid():
             data = equipment_form.cleaned_data
-            services.equipment_stock_set(organisation=organisation, name=data["name"], quantity=data["quantity"])
-            messages.success(request, f"Stock de « {data['name']} » : {data['quantity']}.")
-            return redirect("initiatives:stock")
+            try:
+                services.equipment_stock_set(organisation=organisation, name=data["name"], quantity=data["quantity"])
+            except ValidationError as error:
+                equipment_form.add_error(None, error)
+            else:
+                messages.success(request, f"Stock de « {data['name']} » : {data['quantity']}.")
+                return redirect("initiatives:stock")
         if room_form.is_bound and room_form.is_valid():
             services.room_add(organisation=organisation, name=room_form.cleaned_data["name"])
             messages.success(request, "La salle est ajoutée.")

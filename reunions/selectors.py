@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from core.models import Message, User
+from core.models import Consent, Membership, Message, User
 from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Relais, RelaisResidence
 from reunions.models import (
@@ -93,19 +93,61 @@ def open_actions_of(reunion: Reunion) -> QuerySet[ActionItem]:
     ).select_related("owner_relais", "owner_user")
 
 
-def minutes_context(reunion: Reunion) -> dict:
-    """What a published compte-rendu shows (three queries whatever its length)."""
-    agenda = list(AgendaItem.objects.filter(reunion=reunion).select_related("action"))
+def minutes_context(reunion: Reunion, *, reader: Invitee | None = None) -> dict:
+    """What a compte-rendu shows (a handful of queries whatever its length).
+
+    `reader`: the invitee reading the published page through their link. Each
+    action's owner is then named as the consents allow (`owner_label`): a
+    relais who did not consent to be presented (« annuaire ») is « un·e relais
+    de <résidence> » to partners and to other relais; staff, and the relais
+    themselves, see the name. Without a reader (staff's own pages): names."""
+    agenda = list(
+        AgendaItem.objects.filter(reunion=reunion).select_related("action__owner_relais", "action__owner_user")
+    )
+    actions = list(
+        ActionItem.objects.filter(reunion=reunion).select_related("owner_relais", "owner_user").order_by("due_on")
+    )
+    _label_owners([*actions, *(item.action for item in agenda if item.action_id)], reunion, reader)
     return {
         "reunion": reunion,
         "when": when_text(reunion),
         "agenda": agenda,
         "followups": [item for item in agenda if item.action_id],
         "decisions": list(Decision.objects.filter(reunion=reunion)),
-        "actions": list(
-            ActionItem.objects.filter(reunion=reunion).select_related("owner_relais", "owner_user").order_by("due_on")
-        ),
+        "actions": actions,
     }
+
+
+def invitee_of(user, reunion: Reunion) -> Invitee | None:
+    """The invitation through which a relais reads a meeting (None: not invited)."""
+    return Invitee.objects.filter(reunion=reunion, relais__user=user).select_related("relais").first()
+
+
+def _label_owners(actions: list[ActionItem], reunion: Reunion, reader: Invitee | None) -> None:
+    names_everyone = reader is None or (
+        reader.user_id is not None
+        and Membership.objects.filter(
+            user_id=reader.user_id,
+            organisation_id=reunion.organisation_id,
+            role__in=(Membership.Role.STAFF, Membership.Role.ADMIN),
+        ).exists()
+    )
+    relais_ids = {a.owner_relais_id for a in actions if a.owner_relais_id}
+    hidden = set()
+    if not names_everyone and relais_ids:
+        named = Consent.objects.filter(relais_id__in=relais_ids, scope=Consent.Scope.ANNUAIRE, withdrawn_on=None)
+        hidden = relais_ids - set(named.values_list("relais_id", flat=True)) - {reader.relais_id}
+    residence_of: dict[int, str] = {}
+    if hidden:
+        links = RelaisResidence.objects.filter(relais_id__in=hidden).order_by("pk")
+        for relais_id, name in links.values_list("relais_id", "residence__name"):
+            residence_of.setdefault(relais_id, name)
+    for action in actions:
+        if action.owner_relais_id in hidden:
+            where = residence_of.get(action.owner_relais_id)
+            action.owner_label = f"un·e relais de {where}" if where else "un·e relais"
+        else:
+            action.owner_label = str(action.owner)
 
 
 def invitation_candidates(

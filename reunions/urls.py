@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from core.security import TokenConverter
 from reunions import views
 
 app_name = "reunions"
+register_converter(TokenConverter, "token")
 
 urlpatterns = [
     path("", views.reunion_list, name="reunion_list"),
@@ -25,8 +27,8 @@ urlpatterns = [
     path("mes-reunions/<int:reunion>/", views.my_reunion, name="my_reunion"),
     path("<int:reunion>/compte-rendu.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("agenda/", views.calendar, name="calendar"),
-    path("agenda/<str:feed_token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("agenda/<token:feed_token>.ics", views.calendar_feed, name="calendar_feed"),
     # Links sent by message: the signed link is the door, no login.
-    path("reponse/<str:token>/", views.rsvp, name="rsvp"),
-    path("compte-rendu/<str:minutes_token>/", views.minutes_public, name="minutes_public"),
+    path("reponse/<token:token>/", views.rsvp, name="rsvp"),
+    path("compte-rendu/<token:minutes_token>/", views.minutes_public, name="minutes_public"),
 ]

@@ -336,7 +336,7 @@ def minutes_public(request, minutes_token: str):
         invitee = services.invitee_from_minutes_token(minutes_token)
     except ValidationError as error:
         return render(request, "reunions/rsvp.html", {"error": " ".join(error.messages)}, status=400)
-    return render(request, "reunions/minutes_public.html", selectors.minutes_context(invitee.reunion))
+    return render(request, "reunions/minutes_public.html", selectors.minutes_context(invitee.reunion, reader=invitee))
 
 
 @role_required(*ADMINS)
@@ -389,7 +389,11 @@ def my_reunion(request, reunion):
     """A meeting the relais was invited to, and once published its compte-rendu:
     the decisions and the actions, as everyone on the list received them."""
     reunion = Reunion.objects.select_related("organisation").get_for_user(request.user, reunion)
-    context = selectors.minutes_context(reunion) if reunion.minutes_published_at else {"reunion": reunion}
+    if reunion.minutes_published_at:
+        # Read as the invitee they are: names follow the consents, as on the link.
+        context = selectors.minutes_context(reunion, reader=selectors.invitee_of(request.user, reunion))
+    else:
+        context = {"reunion": reunion}
     context["when"] = when_text(reunion)
     return render(request, "reunions/my_reunion.html", context)
 
@@ -399,9 +403,11 @@ def minutes_pdf(request, reunion):
     """The compte-rendu as a PDF. Relais get it once it is published; staff may
     print the draft too."""
     reunion = Reunion.objects.select_related("organisation").get_for_user(request.user, reunion)
-    if reunion.minutes_published_at is None and not access_for(request.user).can_write:
+    staff = access_for(request.user).can_write
+    if reunion.minutes_published_at is None and not staff:
         raise Http404("Ce compte-rendu n'est pas encore publié.")
-    response = HttpResponse(pdf.minutes_pdf(reunion=reunion), content_type="application/pdf")
+    reader = None if staff else selectors.invitee_of(request.user, reunion)
+    response = HttpResponse(pdf.minutes_pdf(reunion=reunion, reader=reader), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="compte-rendu-{reunion.starts_at:%Y-%m-%d}.pdf"'
     return response
 

@@ -12,10 +12,12 @@ table, rather than by hashing five apps' tables around it.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.db import transaction
 from django.test import Client
@@ -368,6 +370,7 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> AccessWal
     kwargs = {k: make(world) for k, make in IN_SCOPE_KWARGS.items() if k in needed}
     outside_kwargs_of = {k: make(world) for k, make in OUTSIDE_AGENCY_KWARGS.items() if k in needed and make}
     cast = _Cast(world)
+    shown: dict[tuple[str, str], str] = {}  # (who, a POST form's action) -> a page showing it
     for route in routes:
         if route.route.startswith("admin/") and route.kwarg_names:
             continue  # the admin's own object pages need its own object ids
@@ -400,6 +403,9 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> AccessWal
                         continue
                     wrote = writes.summary() if method == "post" and writes else ""
                     problems += _judge(label, route, roles, who, method, status, body, wrote)
+                    if method == "get" and body:
+                        for action in _post_actions(body, url):
+                            shown.setdefault((who, action), url)
                 transaction.set_rollback(True)
 
         # Staff limited to quartier 1 must not reach objects of quartier 2.
@@ -427,7 +433,36 @@ def check_access(world, urlconf: str | None = None, only: str = "") -> AccessWal
                             f"{writes.summary()}"
                         )
                 transaction.set_rollback(True)
+    problems += _forms_usable(cast, shown, walked)
     return AccessWalk(problems, walked)
+
+
+_FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""\b(method|action)\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
+
+
+def _post_actions(body: str, page_url: str) -> list[str]:
+    """Where the page's POST forms send (their action, or the page itself)."""
+    actions = []
+    for tag in _FORM.findall(body):
+        attrs = {k.lower(): html.unescape(v) for k, v in _ATTR.findall(tag)}
+        if attrs.get("method", "get").lower() == "post":
+            actions.append(urljoin(page_url, attrs.get("action") or page_url).split("#")[0])
+    return actions
+
+
+def _forms_usable(cast: _Cast, shown: dict[tuple[str, str], str], walked: Counter) -> list[str]:
+    """A form a page shows someone must be one they may send: its action must
+    not answer 403 to them (a partner offered a button that refuses them)."""
+    problems = []
+    for (who, action), page in sorted(shown.items()):
+        with transaction.atomic():
+            status = cast.client(who).post(action, {}).status_code
+            walked[(who, "post shown form")] += 1
+            transaction.set_rollback(True)
+        if status == 403:
+            problems.append(f"{page}: {who} is shown a form posting to {action}, which answers 403 to them")
+    return problems
 
 
 def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:

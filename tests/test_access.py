@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.test.utils import isolate_apps
 from django.urls import path
 
-from core.access import ADMIN, PARTNER, READERS, RELAIS, STAFF, role_required
+from core.access import ADMIN, PARTNER, READERS, RELAIS, STAFF, WRITERS, role_required
 from core.models import Organisation
 from core.scoping import ScopedQuerySet
 from relais.models import Quartier, Residence
@@ -50,16 +50,31 @@ def undecorated(request):
     return HttpResponse("ouvert à tous")
 
 
+@role_required(*READERS)
+def button_for_writers_shown_to_readers(request):
+    # Partners read only: a button they are shown answers them 403.
+    return HttpResponse('<form method="post" action="/fuite/action/"><button>Créer</button></form>')
+
+
+@role_required(*WRITERS)
+def action_for_writers(request):
+    return HttpResponse("fait")
+
+
 @pytest.mark.parametrize(
     "extra, expected",
     [
         (path("fuite/residences/<int:residence>/", leaky_residence), "fuite/residences/"),
         (path("fuite/residences/", leaky_list), "fuite/residences/"),
         (path("fuite/ouvert/", undecorated), "not behind role_required"),
+        (
+            [path("fuite/bouton/", button_for_writers_shown_to_readers), path("fuite/action/", action_for_writers)],
+            "partner_a is shown a form posting to /fuite/action/, which answers 403 to them",
+        ),
     ],
 )
 def test_a_view_that_forgets_the_scoping_fails_the_walk(world, extra, expected):
-    urlconf = urlconf_with(extra)
+    urlconf = urlconf_with(*extra) if isinstance(extra, list) else urlconf_with(extra)
     with override_settings(ROOT_URLCONF=urlconf):
         problems = check_access(world, urlconf, only="fuite/").problems
     assert any(expected in p for p in problems), problems

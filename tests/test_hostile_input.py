@@ -41,7 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -964,3 +964,117 @@ def test_a_broken_form_fails_the_walk(world, view, expected):
         walk = walk_every_form(world, urlconf, only="fuite/", max_examples=30)
     assert any(expected in p for p in walk.problems), walk.problems
     assert all(p.startswith(("fuite/", "GET /fuite/", "POST /fuite/")) for p in walk.problems), walk.problems
+
+
+# Hostile path and query parameters, on every URL pattern, anonymous and logged in.
+
+# What replaces one parameter of a pattern at a time (already URL-encoded, as a
+# browser or a scanner would send it): NUL (PostgreSQL refuses it in a string,
+# SQLite does not: this runs on both in CI), other control characters, an
+# overlong or malformed token, text that is not even UTF-8.
+HOSTILE_SEGMENTS = [
+    "%00",
+    "jeton%00",
+    "%01%1F%7F",
+    "%0D%0ASet-Cookie:x=1",
+    "x" * 3_000,
+    "a:b:c:d",
+    "%C3%A9%F0%9F%98%80",
+    "%FF%FE",
+    "..%2F..%2Fetc%2Fpasswd",
+    "-1",
+    "99999999999999999999",
+]
+HOSTILE_QUERY = "&".join(
+    [*(f"{name}=%00" for name in QUERY_NAMES), "token=%01%1F", "%00=x", f"page={'9' * 5_001}", "q=%FF%FE"]
+)
+# Who requests them: nobody logged in, and one user of each role.
+PATH_CAST = ("anonymous", "staff_a", "partner_a", "relais_a")
+
+
+def hostile_urls(world, urlconf=None, only: str = "") -> Iterator[tuple[str, str, bool]]:
+    """(pattern, URL, whether it reaches the view) with one parameter hostile and
+    the others those of organisation A's objects; every pattern also with a
+    hostile query string."""
+    kwargs = {}
+    for route in iter_routes(get_resolver(urlconf)):
+        if route.route.startswith(tuple(SKIPPED_PREFIXES)) or not route.route.startswith(only):
+            continue
+        names = list(route.pattern.pattern.regex.groupindex)  # path and regex patterns alike
+        converters = route.pattern.pattern.converters
+        sound = {}
+        for name in names:
+            if name in IN_SCOPE_KWARGS:
+                if name not in kwargs:
+                    kwargs[name] = IN_SCOPE_KWARGS[name](world)
+                sound[name] = converters[name].to_url(kwargs[name])
+            else:  # allauth's keys, which cannot be made here
+                sound[name] = "1" if name in converters and converters[name].regex == "[0-9]+" else "cle"
+
+        def url_with(values: dict, route=route) -> str:
+            # A path pattern's <converter:name>, or a regex pattern's (?P<name>…) (allauth's).
+            url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route.route)
+            url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: values[m.group(1)], url)
+            return "/" + url.replace("^", "").replace("$", "")
+
+        yield route.route, url_with(sound) + "?" + HOSTILE_QUERY, True
+        for name in names:
+            regex = re.compile(converters[name].regex) if name in converters else None
+            for value in HOSTILE_SEGMENTS:
+                # A value the pattern's converter refuses never reaches the view:
+                # its GET is enough to see the 404 page is no 500.
+                reaches = regex is None or bool(regex.fullmatch(unquote(value)))
+                yield route.route, url_with({**sound, name: value}), reaches
+
+
+def walk_hostile_urls(world, urlconf=None, only: str = "") -> tuple[int, list[str]]:
+    users = {"staff_a": world.staff_a, "partner_a": world.partner_a, "relais_a": world.relais_user_a}
+    clients = {"anonymous": Client()}
+    for who, user in users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
+    sent, problems = 0, []
+    for route, url, reaches in list(hostile_urls(world, urlconf, only)):
+        for who in PATH_CAST:
+            for method in ("get", "post") if reaches else ("get",):
+                sent += 1
+                cache.clear()
+                with transaction.atomic():
+                    try:
+                        status = getattr(clients[who], method)(url).status_code
+                    except Exception as error:  # the test client re-raises what a 500 hides
+                        status = f"raised {_describe(error)}"
+                    transaction.set_rollback(True)
+                if not isinstance(status, int) or status >= 500:
+                    problems.append(f"{route}: {who} {method.upper()} {url[:120]} -> {status}")
+    return sent, problems
+
+
+@pytest.mark.slow
+def test_no_url_answers_500_to_hostile_path_or_query_parameters(world):
+    sent, problems = walk_hostile_urls(world)
+    assert problems == [], "\n\n".join(problems[:20])
+    print(f"\nhostile parameters: {sent} requests")
+    assert sent > 3_000
+
+
+def test_nul_in_a_token_is_a_bad_request_anonymous_or_not(world, login):
+    # The calendar feed once handed its raw token to a database filter: a 500
+    # for anyone on PostgreSQL, which refuses NUL in a string.
+    for client in (Client(), login(world.staff_a)):
+        assert client.get("/reunions/agenda/%00.ics").status_code == 400
+        assert client.get("/reunions/reponse/a%00b/").status_code == 400
+        assert client.get("/reunions/?q=%00").status_code == 400
+    assert Client().get("/reunions/agenda/" + "x" * 3_000 + ".ics").status_code == 404
+
+
+@role_required(*WRITERS)
+def crashes_on_a_token(request, token):
+    return HttpResponse(str(int(token)))
+
+
+def test_a_view_that_crashes_on_its_parameter_fails_the_walk(world):
+    urlconf = urlconf_with(path("fuite/<str:token>/", crashes_on_a_token))
+    with override_settings(ROOT_URLCONF=urlconf):
+        _, problems = walk_hostile_urls(world, urlconf, only="fuite/")
+    assert problems and all(p.startswith("fuite/") for p in problems), problems

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from core import outbox
 from core.models import Organisation, User
@@ -76,14 +76,12 @@ def reunion_plan(
 
 
 def _carry_over(previous: Reunion, reunion: Reunion) -> None:
-    """Suivi des actions: every action still open goes onto the next agenda."""
+    """Suivi des actions: every action still open goes onto the next agenda.
+    The item points at the action; who owns it and when it is due are read
+    from the action when the agenda is shown (as the reader may see them),
+    never copied into its title."""
     AgendaItem.objects.bulk_create(
-        AgendaItem(
-            reunion=reunion,
-            position=position,
-            title=f"Suivi : {action.title} ({action.owner}, échéance {formats.date_format(action.due_on, 'j F Y')})",
-            action=action,
-        )
+        AgendaItem(reunion=reunion, position=position, title=f"Suivi : {action.title}"[:300], action=action)
         for position, action in enumerate(open_actions_of(previous).order_by("due_on", "pk"))
     )
 
