@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from pathlib import Path
+from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
@@ -126,4 +128,54 @@ class PhotoField(forms.FileField):
         upload = super().clean(data, initial)
         if upload and upload is not initial:
             return clean_photo(upload)
+        return upload
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+class Attachment(NamedTuple):
+    file: ContentFile
+    content_type: str
+    name: str  # as shown to the reader: the sender's file name, its extension made true
+
+
+def _shown_name(raw: str, extension: str) -> str:
+    stem = Path(raw or "").stem.strip()[:80] or "piece-jointe"
+    return f"{stem}{extension}"
+
+
+def clean_attachment(upload) -> Attachment:
+    """A file to send with a message: a PDF kept as it is (checked by its first
+    bytes, not its name), or a photo cleaned by `clean_photo`; or a
+    ValidationError in French."""
+    limit = settings.PHOTO_MAX_BYTES
+    if upload.size == 0:
+        raise forms.ValidationError("Le fichier est vide.")
+    if upload.size > limit:
+        raise forms.ValidationError(
+            f"Ce fichier pèse {filesizeformat(upload.size)} : la limite est de {filesizeformat(limit)}."
+        )
+    upload.seek(0)
+    if upload.read(len(PDF_MAGIC)) == PDF_MAGIC:
+        upload.seek(0)
+        content = ContentFile(upload.read(), name=f"{uuid.uuid4().hex}.pdf")
+        return Attachment(content, "application/pdf", _shown_name(upload.name, ".pdf"))
+    try:
+        return Attachment(clean_photo(upload), "image/jpeg", _shown_name(upload.name, ".jpg"))
+    except forms.ValidationError:
+        raise forms.ValidationError("Une pièce jointe doit être un PDF ou une photo (JPEG, PNG, WebP).") from None
+
+
+class AttachmentField(forms.FileField):
+    """A file field that lets through a PDF or a cleaned photo, as an Attachment."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Un PDF ou une photo, 10 Mo au plus.")
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload is not initial:
+            return clean_attachment(upload)
         return upload

@@ -34,6 +34,7 @@ what is held, reported or decided lies in the past, what is to come after today.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 import unicodedata
 from collections import Counter
@@ -44,14 +45,18 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import F, Max
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from core.consents import consent_give, contact_address
 from core.models import Consent, ContactChannel, Membership, Message, Organisation, User
+from core.uploads import clean_photo
 from devtools import content
-from espace.models import Activity
+from espace import services as espace_services
+from espace.models import Activity, Announcement, AnnouncementRecipient
 from initiatives import services as initiatives_services
 from initiatives.models import (
     BudgetLine,
@@ -1356,6 +1361,53 @@ class Builder:
         return items
 
     # The outbox's worst minute
+
+    def photo(self, initiative: Initiative, *, caption: str, consent: bool, color: str = "#5b8c5a") -> None:
+        """A photo of an initiative, as the organisers sent it the day after
+        (`consent`: the people on it agreed; only then do other relais see it)."""
+        image = Image.new("RGB", (640, 480), color)
+        ImageDraw.Draw(image).rectangle((80, 300, 560, 420), fill="#f2d16b")
+        out = io.BytesIO()
+        image.save(out, "JPEG")
+        with clock(self.when(initiative.starts_on + DAY, 11)):
+            initiatives_services.photo_add(
+                initiative=initiative,
+                image=clean_photo(ContentFile(out.getvalue(), name="photo.jpg")),
+                by=self.by,
+                caption=caption,
+                consent=consent,
+            )
+
+    def told(self, relais: Relais, *, day: datetime.date, kind, title: str, report: dict) -> Initiative:
+        """An event a relais told about after it took place (from their phone, a
+        few days later): recorded and reported as they did it."""
+        with clock(self.when(day + 3 * DAY, 20)):
+            return initiatives_services.initiative_tell(
+                organisation=self.organisation,
+                by=relais.user,
+                relais=relais,
+                kind=kind,
+                title=title,
+                starts_on=day,
+                residence=self.home(relais),
+                **report,
+            )
+
+    def announce(self, *, day: datetime.date, title: str, body: str, read: float = 0.0, **target) -> Announcement:
+        """An announcement staff wrote and sent on `day` (through the services:
+        the draft, then the confirmation); what it scheduled went out then; a
+        share `read` of its recipients read it in the days after."""
+        with clock(self.when(day, 9)):
+            announcement = espace_services.announcement_draft(
+                organisation=self.organisation, by=self.by, title=title, body=body, **target
+            )
+        with clock(self.when(day, 10)), self.recorded():
+            espace_services.announcement_send(announcement=announcement, by=self.by)
+        for row in AnnouncementRecipient.objects.filter(announcement=announcement).order_by("pk"):
+            if self.rng.random() < read:
+                read_at = self.when(day + self.rng.randint(0, 4) * DAY, 19)
+                AnnouncementRecipient.objects.filter(pk=row.pk).update(read_at=read_at)
+        return announcement
 
     def due_reminders(self, count: int, *, due: datetime.datetime) -> list[Relais]:
         """A plenary the day after `due`, `count` relais invited (by e-mail) and

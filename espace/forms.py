@@ -6,7 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import DateInput
-from espace.models import Activity, Guide
+from core.uploads import AttachmentField
+from espace.models import Activity, Announcement, Guide
+from relais.models import Quartier, Residence
+from reunions.models import ReunionSeries
 
 
 class LikesForm(forms.Form):
@@ -74,3 +77,32 @@ class GuideForm(forms.ModelForm):
             "missions": "Ce que fait un relais, ce qu'il ne fait pas. Une ligne par point.",
             "contacts": "Par exemple : « Ascenseur en panne : 01 23 45 67 89 (24 h/24) ».",
         }
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(label="Titre", max_length=120, help_text="Court : c'est lui que porte le SMS.")
+    body = forms.CharField(label="Message", max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
+    audience = forms.ChoiceField(label="À qui", choices=Announcement.Audience.choices, widget=forms.RadioSelect)
+    quartier = forms.ModelChoiceField(label="Quartier", queryset=Quartier.objects.none(), required=False)
+    residence = forms.ModelChoiceField(label="Résidence", queryset=Residence.objects.none(), required=False)
+    series = forms.ModelChoiceField(label="Série de réunions", queryset=ReunionSeries.objects.none(), required=False)
+    piece_1 = AttachmentField(label="Pièce jointe", required=False)
+    piece_2 = AttachmentField(label="Autre pièce jointe", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quartier"].queryset = Quartier.objects.for_user(user)
+        self.fields["residence"].queryset = Residence.objects.for_user(user)
+        self.fields["series"].queryset = ReunionSeries.objects.for_user(user).order_by("-created_at")
+
+    def clean(self):
+        data = super().clean()
+        needed = {"quartier": "quartier", "residence": "residence", "serie": "series"}.get(data.get("audience"))
+        if needed and not data.get(needed) and needed not in self.errors:
+            self.add_error(needed, "Choisissez-le dans la liste.")
+        data["attachments"] = [data[k] for k in ("piece_1", "piece_2") if data.get(k)]
+        return data
+
+    def draft_kwargs(self) -> dict:
+        keys = ("title", "body", "audience", "quartier", "residence", "series", "attachments")
+        return {k: self.cleaned_data.get(k) for k in keys}

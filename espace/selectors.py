@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import access_for
 from core.models import Message
-from espace.models import Activity
+from espace.models import Activity, Announcement, AnnouncementAttachment, AnnouncementRecipient
 from initiatives.models import Initiative
-from relais.models import Relais, Residence
+from relais.models import Relais, RelaisResidence, Residence
 from remontees.models import Remontee
-from reunions.models import Invitee, Reunion
+from reunions.models import Invitee, Reunion, ReunionSeries
 from reunions.wording import when_text
 
 # What each kind of message tells the relais, and where to look; reminders and
@@ -46,6 +47,8 @@ class Home:
     remontees: list[Remontee]
     initiatives: list[Initiative]
     news: list[News] = field(default_factory=list)
+    # Announcements sent to the relais and not read yet: shown until they say so.
+    announcements: list[AnnouncementRecipient] = field(default_factory=list)
     first_visit: bool = False
     seen_before: datetime.datetime | None = None
     # When the newest message listed was made (None: none): what
@@ -87,6 +90,7 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
     for invitee in invitations:
         invitee.when = when_text(invitee.reunion)
     home = Home(relais, residences, invitations, remontees, initiatives)
+    home.announcements = list(my_announcements(user).filter(read_at=None)[:5])
     if relais is None:
         return home
     home.seen_before = relais.home_seen_at
@@ -135,3 +139,87 @@ def activity_summary(user, *, since: datetime.date) -> dict:
         "total": sum(n for n, _ in by_kind.values()),
         "households": sum(h for _, h in by_kind.values()),
     }
+
+
+# Announcements
+
+
+def announcement_audience(
+    user,
+    *,
+    audience: str,
+    quartier=None,
+    residence=None,
+    series: ReunionSeries | None = None,
+) -> QuerySet[Relais]:
+    """The relais an announcement would reach, as this staff member may address
+    them (staff limited to some quartiers reach their quartiers' relais only):
+    the active relais of the organisation, of a quartier or of a residence, or
+    those invited to a series of meetings who have not left."""
+    relais = Relais.objects.for_user(user).filter(anonymised_at=None)
+    if audience == Announcement.Audience.SERIE:
+        invited = Invitee.objects.filter(reunion__series=series, relais__isnull=False).values("relais_id")
+        return relais.filter(pk__in=invited).exclude(status=Relais.Status.SORTI)
+    relais = relais.filter(status=Relais.Status.ACTIF)
+    if audience == Announcement.Audience.QUARTIER:
+        return relais.filter(pk__in=Relais.objects.filter(relais_links__residence__quartier=quartier).values("pk"))
+    if audience == Announcement.Audience.RESIDENCE:
+        return relais.filter(pk__in=Relais.objects.filter(relais_links__residence=residence).values("pk"))
+    if audience == Announcement.Audience.TOUS:
+        return relais
+    return relais.none()
+
+
+def announcements(user) -> QuerySet[Announcement]:
+    """Staff's list: newest first, with how many received and read each."""
+    return (
+        Announcement.objects.for_user(user)
+        .select_related("quartier", "residence", "series")
+        .annotate(
+            n_recipients=Count("recipients", distinct=True),
+            n_read=Count("recipients", filter=Q(recipients__read_at__isnull=False), distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def my_announcements(user) -> QuerySet[AnnouncementRecipient]:
+    """A relais' announcements, newest first, unread ones flagged by `read_at`."""
+    return (
+        AnnouncementRecipient.objects.for_user(user)
+        .filter(relais__user=user, announcement__sent_at__isnull=False)
+        .select_related("announcement")
+        .order_by("-announcement__sent_at", "-pk")
+    )
+
+
+def announcement_page(user, announcement: Announcement) -> dict:
+    """One announcement: its attachments; for staff, who received it by which
+    channel and how many read it; for a relais, their own row (read or not)."""
+    context = {
+        "announcement": announcement,
+        "attachments": list(AnnouncementAttachment.objects.for_user(user).filter(announcement=announcement)),
+    }
+    rows = AnnouncementRecipient.objects.for_user(user).filter(announcement=announcement)
+    if access_for(user).is_relais:
+        context["mine"] = rows.filter(relais__user=user).first()
+        return context
+    by_channel = dict(rows.values_list("channel").annotate(n=Count("pk")))
+    channels = AnnouncementRecipient.Channel.choices
+    context["by_channel"] = [(label, by_channel.get(value, 0)) for value, label in channels]
+    context["read"] = rows.filter(read_at__isnull=False).count()
+    context["total"] = sum(by_channel.values())
+    return context
+
+
+def announcement_on_paper(user, announcement: Announcement) -> list[AnnouncementRecipient]:
+    """Those to hand the announcement to on paper, with their residences, by name."""
+    return list(
+        AnnouncementRecipient.objects.for_user(user)
+        .filter(announcement=announcement, channel=AnnouncementRecipient.Channel.PAPIER)
+        .select_related("relais")
+        .prefetch_related(
+            Prefetch("relais__relais_links", queryset=RelaisResidence.objects.select_related("residence"))
+        )
+        .order_by("relais__last_name", "relais__first_name")
+    )

@@ -5,16 +5,18 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, paginate
 from espace import selectors, services
-from espace.forms import ActivityForm, GuideForm, LikesForm
-from espace.models import Guide
+from espace.forms import ActivityForm, AnnouncementForm, GuideForm, LikesForm
+from espace.models import Announcement, AnnouncementAttachment, Guide
 from relais import selectors as relais_selectors
 from relais import services as relais_services
 from relais.models import Relais
@@ -125,6 +127,107 @@ def guide_edit(request):
         "et qui appeler pour quoi.",
         back=reverse("espace:guide"),
     )
+
+
+# Announcements
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def announcements(request):
+    """Staff: the announcements written, sent or waiting for confirmation.
+    A relais: those sent to them, the unread first to the eye."""
+    if access_for(request.user).is_relais:
+        page = paginate(request, selectors.my_announcements(request.user))
+        return render(request, "espace/my_announcements.html", {"page": page})
+    page = paginate(request, selectors.announcements(request.user))
+    return render(request, "espace/announcements.html", {"page": page})
+
+
+@role_required(*WRITERS)
+def announcement_create(request):
+    form = AnnouncementForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            announcement = services.announcement_draft(
+                organisation=access_for(request.user).organisation, by=request.user, **form.draft_kwargs()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("espace:announcement", annonce=announcement.pk)
+    return render(request, "espace/announcement_form.html", {"form": form})
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def announcement(request, annonce):
+    announcement = Announcement.objects.select_related("quartier", "residence", "series").get_for_user(
+        request.user, annonce
+    )
+    context = selectors.announcement_page(request.user, announcement)
+    if announcement.sent_at is None:
+        context["audience"] = selectors.announcement_audience(
+            request.user,
+            audience=announcement.audience,
+            quartier=announcement.quartier,
+            residence=announcement.residence,
+            series=announcement.series,
+        ).count()
+    return render(request, "espace/announcement.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def announcement_send(request, annonce):
+    """Sent only from the confirmation the announcement's page shows."""
+    announcement = Announcement.objects.get_for_user(request.user, annonce, write=True)
+    try:
+        counts = services.announcement_send(announcement=announcement, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"L'annonce est envoyée à {sum(counts.values())} relais : {counts['email']} par e-mail, "
+            f"{counts['sms']} par SMS, {counts['papier']} sur papier.",
+        )
+    return redirect("espace:announcement", annonce=announcement.pk)
+
+
+@role_required(*RELAIS_ONLY)
+@require_POST
+def announcement_read(request, annonce):
+    # The body is read before anything is written: a body refused (too many
+    # fields) is refused whole.
+    back = "espace:home" if request.POST.get("next") == "espace" else "espace:announcements"
+    row = selectors.my_announcements(request.user).filter(announcement_id=annonce).first()
+    if row is None:
+        raise Http404("Cette annonce n'existe pas ou ne vous est pas adressée.")
+    services.announcement_read(recipient=row)
+    messages.success(request, f"« {row.announcement.title} » est marquée comme lue.")
+    return redirect(back)
+
+
+@role_required(*WRITERS)
+def announcement_paper(request, annonce):
+    """The printable list of those who get the announcement on paper."""
+    announcement = Announcement.objects.get_for_user(request.user, annonce)
+    rows = selectors.announcement_on_paper(request.user, announcement)
+    return render(request, "espace/announcement_paper.html", {"announcement": announcement, "rows": rows})
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def announcement_file(request, piece):
+    attachment = AnnouncementAttachment.objects.get_for_user(request.user, piece)
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type, filename=attachment.name)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def announcement_short(request, short):
+    """The short link an SMS carries: it opens the announcement for whoever may read it."""
+    found = Announcement.objects.for_user(request.user).filter(token=short).values_list("pk", flat=True).first()
+    if found is None:
+        raise Http404("Cette annonce n'existe pas ou ne vous est pas adressée.")
+    return redirect("espace:announcement", annonce=found)
 
 
 # The installable web app: served from the site's root so that the service

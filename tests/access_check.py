@@ -232,7 +232,42 @@ def _flag(world) -> int:
     return world._flag
 
 
+def _announcements(world) -> dict:
+    """A draft announcement to all relais, with a PDF attached (its page shows
+    staff the confirmation), and one sent to relais A, unread (their home shows
+    « J'ai lu »)."""
+    if not hasattr(world, "_announcements"):
+        from django.core.files.base import ContentFile
+
+        from core.uploads import Attachment
+        from espace import services
+
+        pdf = Attachment(ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"), "application/pdf", "programme.pdf")
+        draft = services.announcement_draft(
+            organisation=world.org_a,
+            by=world.staff_a,
+            title=f"Annonce {MARKER}",
+            body="Fête des voisins",
+            audience="tous",
+            attachments=[pdf],
+        )
+        sent = services.announcement_draft(
+            organisation=world.org_a,
+            by=world.staff_a,
+            title=f"Envoyée {MARKER}",
+            body="Coupure d'eau",
+            audience="residence",
+            residence=world.residence_a1,
+        )
+        services.announcement_send(announcement=sent, by=world.staff_a)
+        world._announcements = {"annonce": draft.pk, "piece": draft.attachments.get().pk, "short": draft.token}
+    return world._announcements
+
+
 IN_SCOPE_KWARGS = {
+    "annonce": lambda w: _announcements(w)["annonce"],
+    "piece": lambda w: _announcements(w)["piece"],
+    "short": lambda w: _announcements(w)["short"],
     "bilan": _bilan,
     "token": _rsvp_token,
     "minutes_token": _minutes_token,
@@ -252,6 +287,11 @@ IN_SCOPE_KWARGS = {
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
 OUTSIDE_AGENCY_KWARGS = {
+    # Announcements are the organisation's word to its network (each reaches
+    # the relais its author may address).
+    "annonce": None,
+    "piece": None,
+    "short": None,
     # The bilan is the whole organisation's.
     "bilan": None,
     "reunion": None,

@@ -1,11 +1,16 @@
 """The relais' space in the demo (called by `seed_demo`): the guide written by
-the team, and a year of activity logged by the relais from their phones."""
+the team, a year of activity logged by the relais from their phones, what the
+relais listed in the directory like to do, and the team's announcements (read
+and unread)."""
 
 import datetime
 
 from devtools.builder import Builder
+from espace.models import Announcement
 from espace.services import guide_save
-from relais.models import Relais
+from relais.models import ListedRelais, Relais
+from relais.services import relais_likes_set
+from reunions.models import ReunionSeries
 
 MISSIONS = """Être le lien entre les habitants de votre résidence et Habitat du Lac.
 Faire remonter ce qui ne va pas (et ce qui va bien) avec l'application ou la fiche contact.
@@ -22,6 +27,43 @@ Fuite d'eau, panne de chauffage le soir ou le week-end : 04 79 00 33 44.
 Encombrants, propreté des parties communes : votre chargée de proximité, Claire Fontaine, 06 12 34 56 78.
 Une question sur un loyer ou un dossier : l'accueil, du lundi au vendredi de 9 h à 17 h."""
 
+LIKES = [
+    "Cuisiner pour les repas partagés",
+    "Bricoler, réparer les vélos des enfants",
+    "Jardiner : les jardinières du bâtiment B",
+    "Accueillir les nouveaux voisins",
+    "Aider aux démarches en ligne",
+    "Organiser la fête des voisins",
+    "Coudre et apprendre aux autres",
+    "Jouer aux cartes avec les anciens",
+]
+# (days ago, title, body, audience, share read)
+ANNOUNCEMENTS = [
+    (
+        75,
+        "Nouveau prestataire de nettoyage",
+        "À partir du 1er du mois, l'entreprise Net'Hall nettoie les parties communes. "
+        "Signalez-nous tout oubli avec l'application : nous faisons le point avec elle chaque mois.",
+        "tous",
+        0.9,
+    ),
+    (
+        30,
+        "Travaux de chauffage dans le quartier",
+        "Les chaudières des résidences du quartier sont remplacées en novembre. Une coupure d'une demi-journée "
+        "est prévue dans chaque résidence ; l'affiche précisera le jour. Merci de prévenir vos voisins âgés.",
+        "quartier",
+        0.6,
+    ),
+    (
+        3,
+        "Plénière annuelle : réservez la date",
+        "La réunion plénière de l'année aura lieu dans la salle commune. Nous y présenterons le bilan et les "
+        "projets de l'an prochain : venez nombreux, et amenez un voisin qui voudrait devenir relais !",
+        "tous",
+        0.2,
+    ),
+]
 # (days ago, kind, households, theme)
 LOG = [
     (300, "porte_a_porte", 18, "accueil"),
@@ -56,3 +98,35 @@ def seed(b: Builder) -> None:
             if b.plan_of(relais).status_on(day) == Relais.Status.ACTIF:
                 entries.append((relais, day, kind, max(1, households + rng.randrange(-2, 3)), theme))
     b.activities(entries)
+    seed_likes(b)
+    seed_announcements(b)
+
+
+def seed_likes(b: Builder) -> None:
+    """Most relais listed in the directory said what they like to do."""
+    for n, relais in enumerate(ListedRelais.objects.filter(organisation=b.organisation).order_by("pk")):
+        if n % 4 != 3:
+            relais_likes_set(relais=relais, likes=LIKES[n % len(LIKES)])
+
+
+def seed_announcements(b: Builder) -> None:
+    """Three announcements to the network, the oldest read by most, the last
+    unread by most (the relais who logs in among them); and one to the
+    invitees of the year's thematic meetings when they form a series."""
+    own = Relais.objects.filter(organisation=b.organisation, user__isnull=False).select_related("user").first()
+    home = b.home(own) if own else None
+    for days, title, body, audience, read in ANNOUNCEMENTS:
+        target = {"audience": audience}
+        if audience == Announcement.Audience.QUARTIER:
+            target["quartier"] = home.quartier if home and home.quartier else b.organisation.quartiers.first()
+        b.announce(day=b.today - datetime.timedelta(days=days), title=title, body=body, read=read, **target)
+    series = ReunionSeries.objects.filter(organisation=b.organisation).first()
+    if series is not None:
+        b.announce(
+            day=b.today - datetime.timedelta(days=10),
+            title=f"{series.title} : les documents",
+            body="Vous trouverez le programme des prochaines réunions dans votre espace.",
+            audience=Announcement.Audience.SERIE,
+            series=series,
+            read=0.5,
+        )

@@ -104,4 +104,26 @@ def seed(b: Builder) -> None:
                 "went_badly": REPORT[1],
             }
         plans.append(plan)
-    b.initiatives(plans)
+    done = [i for i in b.initiatives(plans) if i.status == "realisee"]
+    # Photos: shown to the other relais only with the consent of those on them.
+    for n, initiative in enumerate(done[:3]):
+        b.photo(initiative, caption=f"{initiative.title} : les tables dressées", consent=True)
+        if n == 0:
+            b.photo(initiative, caption="Les enfants du bâtiment C", consent=False, color="#8c5a5b")
+    # An event the relais who logs in told about after the fact, with no staff
+    # involved before: it shows in the staff's catalogue and the relais' one.
+    if with_login:
+        b.told(
+            with_login[0],
+            day=b.today - 24 * DAY,
+            kind=kinds["Repas partagé"],
+            title="Goûter de la rentrée",
+            report={
+                "participants": 26,
+                "children": 14,
+                "adults": 10,
+                "seniors": 2,
+                "went_well": "Chaque famille a apporté un gâteau ; les nouveaux arrivants sont venus.",
+                "went_badly": "Il a fallu ranger vite : la salle était réservée après nous.",
+            },
+        )

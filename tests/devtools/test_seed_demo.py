@@ -156,3 +156,27 @@ def test_the_demo_is_a_history_the_product_could_have_recorded():
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     for organisation in Organisation.objects.all():
         assert problems(organisation) == [], organisation.slug
+
+
+def test_the_demo_shows_relais_what_the_network_did(client):
+    from espace.models import Announcement, AnnouncementRecipient
+    from tests.helpers import text
+    from tests.helpers import visible as text_of
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    client.login(email="relais@habitat-du-lac.test", password="demo1234")
+    meetings = text(client.get("/reunions/mes-reunions/"))
+    assert "Réunions passées" in meetings and "Lire le compte-rendu, les décisions et les actions" in meetings
+    catalogue = client.get("/initiatives/entre-relais/").content.decode()
+    shared = text_of(catalogue)
+    assert "Goûter de la rentrée" in shared and "Galette des rois du Parc Fleuri" in shared
+    assert "Refaire cette initiative chez moi" in shared and "/initiatives/entre-relais/photos/" in catalogue
+    directory = text(client.get("/espace/annuaire/"))
+    assert "Aime :" in directory and "Fatou D." in directory
+    home = text(client.get("/espace/"))
+    assert "Annonces de l'équipe" in home and "Plénière annuelle : réservez la date" in home
+    lac = Announcement.objects.filter(organisation__slug="habitat-du-lac")
+    assert lac.count() >= 3 and not lac.filter(sent_at=None).exists()
+    rows = AnnouncementRecipient.objects.filter(announcement__in=lac)
+    assert rows.filter(read_at__isnull=False).exists() and rows.filter(read_at=None).exists()
+    assert {"email", "papier"} <= set(rows.values_list("channel", flat=True))
