@@ -20,6 +20,7 @@ measures the worst accepted image's peak memory (README).
 
 from __future__ import annotations
 
+import datetime
 import io
 import uuid
 from pathlib import Path
@@ -27,8 +28,12 @@ from typing import NamedTuple
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.html import format_html
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 PHOTO_MAX_SIDE = 1600
@@ -116,18 +121,100 @@ def _refuse_too_many_pixels(image: Image.Image) -> None:
         raise forms.ValidationError(TOO_MANY_PIXELS.format(size=size, limit=_limit_text(image.format)))
 
 
+# A photo chosen in a form that comes back with an error elsewhere (a number
+# missing) is kept: its cleaned copy waits in the default storage, named by a
+# signed token in the form, so the relais does not have to choose it again.
+KEPT_DIR = "kept"
+KEPT_SALT = "core.uploads.kept"
+KEPT_MAX_AGE = 24 * 3600
+
+
+def keep_photo(content) -> str:
+    """Store a cleaned photo for the form's next post; its signed token."""
+    _forget_old_kept()
+    content.seek(0)
+    path = default_storage.save(f"{KEPT_DIR}/{uuid.uuid4().hex}.jpg", ContentFile(content.read()))
+    return signing.dumps(path, salt=KEPT_SALT)
+
+
+def kept_photo(token: str) -> ContentFile | None:
+    """The photo a token names, or None (a forged, stale or unknown token)."""
+    try:
+        path = signing.loads(token, salt=KEPT_SALT, max_age=KEPT_MAX_AGE)
+        if not isinstance(path, str) or not path.startswith(f"{KEPT_DIR}/"):
+            return None
+        with default_storage.open(path, "rb") as stored:
+            photo = ContentFile(stored.read(), name=f"{uuid.uuid4().hex}.jpg")
+    except (signing.BadSignature, OSError, ValueError):
+        return None
+    photo.kept_token = token
+    return photo
+
+
+def _forget_old_kept() -> None:
+    """Kept photos older than a day go (nobody came back to the form)."""
+    limit = timezone.now() - datetime.timedelta(seconds=KEPT_MAX_AGE)
+    try:
+        names = default_storage.listdir(KEPT_DIR)[1]
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        path = f"{KEPT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+        except (OSError, NotImplementedError):
+            continue
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """A file input that says which photo is kept from the post before."""
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        if upload is None and data.get(f"{name}_kept"):
+            return kept_photo(str(data[f"{name}_kept"])[:500])
+        return upload
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        token = getattr(value, "kept_token", None)
+        if token is None and getattr(value, "cleaned_photo", None) is not None:
+            token = keep_photo(value.cleaned_photo)
+        if token is None:
+            return html
+        return format_html(
+            '{}<input type="hidden" name="{}_kept" value="{}"><p class="kept">'
+            "Votre photo est gardée ; choisissez-en une autre seulement pour la remplacer.</p>",
+            html,
+            name,
+            token,
+        )
+
+
 class PhotoField(forms.FileField):
-    """A file field that only lets a cleaned photo through."""
+    """A file field that only lets a cleaned photo through (and keeps it when
+    the form comes back with an error)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", PhotoInput(attrs={"accept": "image/*"}))
         kwargs.setdefault("help_text", "Une photo (JPEG, PNG, WebP), 10 Mo au plus. Sa position GPS n'est pas gardée.")
         super().__init__(**kwargs)
 
+    def bound_data(self, data, initial):
+        # Django shows a file input empty again; this one says the photo is kept.
+        if getattr(data, "cleaned_photo", None) is not None or getattr(data, "kept_token", None):
+            return data
+        return super().bound_data(data, initial)
+
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
+        if getattr(upload, "kept_token", None):
+            return upload  # cleaned before it was kept
         if upload and upload is not initial:
-            return clean_photo(upload)
+            cleaned = clean_photo(upload)
+            upload.cleaned_photo = cleaned  # kept if the form is shown again
+            return cleaned
         return upload
 
 

@@ -59,8 +59,9 @@ class Home:
 _LAST_VISIT = object()
 
 
-def relais_home(user, *, since=_LAST_VISIT) -> Home:
-    """`since`: list the news after this moment (by default, the last visit).
+def relais_home(user, *, since=_LAST_VISIT, first_visit: bool = False) -> Home:
+    """`since`: list the news after this moment (by default, the last visit);
+    `first_visit`: that moment was the relais' first visit (no « rien de nouveau »).
     Reads only: the view then marks the home seen (`espace.services.home_seen`)."""
     now = timezone.now()
     relais = Relais.objects.for_user(user).select_related("organisation__guide").first()
@@ -95,7 +96,7 @@ def relais_home(user, *, since=_LAST_VISIT) -> Home:
         return home
     home.seen_before = relais.home_seen_at
     seen = relais.home_seen_at if since is _LAST_VISIT else since
-    home.first_visit = seen is None
+    home.first_visit = seen is None or first_visit
     messages = []
     if seen is not None:
         messages = list(

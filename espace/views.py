@@ -26,16 +26,18 @@ from relais.models import Relais
 @require_safe
 def home(request):
     # The news stay on the page for a while (an answer from the home page, a
-    # reload): they are those since the visit before this browsing session.
+    # reload): they are those since the visit before this browsing session, or,
+    # on a first visit, since that first visit (what staff did a minute later is
+    # news on the next reload; « no visit before » must not hide it all session).
     now = timezone.now()
     window = request.session.get(NEWS_KEY)
     if window and now - datetime.datetime.fromisoformat(window["at"]) < NEWS_WINDOW:
-        since = datetime.datetime.fromisoformat(window["since"]) if window["since"] else None
-        home = selectors.relais_home(request.user, since=since)
+        since = datetime.datetime.fromisoformat(window["since"] or window["at"])
+        home = selectors.relais_home(request.user, since=since, first_visit=window.get("first", False))
     else:
         home = selectors.relais_home(request.user)
-        since = home.seen_before
-        request.session[NEWS_KEY] = {"at": now.isoformat(), "since": since.isoformat() if since else None}
+        since = home.seen_before or now
+        request.session[NEWS_KEY] = {"at": now.isoformat(), "since": since.isoformat(), "first": home.first_visit}
     if home.relais is not None:
         services.home_seen(relais=home.relais, newest=home.newest, now=now)
     return render(request, "espace/home.html", {"home": home})

@@ -176,7 +176,7 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for line in lines:
             self.fields[f"granted_{line.equipment_id}"] = forms.IntegerField(
-                label=f"{line.equipment} accordés (demandés : {line.quantity})",
+                label=f"{line.equipment} : quantité accordée (demandée : {line.quantity})",
                 min_value=0,
                 max_value=line.quantity,
                 initial=line.quantity,

@@ -199,6 +199,10 @@ class Lending:
         return self.days[0] - datetime.timedelta(days=len(self.days))
 
     @property
+    def last_day(self) -> datetime.date:
+        return self.days[-1]
+
+    @property
     def next(self) -> datetime.date:
         return self.days[-1] + datetime.timedelta(days=1)
 

@@ -68,7 +68,8 @@ def _sections(data: dict) -> list[dict]:
             sections.append({"title": title, "facts": [(k, _readable(v)) for k, v in (value or {}).items()]})
         else:
             columns = list(value[0].keys()) if value else []
-            rows = [[_readable(row.get(c)) for c in columns] for row in value]
+            # Each cell with its column's name: a phone shows it above the value.
+            rows = [[(c, _readable(row.get(c))) for c in columns] for row in value]
             sections.append({"title": title, "columns": columns, "rows": rows})
     return sections
 

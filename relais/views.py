@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core import audit
 from core.access import ADMINS, READERS, WRITERS, access_for, role_required
+from core.french import elide
 from core.models import Membership
 from core.views import form_page, paginate
 from relais import csv_import, selectors, services
@@ -172,7 +173,7 @@ def relais_edit(request, relais):
         links = formset_links(formset, user=request.user)
         if formset_ok(formset):
             services.relais_update(relais=relais, by=request.user, residences=links, **form.cleaned_data)
-            messages.success(request, f"La fiche de {relais} est enregistrée.")
+            messages.success(request, f"La fiche {elide('de', relais)} est enregistrée.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return render(
         request,
@@ -207,7 +208,10 @@ def relais_status(request, relais):
             messages.success(request, "Le statut est mis à jour.")
             return redirect("relais:relais_detail", relais=relais.pk)
     return form_page(
-        request, form, title=f"Changer le statut de {relais}", back=reverse("relais:relais_detail", args=[relais.pk])
+        request,
+        form,
+        title=f"Changer le statut {elide('de', relais)}",
+        back=reverse("relais:relais_detail", args=[relais.pk]),
     )
 
 

@@ -23,7 +23,7 @@ from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees_services
 from remontees.models import Remontee, Theme
 from reunions import services as reunions_services
-from reunions.models import Invitee
+from reunions.models import Invitee, Reunion
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import GuideFactory
 from tests.helpers import jpeg, plan_reunion
@@ -227,7 +227,8 @@ def _axe(page) -> list[dict]:
     ]
 
 
-def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_server, page):
+def relais_pages(world) -> dict[str, str]:
+    """Every page of a relais' space, with the rows it needs (name → URL)."""
     data = network(world)
     remontee = remontees_services.remontee_create(
         organisation=world.org_a,
@@ -238,9 +239,8 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         description="Hall sale",
         source="espace",
     )
-    bilan = bilans_services.bilan_open(organisation=world.org_a, year=timezone.localdate().year)
-    initiative, reunion = data["initiative"].pk, data["reunion"].pk
-    relais_pages = {
+    initiative = data["initiative"].pk
+    return {
         "accueil": "/espace/",
         "activite": "/espace/activite/",
         "guide": "/espace/guide/",
@@ -256,7 +256,13 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         "agenda": "/reunions/agenda/",
         "mes-donnees": "/donnees/mes-donnees/",
     }
-    staff_pages = {
+
+
+def staff_pages(world) -> dict[str, str]:
+    """The main staff pages (after relais_pages(), which makes their rows)."""
+    bilan = bilans_services.bilan_open(organisation=world.org_a, year=timezone.localdate().year)
+    reunion = Reunion.objects.filter(organisation=world.org_a).first().pk
+    return {
         "tableau-de-bord": "/tableau-de-bord/",
         "relais": "/relais/",
         "residences": "/residences/",
@@ -272,11 +278,14 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         "textes-signales": "/donnees/textes-signales/",
         "double-authentification": "/comptes/2fa/",
     }
+
+
+def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_server, page):
     problems = {}
     page.goto(live_server.url + "/comptes/login/")
     problems["connexion"] = _axe(page)
     log_in(page, live_server, world.relais_user_a)
-    for name, url in relais_pages.items():
+    for name, url in relais_pages(world).items():
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
         screenshot(page, f"relais-{name}")
@@ -284,10 +293,11 @@ def test_axe_finds_no_serious_violation_on_relais_and_staff_pages(world, live_se
         problems[url] = _axe(page)
     page.context.clear_cookies()
     log_in(page, live_server, world.staff_a)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    for url in staff_pages.values():
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for name, url in staff_pages(world).items():
         response = page.goto(live_server.url + url)
         assert response.status == 200, url
+        screenshot(page, f"staff-{name}")
         problems[url] = _axe(page)
     found = {url: v for url, v in problems.items() if v}
     assert found == {}, json.dumps(found, indent=1, ensure_ascii=False)

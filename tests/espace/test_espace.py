@@ -110,12 +110,28 @@ def test_the_home_says_what_changed_since_the_last_visit(world, login):
     assert "Depuis votre dernière visite" not in text(later_visit())
 
 
+def test_an_answer_given_during_the_first_visit_is_news_on_the_next_reload(world, login):
+    """The demo's relais had never opened their home: the session's window kept
+    « no visit before » and hid every answer until they logged in again."""
+    Relais.objects.filter(pk=world.relais_a.pk).update(home_seen_at=None)
+    remontee = raise_remontee(world)
+    relais = login(world.relais_user_a)
+    first = text(relais.get("/espace/"))
+    assert "Depuis votre dernière visite" not in first and "Rien de nouveau" not in first
+    remontees_services.remontee_set_status(
+        remontee=remontee, status="prise_en_compte", by=world.staff_a, comment="Le technicien passe jeudi."
+    )
+    page = text(relais.get("/espace/"))  # 15 s later, the same browsing session
+    assert "Depuis votre dernière visite" in page and "L'équipe a répondu sur une de vos remontées" in page
+
+
 def test_the_home_takes_at_most_10_queries_whatever_the_rows(world, login):
     relais = login(world.relais_user_a)
+    relais.get("/espace/")
+    # Each measured visit has news since the one before (and marks them seen).
     for n in range(3):
         meeting(world, days=5 + n, title=f"Réunion {n}")
         raise_remontee(world, description=f"Problème {n}")
-    relais.get("/espace/")
     with CaptureQueriesContext(connection) as few:
         assert relais.get("/espace/").status_code == 200
     for n in range(3, 30):

@@ -3,6 +3,7 @@ a grant decided, done with its report; the organisers told once per decision;
 the catalogue and the map's markers."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -13,7 +14,7 @@ from PIL import Image
 from core.models import Message
 from core.outbox import dispatch
 from initiatives import services
-from initiatives.models import GrantRequest, Initiative, InitiativeKind, LogisticsRequest
+from initiatives.models import GrantRequest, Initiative, InitiativeKind, InitiativePhoto, LogisticsRequest
 from relais.models import Residence
 from tests.factories import EquipmentFactory, PartnerFactory
 from tests.helpers import photo, same_queries_for_few_and_many, text
@@ -144,8 +145,8 @@ def test_an_initiative_from_idea_to_report(world, login):
     assert "Demandé 200 €" in totals and "Accordé 150 €" in totals
 
 
-def test_a_report_that_does_not_add_up_is_refused(world, login):
-    initiative = services.initiative_save(
+def atelier(world) -> Initiative:
+    return services.initiative_save(
         organisation=world.org_a,
         by=None,
         kind=kind(world),
@@ -153,6 +154,10 @@ def test_a_report_that_does_not_add_up_is_refused(world, login):
         starts_on=timezone.localdate(),
         place="Square",
     )
+
+
+def test_a_report_that_does_not_add_up_is_refused(world, login):
+    initiative = atelier(world)
     response = login(world.staff_a).post(
         f"/initiatives/{initiative.pk}/apres/", {"participants": 10, "children": 8, "adults": 8, "newcomers": 11}
     )
@@ -291,3 +296,19 @@ def test_catalogue_map_and_stock_run_a_constant_number_of_queries(world, login, 
     assert response.status_code == 200
     if url == "/initiatives/carte.json":
         assert len(response.json()["residences"]) == 50
+
+
+def test_a_photo_chosen_before_a_validation_error_is_kept(world, login):
+    initiative = atelier(world)
+    staff = login(world.staff_a)
+    url = f"/initiatives/{initiative.pk}/apres/"
+    response = staff.post(url, {"participants": 10, "children": 8, "adults": 8, "photo": photo(), "consent": "on"})
+    page = response.content.decode()
+    token = re.search(r'name="photo_kept" value="([^"]+)"', page).group(1)
+    assert "Votre photo est gardée" in page and not InitiativePhoto.objects.exists()
+    # A forged token keeps nothing, and is no error.
+    staff.post(url, {"participants": 10, "photo_kept": token[:-2] + "xx", "consent": "on"})
+    assert not InitiativePhoto.objects.exists()
+    response = staff.post(url, {"participants": 10, "children": 4, "photo_kept": token, "consent": "on"})
+    assert response.status_code == 302
+    assert InitiativePhoto.objects.get(initiative=initiative).image.read()[:2] == b"\xff\xd8"
