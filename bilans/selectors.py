@@ -23,7 +23,7 @@ from core.models import Organisation
 from espace.models import Activity
 from initiatives.models import GrantRequest, Initiative, LogisticsLine, LogisticsRequest, Partner
 from relais.models import Relais, RelaisResidence, RelaisStatusChange, Residence
-from remontees.models import Remontee
+from remontees.models import RESOLVED, Remontee
 from reunions.models import ActionItem, Invitee, Reunion
 
 S = Relais.Status
@@ -241,7 +241,8 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
         by_theme[row["theme__name"]][row["status"]] += row["n"]
     timings = list(raised.values_list("created_at", "answered_at", "closed_at", "status", "residence_id"))
     to_answer = [answered - created for created, answered, _, _, _ in timings if answered]
-    to_resolve = [closed - created for created, _, closed, status, _ in timings if status == "resolue" and closed]
+    # « Résolue — à confirmer » is résolue from the day the service said « fait » (closed_at).
+    to_resolve = [closed - created for created, _, closed, status, _ in timings if status in RESOLVED and closed]
     statuses = Counter(status for *_, status, _ in timings)
     total = len(timings)
     # The 30-day share counts the remontées old enough to have had 30 days; one
@@ -254,10 +255,10 @@ def _remontees(organisation: Organisation, period: Period) -> tuple[dict, Counte
     return {
         "total": total,
         "by_status": _labelled(statuses, Remontee.Status.choices),
-        "resolved": statuses[Remontee.Status.RESOLUE],
+        "resolved": sum(statuses[s] for s in RESOLVED),
         "declined": statuses[Remontee.Status.NON_RETENUE],
         "by_theme": sorted(
-            ((name, sum(c.values()), c[Remontee.Status.RESOLUE]) for name, c in by_theme.items()),
+            ((name, sum(c.values()), sum(c[s] for s in RESOLVED)) for name, c in by_theme.items()),
             key=lambda r: (-r[1], r[0]),
         ),
         "median_days_to_answer": _median_days(to_answer),
