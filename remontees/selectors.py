@@ -3,11 +3,14 @@ select_related, so that a page's query count does not grow with its rows."""
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator
 
+from core.access import access_for
+from core.models import SensitiveFlag
 from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Residence
 from remontees.models import HandOff, Remontee, RemonteeEvent, Service
@@ -54,13 +57,20 @@ def relais_remontees(user) -> QuerySet[Remontee]:
 
 def residence_page(user, residence: Residence) -> dict[str, list[Remontee]]:
     """« Vous avez dit, nous avons fait » : what was raised for a residence, by
-    what became of it."""
-    rows = (
-        Remontee.objects.for_user(user)
-        .filter(residence=residence)
-        .select_related("theme")
-        .order_by("status", "-created_at")
-    )
+    what became of it, each with its current answer. `residence` has come
+    through its door (`Residence.objects.get_for_user`): staff read its
+    remontées through their scoping; a relais of that residence reads all of
+    them, as the tenants of the hall will (no names: theme, text, answer), except
+    a text flagged as sensitive and not reviewed yet."""
+    access = access_for(user)
+    if access.is_relais:
+        pending_review = SensitiveFlag.objects.filter(
+            content_type=ContentType.objects.get_for_model(Remontee), object_id=OuterRef("pk"), outcome=""
+        )
+        rows = Remontee.objects.filter(organisation_id=access.organisation_id).exclude(Exists(pending_review))
+    else:
+        rows = Remontee.objects.for_user(user)
+    rows = rows.filter(residence=residence).select_related("theme").order_by("status", "-created_at")
     return {
         "done": [r for r in rows if r.is_resolved],
         "ongoing": [r for r in rows if not r.is_closed],

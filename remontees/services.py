@@ -186,7 +186,10 @@ def remontee_reopen(*, remontee: Remontee, by: User, comment: str, sensitive: Fo
             raise ValidationError("Cette remontée est encore suivie : elle n'a pas besoin d'être rouverte.")
         remontee.status = S.EN_COURS
         remontee.closed_at = None
-        remontee.save(update_fields=["status", "closed_at"])
+        # The answer that closed it no longer holds: the residence's page shows no
+        # out-of-date answer (it stays in the history).
+        remontee.status_reason = ""
+        remontee.save(update_fields=["status", "closed_at", "status_reason"])
         event = RemonteeEvent.objects.create(
             remontee=remontee, kind=RemonteeEvent.Kind.ROUVERTE, status=S.EN_COURS, comment=comment, by=by
         )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:remontee>/rouvrir/", views.reopen, name="reopen"),
     path("<int:remontee>/photo.jpg", views.photo, name="photo"),
     path("residence/<int:residence>/", views.residence_page, name="residence"),
+    path("residence/<int:residence>/affiche.pdf", views.residence_poster, name="residence_poster"),
     path("<int:remontee>/transmettre/", views.hand_off, name="hand_off"),
     path("<int:remontee>/confirmer/", views.confirm, name="confirm"),
     path("services/", views.services_directory, name="services"),

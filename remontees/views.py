@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from remontees.forms import (
     StatusForm,
 )
 from remontees.models import HandOff, Remontee, Service, Theme
+from remontees.pdf import residence_poster_pdf
 from reunions.models import Reunion
 
 
@@ -240,13 +241,27 @@ def report(request):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*WRITERS, *RELAIS_ONLY)
 def residence_page(request, residence):
     """« Vous avez dit, nous avons fait » : what was raised for a residence and
-    what became of it, to show the tenants."""
+    what became of it, to show the tenants; read by its relais too."""
     residence = Residence.objects.get_for_user(request.user, residence)
     context = {"residence": residence, **selectors.residence_page(request.user, residence)}
     return render(request, "remontees/residence.html", context)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def residence_poster(request, residence):
+    """The same as an A4 poster for the hall (one small PDF: made in the request)."""
+    residence = Residence.objects.get_for_user(request.user, residence)
+    pdf = residence_poster_pdf(
+        residence=residence,
+        organisation=_organisation(request),
+        **selectors.residence_page(request.user, residence),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="affiche-{residence.pk}.pdf"'
+    return response
 
 
 @role_required(*ADMINS)

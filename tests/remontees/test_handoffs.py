@@ -1,6 +1,7 @@
 """Remontées handed to the services who act, and what the relais hear back."""
 
 import datetime
+import io
 import re
 import time
 
@@ -220,3 +221,43 @@ def test_a_hand_off_refuses_a_past_date_or_another_organisations_service(world, 
     )
     assert "Choisissez un service et une date à venir." in text(response)
     assert not HandOff.objects.exists()
+
+
+def _pdf_text(response) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_residence_page_and_its_hall_poster_show_each_current_answer(world, login):
+    remontee = _raise(world)
+    handoff = _hand(world, remontee, login)
+    services.handoff_answer(handoff=handoff, outcome="fait", answer="Carte électronique changée")
+    other = _raise(world, description="Les poubelles débordent")
+    services.remontee_set_status(remontee=other, status="en_cours", by=world.staff_a, comment="Passage demandé")
+    # Another relais' remontée of the same residence shows too, without their name.
+    services.remontee_create(
+        organisation=world.org_a,
+        by=world.staff_a,
+        residence=world.residence_a1,
+        relais=world.relais_a2,
+        theme=Theme.objects.filter(organisation=world.org_a).first(),
+        description="Éclairage du parking",
+        source="visite",
+    )
+    relais = login(world.relais_user_a)
+    page = text(relais.get(f"/remontees/residence/{world.residence_a1.pk}/"))
+    assert "Carte électronique changée" in page and "Passage demandé" in page and "Éclairage du parking" in page
+    assert "PERSO-A2" not in page and "Diallo" not in page
+    poster = relais.get(f"/remontees/residence/{world.residence_a1.pk}/affiche.pdf")
+    assert poster["Content-Type"] == "application/pdf"
+    read = _pdf_text(poster)
+    assert "Vous avez dit, nous avons fait" in read and "Carte électronique changée" in read
+    assert "Passage demandé" in read
+    # Reopened: the answer that closed it is no longer shown as current.
+    services.remontee_reopen(remontee=remontee, by=world.relais_user_a, comment="Toujours en panne")
+    read = _pdf_text(relais.get(f"/remontees/residence/{world.residence_a1.pk}/affiche.pdf"))
+    assert "Carte électronique changée" not in read
+    # Another residence's page is not theirs.
+    assert relais.get(f"/remontees/residence/{world.residence_a2.pk}/").status_code == 404
+    assert relais.get(f"/remontees/residence/{world.residence_a2.pk}/affiche.pdf").status_code == 404
