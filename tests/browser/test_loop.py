@@ -62,8 +62,10 @@ def hand_to(page, live_server, world, remontee: Remontee, service_name: str) -> 
     handoff = HandOff.objects.get(remontee=remontee, outcome="en_attente")
     (message,) = [m for m in mail.outbox if m.to == [handoff.service.email]]
     mail.outbox.remove(message)
-    return re.search(r"(http://\S+/remontees/service/\S+/)", message.body).group(1).replace(
-        settings.SITE_URL.rstrip("/"), live_server.url
+    return (
+        re.search(r"(http://\S+/remontees/service/\S+/)", message.body)
+        .group(1)
+        .replace(settings.SITE_URL.rstrip("/"), live_server.url)
     )
 
 
