@@ -38,14 +38,13 @@ from initiatives.models import (
     Partner,
 )
 from relais.models import Relais, RelaisResidence, RelaisStatusChange, Residence, spell_start
-from remontees.models import Remontee, RemonteeEvent
+from remontees.models import RESOLVED, Remontee, RemonteeEvent
 from reunions.models import ActionItem, Invitee, Reunion
 
 S = Relais.Status
 ANSWER_WITHIN_DAYS = 30
 # « Résolue » and « résolue — à confirmer » (the service said « fait », the relais
 # has not confirmed yet) both count as resolved, from the day the service said so.
-RESOLVED = tuple(s for s in Remontee.Status.values if s.startswith("resolue") or "confirmer" in s)
 
 DEFINITIONS = [
     (

@@ -371,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # What waits for each staff member who chose a digest (inbox/): it replaced
     # the Monday digest, whose overdue actions it lists among the rest.
+    "handoffs-daily": {
+        "task": "remontees.tasks.handoffs_daily",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600},
+    },
     "daily-digest": {
         "task": "inbox.tasks.daily_digest",
         "schedule": crontab(hour=7, minute=30),

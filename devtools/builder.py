@@ -73,7 +73,7 @@ from initiatives.models import (
 from relais import services as relais_services
 from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence, starts_a_spell
 from remontees import services as remontees_services
-from remontees.models import Remontee, RemonteeEvent, Theme
+from remontees.models import HandOff, Remontee, RemonteeEvent, Service, Theme
 from reunions import services as reunions_services
 from reunions.models import ActionItem, AgendaItem, Decision, Invitee, Reunion
 
@@ -1046,6 +1046,48 @@ class Builder:
                         )
                 made.append(remontee)
         return made
+
+    # Services and hand-offs (through the services only: a handful per network)
+
+    def services(self, directory: Sequence[tuple[str, str, str]]) -> list[Service]:
+        """The organisation's services: (name, kind, e-mail)."""
+        return [
+            remontees_services.service_save(organisation=self.organisation, name=name, kind=kind, email=email)
+            for name, kind, email in directory
+        ]
+
+    def hand_off(
+        self,
+        remontee: Remontee,
+        service: Service,
+        *,
+        at: datetime.datetime,
+        due_days: int,
+        note: str = "",
+        outcome: str | None = None,
+        after: datetime.timedelta = DAY,
+        answer: str = "",
+        confirmed: bool = False,
+    ) -> HandOff:
+        """Hand `remontee` to `service` at `at`, wanted `due_days` later; with
+        `outcome`, the service answers `after` that (never later than now) and,
+        `confirmed`, the relais confirms « fait » the next day."""
+        with self.recorded():
+            with clock(at):
+                handoff = remontees_services.handoff_create(
+                    remontee=remontee,
+                    service=service,
+                    due_on=timezone.localdate() + due_days * DAY,
+                    by=self.by,
+                    note=note,
+                )
+            if outcome:
+                with clock(at + after):
+                    handoff = remontees_services.handoff_answer(handoff=handoff, outcome=outcome, answer=answer)
+                if confirmed and remontee.relais_id and remontee.relais.user_id:
+                    with clock(at + after + DAY):
+                        remontees_services.remontee_confirm(remontee=remontee, by=remontee.relais.user)
+        return handoff
 
     def _remontees_bulk(self, plans: list[RemonteePlan]) -> list[Remontee]:
         closed = (R.RESOLUE, R.NON_RETENUE)

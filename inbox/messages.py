@@ -13,7 +13,7 @@ from core.access import compute_access
 from core.models import Message
 from inbox import selectors
 from initiatives.models import GrantRequest, Initiative, LogisticsRequest
-from remontees.models import Remontee
+from remontees.models import HandOff, Remontee
 
 
 def _site() -> str:
@@ -35,6 +35,12 @@ def _describe(subject, event: str) -> tuple[str, str, str] | None:
     """(heading, text, path) of what waits, or None when it no longer does."""
     if isinstance(subject, Remontee):
         return _remontee(subject, event)
+    if isinstance(subject, HandOff):
+        remontee = subject.remontee
+        if subject.outcome != HandOff.Outcome.HORS_RESSORT or remontee.is_closed:
+            return None
+        text = f"{subject.service} : « {subject.answer} »\n{remontee.theme} — {remontee.residence}"
+        return "Remontée renvoyée par un service", text, reverse("remontees:detail", args=[remontee.pk])
     if isinstance(subject, Initiative):
         if subject.status != Initiative.Status.IDEE:
             return None

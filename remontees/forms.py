@@ -4,13 +4,14 @@ import django_filters
 from django import forms
 
 from core.filters import NameChoiceFilter, in_scope
+from core.forms import DateInput
 from core.models import Membership, User
 from core.search import search_q
 from core.sensitive import SensitiveTextMixin
 from core.uploads import PhotoField
 from core.widgets import CheckboxList
 from relais.models import Quartier, Relais, Residence
-from remontees.models import Remontee, Theme
+from remontees.models import HandOff, Remontee, Service, Theme
 
 
 def _themes(user):
@@ -117,6 +118,47 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         staff = Membership.objects.for_user(user).filter(role__in=(Membership.Role.ADMIN, Membership.Role.STAFF))
         self.fields["assignee"].queryset = User.objects.filter(pk__in=staff.values("user_id")).order_by("last_name")
+
+
+class HandOffForm(forms.Form):
+    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none(), empty_label="— choisir —")
+    due_on = forms.DateField(label="À faire pour le", widget=DateInput)
+    note = forms.CharField(
+        label="Note pour le service",
+        help_text="Jamais montrée au relais.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.for_user(user).filter(is_active=True)
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label="Nom", max_length=120)
+    kind = forms.ChoiceField(label="Type", choices=Service.Kind.choices)
+    email = forms.EmailField(label="Adresse e-mail", help_text="Où le service reçoit les demandes et leur lien.")
+
+
+class ServiceAnswerForm(forms.Form):
+    """What a service says through its link, without a login."""
+
+    outcome = forms.ChoiceField(
+        label="Où en est-on ?",
+        choices=[(HandOff.Outcome.FAIT, "C'est fait"), (HandOff.Outcome.HORS_RESSORT, "Ce n'est pas de notre ressort")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez « c'est fait » ou « ce n'est pas de notre ressort »."},
+    )
+    answer = forms.CharField(
+        label="Un mot sur ce qui a été fait (ou pourquoi ce n'est pas de votre ressort)",
+        help_text="Ce que vous écrivez pour « c'est fait » est montré au relais et aux habitants.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    photo = PhotoField(label="Photo (facultative)", required=False)
 
 
 class ReopenForm(SensitiveTextMixin, forms.Form):

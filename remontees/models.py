@@ -58,6 +58,10 @@ class Remontee(models.Model):
         NOUVELLE = "nouvelle", "Nouvelle"
         PRISE_EN_COMPTE = "prise_en_compte", "Prise en compte"
         EN_COURS = "en_cours", "En cours"
+        # The service said « fait »; the relais confirms (or reopens) within 14
+        # days, else it closes as résolue. Counted as résolue from the day the
+        # service said so (closed_at), on the board and in the bilan.
+        A_CONFIRMER = "a_confirmer", "Résolue — à confirmer"
         RESOLUE = "resolue", "Résolue"
         NON_RETENUE = "non_retenue", "Non retenue"
 
@@ -109,7 +113,15 @@ class Remontee(models.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (self.Status.RESOLUE, self.Status.NON_RETENUE)
+        return self.status in CLOSED
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status in RESOLVED
+
+
+CLOSED = (Remontee.Status.A_CONFIRMER, Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE)
+RESOLVED = (Remontee.Status.A_CONFIRMER, Remontee.Status.RESOLUE)
 
 
 class RemonteeEvent(models.Model):
@@ -121,6 +133,8 @@ class RemonteeEvent(models.Model):
         STATUT = "statut", "Changement de statut"
         ROUVERTE = "rouverte", "Rouverte par le relais"
         ATTRIBUEE = "attribuee", "Attribuée"
+        TRANSMISE = "transmise", "Transmise au service concerné"
+        CONFIRMEE = "confirmee", "Confirmée par le relais"
 
     remontee = models.ForeignKey(Remontee, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -140,3 +154,73 @@ class RemonteeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class Service(models.Model):
+    """Who acts on a remontée: an internal service (maintenance, propreté, gestion
+    locative) or a contractor, reached by e-mail with a signed link (no login)."""
+
+    class Kind(models.TextChoices):
+        INTERNE = "interne", "Service interne"
+        PRESTATAIRE = "prestataire", "Prestataire"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField("nom", max_length=120)
+    kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.INTERNE)
+    email = models.EmailField("adresse e-mail")
+    # The outbox writes to logins and relais: a service is reached through a
+    # login of its own that can never sign in (no password, inactive).
+    mailbox = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", editable=False)
+    is_active = models.BooleanField("proposé", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None  # the organisation's directory
+    scope_partner = False
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="service_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandOff(models.Model):
+    """A remontée handed to a service, with a note for the service only (never
+    shown to the relais) and a date; the service answers once, by its link."""
+
+    class Outcome(models.TextChoices):
+        EN_ATTENTE = "en_attente", "En attente du service"
+        FAIT = "fait", "Fait"
+        HORS_RESSORT = "hors_ressort", "Pas de notre ressort"
+        RETIREE = "retiree", "Reprise par l'équipe"
+
+    remontee = models.ForeignKey(Remontee, on_delete=models.CASCADE, related_name="handoffs")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="handoffs")
+    note = models.TextField("note interne", blank=True)
+    due_on = models.DateField("à faire pour le")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.EN_ATTENTE)
+    answer = models.TextField("réponse du service", blank=True)
+    photo = models.ImageField("photo", upload_to="remontees/services/%Y/%m/", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "remontee__organisation"
+    scope_quartier = "remontee__residence__quartier"
+    scope_partner = False  # the internal note and the service's exchanges are staff's
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One hand-off waiting at a time per remontée.
+            models.UniqueConstraint(
+                fields=["remontee"], condition=models.Q(outcome="en_attente"), name="handoff_one_pending"
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome", "due_on"], name="handoff_pending_due")]
+
+    def __str__(self) -> str:
+        return f"{self.remontee} → {self.service}"

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from core.personal_data import Part, Texts, scrub
-from remontees.models import Remontee, RemonteeEvent
+from remontees.models import HandOff, Remontee, RemonteeEvent
 
 
 def export(relais) -> dict:
@@ -46,7 +46,7 @@ def erase(relais, own) -> None:
 
 def retention(organisation, limit: datetime.date) -> dict[str, int]:
     """Comments on closed remontées older than the retention time lose their text."""
-    closed = [Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE]
+    closed = [Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE]  # not « à confirmer »: the relais may reopen it
     comments = (
         RemonteeEvent.objects.filter(
             remontee__organisation=organisation, remontee__status__in=closed, at__date__lt=limit
@@ -59,10 +59,17 @@ def retention(organisation, limit: datetime.date) -> dict[str, int]:
 
 PART = Part(
     app="remontees",
-    labels={"remontee": "remontée", "remonteeevent": "suivi de remontée"},
+    labels={
+        "remontee": "remontée",
+        "remonteeevent": "suivi de remontée",
+        "handoff": "transmission à un service",
+        "service": "service",
+    },
     texts=(
         Texts(Remontee, "organisation_id", ("description", "status_reason")),
         Texts(RemonteeEvent, "remontee__organisation_id", ("comment",)),
+        # The team's note to a service and the service's answer may quote a tenant.
+        Texts(HandOff, "remontee__organisation_id", ("note", "answer")),
     ),
     export=export,
     erase=erase,

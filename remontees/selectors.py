@@ -3,14 +3,20 @@ select_related, so that a page's query count does not grow with its rows."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 
+from core.access import access_for
+from core.models import SensitiveFlag
 from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Residence
-from remontees.models import Remontee, RemonteeEvent
+from remontees.models import HandOff, Remontee, RemonteeEvent, Service
 from reunions.models import Reunion
+
+OPEN = (Remontee.Status.NOUVELLE, Remontee.Status.PRISE_EN_COMPTE, Remontee.Status.EN_COURS)
 
 
 def board(user) -> QuerySet[Remontee]:
@@ -51,15 +57,22 @@ def relais_remontees(user) -> QuerySet[Remontee]:
 
 def residence_page(user, residence: Residence) -> dict[str, list[Remontee]]:
     """« Vous avez dit, nous avons fait » : what was raised for a residence, by
-    what became of it."""
-    rows = (
-        Remontee.objects.for_user(user)
-        .filter(residence=residence)
-        .select_related("theme")
-        .order_by("status", "-created_at")
-    )
+    what became of it, each with its current answer. `residence` has come
+    through its door (`Residence.objects.get_for_user`): staff read its
+    remontées through their scoping; a relais of that residence reads all of
+    them, as the tenants of the hall will (no names: theme, text, answer), except
+    a text flagged as sensitive and not reviewed yet."""
+    access = access_for(user)
+    if access.is_relais:
+        pending_review = SensitiveFlag.objects.filter(
+            content_type=ContentType.objects.get_for_model(Remontee), object_id=OuterRef("pk"), outcome=""
+        )
+        rows = Remontee.objects.filter(organisation_id=access.organisation_id).exclude(Exists(pending_review))
+    else:
+        rows = Remontee.objects.for_user(user)
+    rows = rows.filter(residence=residence).select_related("theme").order_by("status", "-created_at")
     return {
-        "done": [r for r in rows if r.status == Remontee.Status.RESOLUE],
+        "done": [r for r in rows if r.is_resolved],
         "ongoing": [r for r in rows if not r.is_closed],
         "declined": [r for r in rows if r.status == Remontee.Status.NON_RETENUE],
     }
@@ -119,4 +132,93 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
                 ],
             )
         )
-    return groups
+    return groups + waiting_handoffs(user, limit=limit)
+
+
+def handoffs_of(user, remontee: Remontee) -> list[HandOff]:
+    """A remontée's hand-offs to services, oldest first (staff: with the internal note)."""
+    return list(HandOff.objects.for_user(user).filter(remontee=remontee).select_related("service"))
+
+
+def services_directory(user) -> list[Service]:
+    """The organisation's services, each with how many hand-offs wait for it."""
+    return list(
+        Service.objects.for_user(user).annotate(
+            pending=Count("handoffs", filter=Q(handoffs__outcome=HandOff.Outcome.EN_ATTENTE))
+        )
+    )
+
+
+def service_delays(user) -> list[dict]:
+    """Per service: hand-offs, how many done, the average days from the remontée
+    to its first answer and to its resolution (« résolue — à confirmer » counts
+    as résolue from the day the service said « fait »). One query."""
+    rows = (
+        HandOff.objects.for_user(user)
+        .exclude(outcome=HandOff.Outcome.RETIREE)
+        .values_list(
+            "service__name",
+            "outcome",
+            "remontee__created_at",
+            "remontee__answered_at",
+            "remontee__closed_at",
+            "remontee__status",
+        )
+        .order_by("service__name")
+    )
+    found: dict[str, dict] = {}
+    for name, outcome, created, answered, closed, status in rows:
+        line = found.setdefault(name, {"service": name, "handoffs": 0, "done": 0, "answer": [], "resolution": []})
+        line["handoffs"] += 1
+        line["done"] += outcome == HandOff.Outcome.FAIT
+        if answered:
+            line["answer"].append((answered - created).total_seconds() / 86400)
+        if closed and status in (Remontee.Status.A_CONFIRMER, Remontee.Status.RESOLUE):
+            line["resolution"].append((closed - created).total_seconds() / 86400)
+    for line in found.values():
+        for key in ("answer", "resolution"):
+            values = line.pop(key)
+            line[f"{key}_days"] = round(sum(values) / len(values), 1) if values else None
+    return list(found.values())
+
+
+def _handoff_items(rows) -> list[Waiting]:
+    return [
+        Waiting(
+            model="remontees.remontee",
+            pk=h.remontee_id,
+            title=f"{h.remontee.theme} — {h.remontee.residence}",
+            detail=f"{h.service}, attendu pour le {formats.date_format(h.due_on, 'j F Y')}"
+            if h.outcome == HandOff.Outcome.EN_ATTENTE
+            else f"{h.service} : « {Truncator(h.answer).chars(100)} »",
+            since=h.due_on if h.outcome == HandOff.Outcome.EN_ATTENTE else h.answered_at,
+            url=reverse("remontees:detail", args=[h.remontee_id]),
+            assignee=h.remontee.assignee,
+        )
+        for h in rows
+    ]
+
+
+def waiting_handoffs(user, *, limit: int = 10, today=None) -> list[WaitingGroup]:
+    """Hand-offs overdue at a service, and remontées a service sent back as not
+    its own that nobody has handed on or answered since."""
+    today = today or timezone.localdate()
+    base = HandOff.objects.for_user(user).select_related(
+        "service", "remontee__theme", "remontee__residence", "remontee__assignee"
+    )
+    overdue_total, overdue = first_rows(
+        base.filter(outcome=HandOff.Outcome.EN_ATTENTE, due_on__lt=today).order_by("due_on", "pk"), limit
+    )
+    later = HandOff.objects.filter(remontee=OuterRef("remontee"), created_at__gt=OuterRef("created_at"))
+    returned_total, returned = first_rows(
+        base.filter(outcome=HandOff.Outcome.HORS_RESSORT, remontee__status__in=OPEN)
+        .exclude(Exists(later))
+        .order_by("answered_at", "pk"),
+        limit,
+    )
+    return [
+        WaitingGroup("remontee-retard", "Remontées en retard chez un service", overdue_total, _handoff_items(overdue)),
+        WaitingGroup(
+            "remontee-renvoyee", "Remontées renvoyées par un service", returned_total, _handoff_items(returned)
+        ),
+    ]

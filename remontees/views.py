@@ -1,25 +1,31 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
+from core.forms import is_id
 from core.views import form_page, labels_page, paginate
 from relais.models import Relais, Residence
 from remontees import selectors, services
 from remontees.forms import (
     AssignForm,
+    HandOffForm,
     RelaisRemonteeForm,
     RemonteeFilter,
     RemonteeForm,
     ReopenForm,
     RoundTableForm,
+    ServiceAnswerForm,
+    ServiceForm,
     StatusForm,
 )
-from remontees.models import Remontee, Theme
+from remontees.models import HandOff, Remontee, Service, Theme
+from remontees.pdf import residence_poster_pdf
 from reunions.models import Reunion
 
 
@@ -71,6 +77,7 @@ def board(request):
             "page": page,
             "rows": [(r, (now - r.created_at).days) for r in page],
             "counts": [(value, label, counts.get(value, 0)) for value, label in Remontee.Status.choices],
+            "delays": selectors.service_delays(request.user),
         },
     )
 
@@ -108,6 +115,9 @@ def detail(request, remontee):
         allowed = services.TRANSITIONS.get(remontee.status, set())
         context["status_form"] = StatusForm(choices=[c for c in Remontee.Status.choices if c[0] in allowed])
         context["assign_form"] = AssignForm(user=request.user, initial={"assignee": remontee.assignee_id})
+        context["handoffs"] = selectors.handoffs_of(request.user, remontee)
+        if not remontee.is_closed and not any(h.outcome == HandOff.Outcome.EN_ATTENTE for h in context["handoffs"]):
+            context["handoff_form"] = HandOffForm(user=request.user)
     elif remontee.is_closed:
         context["reopen_form"] = ReopenForm()
     return render(request, "remontees/detail.html", context)
@@ -231,13 +241,27 @@ def report(request):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*WRITERS, *RELAIS_ONLY)
 def residence_page(request, residence):
     """« Vous avez dit, nous avons fait » : what was raised for a residence and
-    what became of it, to show the tenants."""
+    what became of it, to show the tenants; read by its relais too."""
     residence = Residence.objects.get_for_user(request.user, residence)
     context = {"residence": residence, **selectors.residence_page(request.user, residence)}
     return render(request, "remontees/residence.html", context)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def residence_poster(request, residence):
+    """The same as an A4 poster for the hall (one small PDF: made in the request)."""
+    residence = Residence.objects.get_for_user(request.user, residence)
+    pdf = residence_poster_pdf(
+        residence=residence,
+        organisation=_organisation(request),
+        **selectors.residence_page(request.user, residence),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="affiche-{residence.pk}.pdf"'
+    return response
 
 
 @role_required(*ADMINS)
@@ -250,3 +274,123 @@ def themes(request):
         intro="Les thèmes proposés aux relais et à l'équipe. Un thème retiré reste sur les remontées qui l'utilisent.",
         count_label="Remontées",
     )
+
+
+# Services and hand-offs
+
+
+@role_required(*WRITERS)
+def services_directory(request):
+    """The organisation's services: internal ones and contractors, each with its e-mail."""
+    organisation = _organisation(request)
+    form = ServiceForm(request.POST or None)
+    if request.method == "POST":
+        toggle = request.POST.get("toggle", "")
+        if is_id(toggle):
+            service = Service.objects.for_user(request.user, write=True).filter(pk=toggle).first()
+            if service is not None:
+                service = services.service_toggle(service=service)
+                messages.success(
+                    request, f"« {service} » est {'proposé' if service.is_active else 'retiré de la liste'}."
+                )
+            return redirect("remontees:services")
+        if form.is_valid():
+            try:
+                service = services.service_save(organisation=organisation, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"« {service} » est ajouté à l'annuaire.")
+                return redirect("remontees:services")
+    return render(
+        request, "remontees/services.html", {"form": form, "rows": selectors.services_directory(request.user)}
+    )
+
+
+@role_required(*WRITERS)
+@require_POST
+def hand_off(request, remontee):
+    remontee = Remontee.objects.get_for_user(request.user, remontee, write=True)
+    form = HandOffForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.handoff_create(remontee=remontee, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "La remontée est transmise ; le service reçoit son lien par e-mail.")
+    else:
+        messages.error(request, "Choisissez un service et une date à venir.")
+    return redirect("remontees:detail", remontee=remontee.pk)
+
+
+@role_required(*WRITERS, *RELAIS_ONLY)
+def handoff_photo(request, handoff):
+    """The photo a service sent with « fait », through the remontée's door."""
+    handoff = HandOff.objects.get_for_user(request.user, handoff)
+    Remontee.objects.get_for_user(request.user, handoff.remontee_id)
+    if not handoff.photo:
+        raise Http404("Pas de photo pour cette réponse.")
+    return FileResponse(handoff.photo.open("rb"), content_type="image/jpeg")
+
+
+@role_required(*RELAIS_ONLY)
+@require_POST
+def confirm(request, remontee):
+    """« Oui, c'est réglé » : the relais confirms what the service said it did."""
+    remontee = Remontee.objects.get_for_user(request.user, remontee)
+    try:
+        services.remontee_confirm(remontee=remontee, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Merci ! La remontée est close comme résolue.")
+    if request.POST.get("next") == "espace":
+        return redirect("espace:home")
+    return redirect("remontees:detail", remontee=remontee.pk)
+
+
+def _refused(request, reason: str, status: int = 400):
+    return render(request, "remontees/service_refused.html", {"reason": reason}, status=status)
+
+
+@never_cache
+def service_answer(request, service_token):
+    """The service's page, opened by its signed link (no login): the remontée's
+    text, residence and photo, never the relais' name or contacts; « fait » or
+    « pas de notre ressort », once."""
+    try:
+        handoff = services.handoff_from_token(service_token)
+    except services.LinkRefused as refused:
+        return _refused(request, str(refused))
+    if handoff.outcome != HandOff.Outcome.EN_ATTENTE:
+        if "merci" in request.GET and handoff.outcome in (HandOff.Outcome.FAIT, HandOff.Outcome.HORS_RESSORT):
+            return render(request, "remontees/service_done.html", {"handoff": handoff})
+        return _refused(request, "Ce lien a déjà servi : la réponse est enregistrée. Merci !", status=200)
+    form = ServiceAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.handoff_answer(handoff=handoff, **form.cleaned_data)
+        except services.LinkRefused as refused:
+            return _refused(request, str(refused), status=200)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(request.path + "?merci")
+    return render(
+        request,
+        "remontees/service_answer.html",
+        {"handoff": handoff, "remontee": handoff.remontee, "form": form, "token": service_token},
+    )
+
+
+@never_cache
+def service_photo(request, service_token):
+    """The remontée's photo, for the service holding a valid link."""
+    try:
+        handoff = services.handoff_from_token(service_token)
+    except services.LinkRefused:
+        raise Http404("Ce lien n'est pas valide.") from None
+    if handoff.outcome != HandOff.Outcome.EN_ATTENTE or not handoff.remontee.photo:
+        raise Http404("Pas de photo.")
+    return FileResponse(handoff.remontee.photo.open("rb"), content_type="image/jpeg")

@@ -12,6 +12,7 @@ table, rather than by hashing five apps' tables around it.
 from __future__ import annotations
 
 import copy
+import datetime
 import html
 import re
 from collections import Counter
@@ -42,6 +43,8 @@ PUBLIC_VIEWS = {
     "reunions:rsvp",
     "reunions:minutes_public",
     "reunions:calendar_feed",
+    "remontees:service_answer",
+    "remontees:service_photo",
     "service_worker",
     "manifest",
     "health",
@@ -161,6 +164,52 @@ def _remontee(world, outside=False) -> int:
         )
         setattr(world, key, remontee.pk)
     return getattr(world, key)
+
+
+def _handoff(world, outside=False) -> int:
+    """A hand-off of relais A's remontée to a contractor (or of the remontée of quartier 2)."""
+    key = "_handoff_outside" if outside else "_handoff"
+    if not hasattr(world, key):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from PIL import Image
+
+        from core.uploads import clean_photo
+        from remontees.models import HandOff
+        from tests.factories import ServiceFactory
+
+        service = ServiceFactory(organisation=world.org_a, name=f"Ascenseurs {MARKER}{' 2' if outside else ''}")
+        remontee = _remontee(world, outside=outside)
+        handoff = HandOff(remontee_id=remontee, service=service, due_on="2030-01-01", outcome="fait", answer="Réparé")
+        jpeg = io.BytesIO()
+        Image.new("RGB", (40, 30), "blue").save(jpeg, "JPEG")
+        handoff.photo.save("repare.jpg", clean_photo(SimpleUploadedFile("repare.jpg", jpeg.getvalue())))
+        setattr(world, key, handoff.pk)
+    return getattr(world, key)
+
+
+def _service_token(world) -> str:
+    """A service's signed link: a bearer link, so its page shows the remontée's
+    text, residence and photo, and nothing else of the organisation."""
+    if not hasattr(world, "_service_token"):
+        from remontees import services
+        from remontees.models import Remontee, Theme
+        from tests.factories import ResidenceFactory, ServiceFactory
+
+        residence = ResidenceFactory(organisation=world.org_a, quartier=world.q1, name="Résidence du lien")
+        remontee = Remontee.objects.create(
+            organisation=world.org_a,
+            residence=residence,
+            relais=world.relais_a,
+            theme=Theme.objects.filter(organisation=world.org_a).first(),
+            description="Porte du hall bloquée",
+            source="espace",
+        )
+        service = ServiceFactory(organisation=world.org_a, name="Serrurerie")
+        handoff = services.handoff_create(remontee=remontee, service=service, due_on=datetime.date(2030, 1, 1), by=None)
+        world._service_token = services.handoff_token(handoff)
+    return world._service_token
 
 
 def _initiative_world(world) -> dict:
@@ -283,6 +332,8 @@ IN_SCOPE_KWARGS = {
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
     "flag": lambda w: _flag(w),
+    "handoff": _handoff,
+    "service_token": _service_token,
 }
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
@@ -307,6 +358,7 @@ OUTSIDE_AGENCY_KWARGS = {
     "quartier": lambda w: w.q2.pk,
     # Texts flagged for review are the whole organisation's, read by its unrestricted staff.
     "flag": None,
+    "handoff": lambda w: _handoff(w, outside=True),
 }
 
 

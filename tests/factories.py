@@ -31,7 +31,7 @@ from initiatives.models import (
 )
 from privacy.models import RightsRequest
 from relais.models import ContactLog, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
-from remontees.models import Remontee, RemonteeEvent, Theme
+from remontees.models import HandOff, Remontee, RemonteeEvent, Service, Theme
 from reunions.models import ActionItem, AgendaItem, CalendarFeed, Decision, Invitee, Reunion
 
 
@@ -307,6 +307,32 @@ class RemonteeEventFactory(DjangoModelFactory):
     remontee = factory.SubFactory(RemonteeFactory)
     kind = RemonteeEvent.Kind.STATUT
     status = Remontee.Status.PRISE_EN_COMPTE
+
+
+class ServiceFactory(DjangoModelFactory):
+    """A service of the directory (remontees.services.service_save also reuses
+    an existing login of the same address)."""
+
+    class Meta:
+        model = Service
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Entreprise {n}")
+    kind = Service.Kind.PRESTATAIRE
+    email = factory.Sequence(lambda n: f"service{n}@prestataire.test")
+    mailbox = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..email"), is_active=False)
+
+
+class HandOffFactory(DjangoModelFactory):
+    """A hand-off row (remontees.services.handoff_create also moves the remontée
+    and writes to the service: use the service to test those)."""
+
+    class Meta:
+        model = HandOff
+
+    remontee = factory.SubFactory(RemonteeFactory)
+    service = factory.SubFactory(ServiceFactory, organisation=factory.SelfAttribute("..remontee.organisation"))
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=7))
 
 
 # initiatives

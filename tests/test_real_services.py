@@ -25,8 +25,9 @@ from core import outbox
 from core.models import Message
 from core.outbox import dispatch
 from devtools.builder import Builder
+from inbox.services import digest_schedule
 from tests.conftest import require_service
-from tests.factories import OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, RemonteeFactory, ResidenceFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,6 +104,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
 
     org = OrganisationFactory(name="Habitat du Test", slug="habitat-du-test")
     people = Builder(org, bulk=True).due_reminders(1000, due=timezone.now())
+    # Staff members' daily digests in the same batches: a message for staff goes once too.
+    team = [
+        MembershipFactory(organisation=org, role="staff", user=UserFactory(email=f"equipe{n}@test.test")).user
+        for n in range(20)
+    ]
+    RemonteeFactory(residence=ResidenceFactory(organisation=org), relais=people[0])  # something waits
+    assert digest_schedule(now=timezone.now()) == 20
+    total = 1020
     queue = f"test-{uuid.uuid4().hex[:8]}"
     mail_dir = tmp_path / "mails"
     env = {
@@ -117,18 +126,18 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
     celery_app.conf.task_always_eager = False
     first = _start_worker(queue, env)
     try:
-        assert dispatch(queue=queue) == 1000
+        assert dispatch(queue=queue) == total
         _wait(lambda: sent.count() >= 200, 120, first)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         at_kill = sent.count()
-        assert at_kill < 1000, "the batch finished before the kill: nothing was proven"
+        assert at_kill < total, "the batch finished before the kill: nothing was proven"
 
         # Beat, after the lease: what the dead worker held is handed out again.
         second = _start_worker(queue, env)
         try:
             assert dispatch(now=timezone.now() + outbox.LEASE + datetime.timedelta(seconds=1), queue=queue) > 0
-            _wait(lambda: sent.count() == 1000, 180, second)
+            _wait(lambda: sent.count() == total, 180, second)
         finally:
             second.terminate()
             second.communicate(timeout=30)
@@ -137,22 +146,26 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
 
-    recipients = []
+    recipients, digests = [], []
     for path in mail_dir.glob("*.eml"):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["Subject"].strip().startswith("À traiter le "):
+            digests.append(message["To"])
+            continue
         recipients.append(message["To"])
         assert message["Subject"] == "Demain : Réunion plénière annuelle"
         text, calendar = (part for part in message.walk() if not part.is_multipart())
         assert "Habitat du Test" in text.get_payload(decode=True).decode()
         assert calendar.get_content_type() == "text/calendar"
     assert sorted(recipients) == [r.email for r in people], "each recipient has exactly one message"
+    assert sorted(digests) == sorted(u.email for u in team), "each staff member has exactly one digest"
     # Hand-offs to the transport: once per message, except a row the kill caught
     # between sending and committing (at most one per pool process), which the
     # idempotent folder absorbed.
     handoffs = (mail_dir / "deliveries.log").read_text().split()
     again = len(handoffs) - len(set(handoffs))
-    assert len(set(handoffs)) == 1000 and again <= 2, again
-    print(f"\nkilled after {at_kill} of 1000 sent; messages handed to the transport twice: {again}")
+    assert len(set(handoffs)) == total and again <= 2, again
+    print(f"\nkilled after {at_kill} of {total} sent; messages handed to the transport twice: {again}")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,18 +1,24 @@
 """The remontées of the demo network: raised at the round tables of the
 thematic meetings held, and from the relais' phones over the last weeks; the
-older, the further along, every status present (after the meetings)."""
+older, the further along, every status present (after the meetings). A
+directory of services, with remontées handed to them at every stage: one late,
+one sent back, one done and confirmed, one done and waiting for the demo
+relais' confirmation; so the inbox has something waiting and a residence's
+poster something to say. The demo's mediation staff asked to be told at once."""
 
 import datetime
 
 from django.utils import timezone
 
-from devtools.builder import Builder, RemonteePlan
+from core.models import Membership, Notify
+from devtools.builder import DAY, Builder, RemonteePlan
 from devtools.content import SAID
 from relais.models import Relais
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
 
-STATUSES = list(Remontee.Status.values)
+# What staff answer; « résolue — à confirmer » comes from a service (below).
+STATUSES = [s for s in Remontee.Status.values if s != Remontee.Status.A_CONFIRMER]
 
 
 def seed(b: Builder) -> None:
@@ -53,4 +59,56 @@ def seed(b: Builder) -> None:
                 reunion=reunion,
             )
         )
-    b.remontees(plans)
+    made = b.remontees(plans)
+    handoffs(b, made)
+
+
+SERVICES = [
+    ("Maintenance", "interne", "maintenance@habitat-du-lac.test"),
+    ("Propreté", "interne", "proprete@habitat-du-lac.test"),
+    ("Gestion locative", "interne", "gestion-locative@habitat-du-lac.test"),
+    ("Ascenseurs Rhône SAV", "prestataire", "sav@ascenseurs-rhone.test"),
+    ("Nettoyage Clair & Net", "prestataire", "contact@clair-et-net.test"),
+]
+
+
+def handoffs(b: Builder, made: list[Remontee]) -> None:
+    """Remontées still open handed to the services, as the team would have."""
+    maintenance, proprete, gestion, ascenseurs, nettoyage = b.services(SERVICES)
+    Membership.objects.filter(user=b.by, organisation=b.organisation).update(notify=Notify.AT_ONCE)
+    now = timezone.now()
+    # Round-table ones « prise en compte » stay so: the demo shows every status there.
+    handed = [
+        r
+        for r in made
+        if r.status == Remontee.Status.EN_COURS
+        or (r.status == Remontee.Status.PRISE_EN_COMPTE and r.source != Remontee.Source.REUNION)
+    ]
+    # The demo relais' own first: their home asks them to confirm.
+    handed.sort(
+        key=lambda r: (not (r.relais and r.relais.user_id and r.source == Remontee.Source.ESPACE), r.created_at)
+    )
+    stages = [
+        # (service, days after it was raised, due in, outcome, answer, confirmed)
+        (ascenseurs, 1, 5, "fait", "Carte de commande de l'ascenseur remplacée.", False),
+        (maintenance, 2, 7, None, "", False),  # late: reminded every day
+        (nettoyage, 1, 10, "fait", "Passage supplémentaire le mardi, hall et escaliers.", True),
+        (gestion, 1, 14, "hors_ressort", "Cela relève de la copropriété voisine, pas du bailleur.", False),
+        (proprete, 1, 3, "fait", "Encombrants enlevés, affiche rappelant le jour de collecte.", True),
+    ]
+    for remontee, (service, after, due, outcome, answer, confirmed) in zip(handed, stages, strict=False):
+        last = remontee.events.order_by("-at").values_list("at", flat=True).first()
+        at = min(last + after * DAY, now - 3 * DAY)
+        if at <= last:
+            continue  # answered too lately to have been handed on since
+        b.hand_off(
+            remontee,
+            service,
+            at=at,
+            due_days=due if outcome else 1,
+            note="Prévenir la gardienne avant de passer." if service.kind == "interne" else "",
+            outcome=outcome,
+            after=min(DAY * 2, (now - at) / 2),
+            answer=answer,
+            confirmed=confirmed,
+        )

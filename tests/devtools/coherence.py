@@ -14,7 +14,7 @@ from espace.models import Activity
 from initiatives.models import GrantRequest, Initiative, LogisticsRequest
 from relais.models import ContactLog, Relais, RelaisStatusChange
 from relais.services import ALLOWED_TRANSITIONS
-from remontees.models import Remontee, RemonteeEvent
+from remontees.models import CLOSED, Remontee, RemonteeEvent
 from remontees.services import TRANSITIONS
 from reunions.models import ActionItem, Invitee, Reunion
 
@@ -116,20 +116,30 @@ def _remontees(organisation: Organisation, now: datetime.datetime) -> list[str]:
             found.append(f"remontée {remontee.pk}: no creation event at its creation")
             continue
         status = steps[0].status
+        answered = closed_since = None
+        K, S = RemonteeEvent.Kind, Remontee.Status
         for before, event in zip(steps, steps[1:], strict=False):
             if event.at < before.at or event.at > now:
                 found.append(f"remontée {remontee.pk}: events out of order or in the future")
-            if event.kind == RemonteeEvent.Kind.STATUT:
-                if event.status not in TRANSITIONS[status]:
-                    found.append(f"remontée {remontee.pk}: {status} → {event.status}")
-                status = event.status
-        changes = [e for e in steps if e.kind == RemonteeEvent.Kind.STATUT]
-        closed = remontee.status in (Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE)
-        expected = (
-            status,
-            changes[0].at if changes else None,
-            changes[-1].at if closed and changes else None,
-        )
+            if event.kind not in (K.STATUT, K.TRANSMISE, K.CONFIRMEE, K.ROUVERTE):
+                continue
+            # Staff's answers follow TRANSITIONS; a service's « fait » and the
+            # relais' confirmation, the hand-off's own steps.
+            allowed = set(TRANSITIONS[status])
+            if event.kind in (K.TRANSMISE, K.ROUVERTE):
+                allowed.add(S.EN_COURS)
+            if status == S.EN_COURS and event.by_id is None:
+                allowed.add(S.A_CONFIRMER)
+            if event.status != status and event.status not in allowed:
+                found.append(f"remontée {remontee.pk}: {status} → {event.status}")
+            if event.kind in (K.STATUT, K.TRANSMISE) and answered is None:
+                answered = event.at
+            if event.status in CLOSED and status not in CLOSED:
+                closed_since = event.at
+            elif event.status not in CLOSED:
+                closed_since = None
+            status = event.status
+        expected = (status, answered, closed_since)
         if expected != (remontee.status, remontee.answered_at, remontee.closed_at):
             found.append(f"remontée {remontee.pk}: events say {expected}")
     return found

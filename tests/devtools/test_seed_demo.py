@@ -43,11 +43,11 @@ def test_seed_demo_builds_the_demo_network_once():
 @pytest.mark.parametrize(
     "email, landing, text",
     [
-        ("mediation@habitat-du-lac.test", "/tableau-de-bord/", "Habitat du Lac"),
-        ("mediation@tilleuls.test", "/tableau-de-bord/", "Centre social des Tilleuls"),
+        ("mediation@habitat-du-lac.test", "/a-traiter/", "Habitat du Lac"),
+        ("mediation@tilleuls.test", "/a-traiter/", "Centre social des Tilleuls"),
         ("partenaire@habitat-du-lac.test", "/tableau-de-bord/", "Habitat du Lac"),
         ("relais@habitat-du-lac.test", "/espace/", "Fatou"),
-        ("admin@demo.test", "/tableau-de-bord/", "Tableau de bord"),
+        ("admin@demo.test", "/a-traiter/", "À traiter"),
     ],
 )
 def test_demo_accounts_log_in_with_the_demo_password(client, email, landing, text):
@@ -97,7 +97,8 @@ def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
     (carried,) = AgendaItem.objects.filter(reunion__status="prevue", action__isnull=False)
     assert carried.action.status == "ouverte" and carried.reunion.previous == carried.action.reunion
     raised = Remontee.objects.filter(organisation=lac, source="reunion")
-    assert set(raised.values_list("status", flat=True)) == set(Remontee.Status.values)
+    # Every status staff answer with (« à confirmer » is a service's, below).
+    assert set(raised.values_list("status", flat=True)) >= set(Remontee.Status.values) - {"a_confirmer"}
 
 
 def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
@@ -180,3 +181,24 @@ def test_the_demo_shows_relais_what_the_network_did(client):
     rows = AnnouncementRecipient.objects.filter(announcement__in=lac)
     assert rows.filter(read_at__isnull=False).exists() and rows.filter(read_at=None).exists()
     assert {"email", "papier"} <= set(rows.values_list("channel", flat=True))
+
+
+def test_the_demo_has_work_waiting_services_late_and_a_residence_poster_to_print(client):
+    from remontees.models import HandOff, Remontee
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    inbox = client.get("/a-traiter/").content.decode()
+    for waiting in ("Remontées nouvelles", "Remontées en retard chez un service", "Remontées renvoyées par un service"):
+        assert waiting in inbox, waiting
+    outcomes = set(HandOff.objects.values_list("outcome", flat=True))
+    assert outcomes >= {"en_attente", "fait", "hors_ressort"}
+    assert Remontee.objects.filter(status="a_confirmer").exists()
+    # The demo relais' residence has answers worth printing.
+    client.logout()
+    client.login(email="relais@habitat-du-lac.test", password="demo1234")
+    relais_home = client.get("/espace/").content.decode()
+    assert "Oui, c'est réglé" in relais_home
+    residence = Relais.objects.get(user__email="relais@habitat-du-lac.test").residences.first()
+    poster = client.get(f"/remontees/residence/{residence.pk}/affiche.pdf")
+    assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
