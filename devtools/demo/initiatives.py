@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from devtools.builder import Builder, GrantPlan, InitiativePlan, LogisticsPlan
+from devtools.demo import history
 from initiatives.models import InitiativeKind
 
 # (days from today, kind, title, status, participants (total, children, adults, seniors, newcomers), grant)
@@ -104,4 +105,7 @@ def seed(b: Builder) -> None:
                 "went_badly": REPORT[1],
             }
         plans.append(plan)
-    b.initiatives(plans)
+    # Two years before: about ten events a year, some with logistics, partners and a grant.
+    first, last = history(b.today)
+    drawn = b.plan_initiatives(10, first=first, last=last, stock=list(stock.values())[:2], partners=partners)
+    b.initiatives(plans + drawn)

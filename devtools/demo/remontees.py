@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from devtools.builder import Builder, RemonteePlan
 from devtools.content import SAID
+from devtools.demo import history
 from relais.models import Relais
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
@@ -53,4 +54,6 @@ def seed(b: Builder) -> None:
                 reunion=reunion,
             )
         )
-    b.remontees(plans)
+    # Over two years and this one: what each relais raised while active, the older the further along.
+    first, _ = history(b.today)
+    b.remontees(plans + b.plan_remontees(1.2, first=first, last=b.today - 10 * datetime.timedelta(days=1)))
