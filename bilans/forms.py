@@ -1,8 +1,9 @@
 from django import forms
 from django.utils import timezone
 
+from bilans.models import Bilan
 from bilans.services import FIRST_YEAR
-from core.forms import ModelMultipleChoiceField
+from core.forms import DateInput, ModelMultipleChoiceField
 from core.uploads import PhotoField
 from remontees.models import Remontee
 
@@ -54,6 +55,38 @@ class BilanTextsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     logo = PhotoField(label="Logo de l'organisation (page de couverture)", required=False)
+    period = forms.ChoiceField(
+        label="Période du bilan",
+        choices=Bilan.Period.choices,
+        initial=Bilan.Period.ANNEE,
+        required=False,
+        help_text="L'année scolaire commence en septembre de l'année du bilan. Une période libre est comparée "
+        "à la période de même durée juste avant.",
+    )
+    starts_on = forms.DateField(label="Période libre\u00a0: du", required=False, widget=DateInput())
+    ends_on = forms.DateField(label="au", required=False, widget=DateInput())
+    colour = forms.RegexField(
+        label="Couleur du document",
+        regex=r"^#[0-9a-fA-F]{6}$",
+        initial="#1f5f8b",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": "Choisissez une couleur au format #1f5f8b."},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") == Bilan.Period.LIBRE:
+            first, last = data.get("starts_on"), data.get("ends_on")
+            if not first or not last:
+                self.add_error("starts_on", "Une période libre a une date de début et une date de fin.")
+            elif last < first:
+                self.add_error("ends_on", "La fin de la période doit suivre son début.")
+            elif (last - first).days > 3 * 366:
+                self.add_error("ends_on", "Trois ans au plus\u00a0: raccourcissez la période.")
+            elif last > timezone.localdate():
+                self.add_error("ends_on", "La période ne peut pas finir dans le futur.")
+        return data
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)

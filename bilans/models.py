@@ -23,8 +23,20 @@ class Bilan(models.Model):
         PRET = "pret", "Prêt"
         ECHEC = "echec", "Échec"
 
+    class Period(models.TextChoices):
+        ANNEE = "annee", "Année civile (janvier à décembre)"
+        SCOLAIRE = "scolaire", "Année scolaire (septembre à août)"
+        LIBRE = "libre", "Période libre"
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="bilans")
     year = models.PositiveSmallIntegerField("année")
+    # The period counted: the calendar year by default, the school year that
+    # starts in September of `year`, or any period (starts_on to ends_on),
+    # compared with the period of the same length just before.
+    period = models.CharField("période", max_length=10, choices=Period.choices, default=Period.ANNEE)
+    starts_on = models.DateField("du", null=True, blank=True)
+    ends_on = models.DateField("au", null=True, blank=True)
+    colour = models.CharField("couleur du document", max_length=7, default="#1f5f8b")
     introduction = models.TextField("introduction", blank=True)
     perspectives = models.TextField("perspectives", blank=True)
     examples = models.ManyToManyField(
@@ -54,14 +66,48 @@ class Bilan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="bilan_unique_per_org_year"),
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="bilan_year_sane"),
+            models.CheckConstraint(
+                condition=~models.Q(period="libre")
+                | models.Q(starts_on__isnull=False, ends_on__isnull=False, ends_on__gte=models.F("starts_on")),
+                name="bilan_free_period_has_bounds",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Bilan {self.year}"
+        return f"Bilan {self.label}"
+
+    @property
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        """The first and last day of the period counted."""
+        if self.period == self.Period.LIBRE and self.starts_on and self.ends_on:
+            return self.starts_on, self.ends_on
+        if self.period == self.Period.SCOLAIRE:
+            return datetime.date(self.year, 9, 1), datetime.date(self.year + 1, 8, 31)
+        return datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
+
+    @property
+    def label(self) -> str:
+        """How the document names its period: « 2025 », « 2025-2026 », « 01/03/2025 – 28/02/2026 »."""
+        return period_label(*self.bounds, self.period)
+
+    @property
+    def previous_bounds(self) -> tuple[datetime.date, datetime.date]:
+        """The period compared with: the year before (civil or school), or the same length just before."""
+        first, last = self.bounds
+        if self.period == self.Period.LIBRE:
+            before = first - datetime.timedelta(days=1)
+            return before - (last - first), before
+        return _year_before(first), _year_before(last)
+
+    def previous_day(self, day: datetime.date) -> datetime.date:
+        """The day of the previous period that matches `day` (to cut it as the period in progress is)."""
+        if self.period == self.Period.LIBRE:
+            return day - (self.bounds[0] - self.previous_bounds[0])
+        return _year_before(day)
 
     @property
     def filename(self) -> str:
-        return f"bilan-{self.organisation.slug}-{self.year}.pdf"
+        return f"bilan-{self.organisation.slug}-{self.label.replace('/', '-').replace(' – ', '-au-')}.pdf"
 
     @property
     def is_pending(self) -> bool:
@@ -78,3 +124,15 @@ class Bilan(models.Model):
     @staticmethod
     def new_token() -> uuid.UUID:
         return uuid.uuid4()
+
+
+def _year_before(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year - 1, day=28) if (day.month, day.day) == (2, 29) else day.replace(year=day.year - 1)
+
+
+def period_label(first: datetime.date, last: datetime.date, kind: str = "") -> str:
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
+        return str(first.year)
+    if (first.month, first.day, last.month, last.day) == (9, 1, 8, 31) and last.year == first.year + 1:
+        return f"{first.year}-{last.year}"
+    return f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"

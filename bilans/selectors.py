@@ -25,8 +25,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bilans.charts import bar_chart
-from bilans.models import Bilan
+from bilans.charts import bar_chart, tint
+from bilans.models import Bilan, period_label
 from core.models import Organisation
 from espace.models import Activity
 from initiatives.models import (
@@ -620,7 +620,8 @@ def example_choices(bilan: Bilan) -> QuerySet[Remontee]:
     return (
         Remontee.objects.filter(
             organisation=bilan.organisation,
-            created_at__year=bilan.year,
+            created_at__date__gte=bilan.bounds[0],
+            created_at__date__lte=bilan.bounds[1],
             status__in=[Remontee.Status.RESOLUE, Remontee.Status.NON_RETENUE],
         )
         .select_related("theme", "residence")
@@ -628,56 +629,143 @@ def example_choices(bilan: Bilan) -> QuerySet[Remontee]:
     )
 
 
-def bilan_context(bilan: Bilan) -> dict:
-    """Everything the page and the PDF show: the figures of the year and of the one before."""
-    current = bilan_figures(bilan.organisation, bilan.year)
-    # The year in progress is compared with the same months of the year before.
-    cut = None
-    if not current["whole_year"]:
-        as_of = current["as_of"]
-        cut = (
-            as_of.replace(year=as_of.year - 1, day=28)
-            if (as_of.month, as_of.day) == (2, 29)
-            else as_of.replace(year=as_of.year - 1)
+def bilan_lists(organisation: Organisation, period: Period) -> dict:
+    """What the plenary reads line by line: the meetings held, the initiatives
+    (not cancelled) and the grants of the period. A fixed number of queries."""
+    R = Reunion.Status
+    meetings = [
+        {
+            "day": timezone.localtime(row["starts_at"]).date(),
+            "kind": Reunion.Kind(row["kind"]).label if row["kind"] in Reunion.Kind.values else row["kind"],
+            "title": row["title"],
+            "themes": row["themes"],
+            "invited": row["invited"],
+            "present": row["present"] if row["ticked"] else None,
+        }
+        for row in Reunion.objects.filter(period.datetimes("starts_at"), organisation=organisation)
+        .exclude(status=R.ANNULEE)
+        .filter(starts_at__lt=period.cutoff)
+        .annotate(
+            invited=Count("invitees", filter=Q(invitees__invited=True)),
+            present=Count("invitees", filter=Q(invitees__attended=True)),
+            ticked=Count("invitees", filter=Q(invitees__attended__isnull=False)),
         )
-    previous = bilan_figures(bilan.organisation, bilan.year - 1, until=cut)
+        .values("starts_at", "kind", "title", "themes", "invited", "present", "ticked")
+        .order_by("starts_at", "pk")
+    ]
+    I = Initiative.Status  # noqa: E741
+    initiatives = list(
+        _initiatives_then(organisation, period)
+        .exclude(status_then=I.ANNULEE)
+        .values("pk", "title", "starts_on", "place", "status_then", "participants", "kind__name", "quartier__name")
+        .order_by("starts_on", "pk")
+    )
+    ids = [row["pk"] for row in initiatives]
+    places, partners = defaultdict(list), defaultdict(list)
+    for initiative_id, name in (
+        Initiative.residences.through.objects.filter(initiative_id__in=ids)
+        .order_by("residence__name")
+        .values_list("initiative_id", "residence__name")
+    ):
+        places[initiative_id].append(name)
+    for initiative_id, name in (
+        Initiative.partners.through.objects.filter(initiative_id__in=ids)
+        .order_by("partner__name")
+        .values_list("initiative_id", "partner__name")
+    ):
+        partners[initiative_id].append(name)
+    for row in initiatives:
+        row["where"] = ", ".join(places[row["pk"]] + [x for x in (row["place"], row["quartier__name"]) if x])
+        row["partners"] = ", ".join(partners[row["pk"]])
+        row["done"] = row["status_then"] == I.REALISEE
+        row["status"] = I(row["status_then"]).label
+    G = GrantRequest.Status
+    grants = []
+    for row in (
+        GrantRequest.objects.filter(period.datetimes("requested_at"), initiative__organisation=organisation)
+        .values("initiative__title", "requested_at", "amount_requested", "status", "amount_granted", "decided_on")
+        .order_by("requested_at", "pk")
+    ):
+        decided = row["decided_on"] is not None and row["decided_on"] <= period.as_of
+        status = row["status"] if decided else G.DEMANDEE
+        grants.append(
+            {
+                "initiative": row["initiative__title"],
+                "requested_on": timezone.localtime(row["requested_at"]).date(),
+                "requested": row["amount_requested"],
+                "status": G(status).label,
+                "granted": row["amount_granted"] if status == G.ACCORDEE else None,
+            }
+        )
+    return {"meetings": meetings, "initiatives": initiatives, "grants": grants}
+
+
+# The key figures shown in large type on the document's first page: (label, path, unit).
+KEY_TILES = [
+    ("relais actifs", "relais.active", ""),
+    ("résidences avec un relais", "coverage.covered", ""),
+    ("réunions tenues", "reunions.held", ""),
+    ("remontées reçues", "remontees.total", ""),
+    ("remontées résolues", "remontees.resolved", ""),
+    ("initiatives réalisées", "initiatives.done", ""),
+    ("participants aux initiatives", "initiatives.participants", ""),
+    ("accordés aux initiatives", "initiatives.grants.granted", "€"),
+]
+
+
+def bilan_context(bilan: Bilan) -> dict:
+    """Everything the page and the PDF show: the figures of the period and of the one before."""
+    organisation = bilan.organisation
+    period = Period(*bilan.bounds)
+    current = bilan_figures(organisation, period=period)
+    # The period in progress is compared with the same days of the period before.
+    cut = None if period.whole else bilan.previous_day(current["as_of"])
+    previous_period = Period(*bilan.previous_bounds, until=cut)
+    previous = bilan_figures(organisation, period=previous_period)
     examples = list(bilan.examples.select_related("theme", "residence")) if bilan.pk else []
-    year, before = str(bilan.year), str(bilan.year - 1)
+    year, before = bilan.label, period_label(*bilan.previous_bounds)
+    comparison = bilan_comparison(current, previous)
+    tiles = [
+        {"label": label, "unit": unit, "current": _get(current, path), "previous": _get(previous, path)}
+        for label, path, unit in KEY_TILES
+    ]
+    for tile in tiles:
+        now, then = tile["current"], tile["previous"]
+        tile["delta"] = now - then if now is not None and then is not None else None
+    colour = bilan.colour or "#1f5f8b"
+    colours = (colour, tint(colour))
     charts = {
-        "quartiers": bar_chart(current["relais"]["by_quartier"], title="Relais actifs par quartier"),
+        "quartiers": bar_chart(current["relais"]["by_quartier"], title="Relais actifs par quartier", colours=colours),
         "reunions": bar_chart(
-            [(label, held) for label, held, *_ in current["reunions"]["by_kind"]], title="Réunions tenues par type"
+            [(label, held) for label, held, *_ in current["reunions"]["by_kind"]],
+            title="Réunions tenues par type",
+            colours=colours,
         ),
         "themes": bar_chart(
             [(name, total, resolved) for name, total, resolved in current["remontees"]["by_theme"]],
             title="Remontées par thème",
             legend=("reçues", "résolues"),
+            colours=colours,
         ),
         "initiatives": bar_chart(
             [(name, total, done) for name, total, done in current["initiatives"]["by_kind"]],
             title="Initiatives par type",
             legend=("toutes", "réalisées"),
-        ),
-        "comparison": bar_chart(
-            [
-                (row["label"], row["current"] or 0, row["previous"] or 0)
-                for row in bilan_comparison(current, previous)
-                # Counts of people, meetings and events only: dwellings and invitations would flatten the rest.
-                if row["unit"] == "" and row["label"] not in ("Logements couverts", "Invitations envoyées")
-            ],
-            title=f"{year} comparé à {before}",
-            legend=(year, before),
+            colours=colours,
         ),
     }
     return {
         "bilan": bilan,
-        "organisation": bilan.organisation,
+        "organisation": organisation,
         "year": year,
         "previous_year": before,
         "previous_until": cut,
         "figures": current,
         "previous": previous,
-        "comparison": bilan_comparison(current, previous),
+        "comparison": comparison,
+        "tiles": tiles,
+        "lists": bilan_lists(organisation, period),
+        "colour": colour,
         "charts": charts,
         "examples": examples,
         "definitions": DEFINITIONS,

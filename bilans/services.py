@@ -9,6 +9,7 @@ function."""
 from __future__ import annotations
 
 import base64
+import datetime
 import logging
 import time
 from collections.abc import Iterable
@@ -42,15 +43,38 @@ def bilan_open(*, organisation: Organisation, year: int) -> Bilan:
 
 
 def bilan_save_texts(
-    *, bilan: Bilan, introduction: str, perspectives: str, examples: Iterable[Remontee], logo=None
+    *,
+    bilan: Bilan,
+    introduction: str,
+    perspectives: str,
+    examples: Iterable[Remontee],
+    logo=None,
+    period: str | None = None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    colour: str | None = None,
 ) -> Bilan:
+    """The bilan's texts, examples and logo; with `period`, the period it counts
+    (`starts_on` and `ends_on` for a free one) and with `colour`, its document's colour."""
     examples = list(examples)
     if any(r.organisation_id != bilan.organisation_id for r in examples):
         raise ValidationError("Un exemple choisi n'appartient pas à l'organisation.")
+    if period is not None and period not in Bilan.Period.values:
+        raise ValidationError({"period": "Période inconnue."})
+    if period == Bilan.Period.LIBRE and not (starts_on and ends_on and starts_on <= ends_on):
+        raise ValidationError({"starts_on": "Une période libre a une date de début et une date de fin, dans l'ordre."})
     with transaction.atomic():
         bilan.introduction = introduction.strip()
         bilan.perspectives = perspectives.strip()
-        bilan.save(update_fields=["introduction", "perspectives"])
+        fields = ["introduction", "perspectives"]
+        if period is not None:
+            bilan.period = period
+            bilan.starts_on, bilan.ends_on = (starts_on, ends_on) if period == Bilan.Period.LIBRE else (None, None)
+            fields += ["period", "starts_on", "ends_on"]
+        if colour:
+            bilan.colour = colour.lower()
+            fields.append("colour")
+        bilan.save(update_fields=fields)
         bilan.examples.set(examples)
         if logo is not None:
             organisation = bilan.organisation

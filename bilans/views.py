@@ -55,6 +55,10 @@ def bilan_texts(request, bilan):
         "introduction": bilan.introduction,
         "perspectives": bilan.perspectives,
         "examples": list(bilan.examples.values_list("pk", flat=True)),
+        "period": bilan.period,
+        "starts_on": bilan.starts_on,
+        "ends_on": bilan.ends_on,
+        "colour": bilan.colour,
     }
     form = BilanTextsForm(request.POST or None, request.FILES or None, choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -65,6 +69,10 @@ def bilan_texts(request, bilan):
             perspectives=data["perspectives"],
             examples=data["examples"],
             logo=data["logo"] or None,
+            period=data["period"] or None,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            colour=data["colour"] or None,
         )
         messages.success(request, "Les textes du bilan sont enregistrés. Générez le PDF pour qu'ils y figurent.")
         return redirect("bilans:detail", bilan=bilan.pk)

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from core import exports
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, paginate
 from espace import selectors, services
+from espace.exports import ACTIVITY
 from espace.forms import ActivityForm, AnnouncementForm, GuideForm, LikesForm
 from espace.models import Announcement, AnnouncementAttachment, Guide
 from relais import selectors as relais_selectors
@@ -72,6 +74,9 @@ def activity(request):
 def team_activity(request):
     """For staff: what the relais logged, in figures, and the latest entries."""
     since = timezone.localdate() - datetime.timedelta(days=365)
+    if fmt := exports.wanted(request):
+        rows = selectors.team_activity(request.user).iterator(chunk_size=2000)
+        return exports.export_response(request, name="activite", model="activity", columns=ACTIVITY, rows=rows, fmt=fmt)
     page = paginate(request, selectors.team_activity(request.user))
     context = {"summary": selectors.activity_summary(request.user, since=since), "page": page}
     return render(request, "espace/team_activity.html", context)

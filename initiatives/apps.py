@@ -9,9 +9,11 @@ class InitiativesConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: models and what uses them load only once
         # the app registry is ready (Django's rule for AppConfig modules).
+        from core import integrity as checks
         from core import personal_data
         from core.models import Organisation
         from initiatives import services
+        from initiatives.integrity import check as integrity_check
         from initiatives.personal_data import PART
 
         def default_kinds(sender, instance, created, raw=False, **kwargs):
@@ -20,3 +22,4 @@ class InitiativesConfig(AppConfig):
 
         post_save.connect(default_kinds, sender=Organisation, dispatch_uid="initiatives_default_kinds", weak=False)
         personal_data.register(PART)
+        checks.register("initiatives", integrity_check)

@@ -245,6 +245,16 @@ def logistics_lines(logistics: LogisticsRequest) -> list[LogisticsLine]:
     return list(logistics.lines.select_related("equipment"))
 
 
+def logistics_export(user) -> QuerySet[LogisticsRequest]:
+    """Every logistics request, newest first, with its initiative, room and lines."""
+    return (
+        LogisticsRequest.objects.for_user(user)
+        .select_related("initiative", "room")
+        .prefetch_related(Prefetch("lines", queryset=LogisticsLine.objects.select_related("equipment")))
+        .order_by("-requested_at", "-pk")
+    )
+
+
 # Small grants
 
 

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import exports
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.formats import euros
 from core.views import form_page, labels_page, paginate
 from initiatives import selectors, services
+from initiatives.exports import GRANTS, INITIATIVES, LOGISTICS
 from initiatives.forms import (
     DecisionForm,
     EquipmentForm,
@@ -45,6 +47,11 @@ def _organisation(request):
 @role_required(*READERS)
 def catalogue(request):
     filters = InitiativeFilter(request.GET or None, queryset=selectors.catalogue(request.user), request=request)
+    if fmt := exports.wanted(request):
+        rows = filters.qs.iterator(chunk_size=2000)
+        return exports.export_response(
+            request, name="initiatives", model="initiative", columns=INITIATIVES, rows=rows, fmt=fmt
+        )
     page = paginate(request, filters.qs)
     return render(request, "initiatives/catalogue.html", {"filter": filters, "page": page})
 
@@ -296,6 +303,11 @@ def _calendar_start(request) -> datetime.date:
 def stock(request):
     """The lendable equipment and rooms, and the requests waiting for an answer."""
     organisation = _organisation(request)
+    if request.method == "GET" and (fmt := exports.wanted(request)):
+        rows = selectors.logistics_export(request.user).iterator(chunk_size=2000)
+        return exports.export_response(
+            request, name="logistique", model="logisticsrequest", columns=LOGISTICS, rows=rows, fmt=fmt
+        )
     equipment_form = EquipmentForm(request.POST if request.POST.get("add") == "equipment" else None)
     room_form = RoomForm(request.POST if request.POST.get("add") == "room" else None)
     if request.method == "POST":
@@ -365,6 +377,10 @@ def grants(request):
     except ValueError:
         year = timezone.localdate().year
     year = min(max(year, 2000), 2100)
+    if fmt := exports.wanted(request):
+        rows = selectors.grants_of_year(request.user, year).iterator(chunk_size=2000)
+        name = f"subventions-{year}"
+        return exports.export_response(request, name=name, model="grantrequest", columns=GRANTS, rows=rows, fmt=fmt)
     return render(
         request,
         "initiatives/grants.html",

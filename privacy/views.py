@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
-from core import audit, consents
+from core import audit, consents, exports
 from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.models import AuditEvent, Organisation, SensitiveFlag
 from core.views import form_page, paginate
 from privacy import selectors, services
+from privacy.exports import JOURNAL
 from privacy.forms import ConsentsForm, EraseForm, FlagReviewForm, MyConsentsForm, RetentionForm, RightsRequestForm
 from relais.models import Relais
 
@@ -182,6 +183,9 @@ def flag_review(request, flag):
 @role_required(*ADMINS)
 def journal(request):
     action = request.GET.get("action", "")
+    if fmt := exports.wanted(request):
+        rows = selectors.journal(request.user, action=action).iterator(chunk_size=2000)
+        return exports.export_response(request, name="journal", model="auditevent", columns=JOURNAL, rows=rows, fmt=fmt)
     context = {
         "page": paginate(request, selectors.journal(request.user, action=action)),
         "actions": AuditEvent.Action.choices,

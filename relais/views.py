@@ -7,12 +7,13 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core import audit
+from core import audit, exports
 from core.access import ADMINS, READERS, WRITERS, access_for, role_required
 from core.french import elide
 from core.models import Membership
 from core.views import form_page, paginate
 from relais import csv_import, selectors, services
+from relais.exports import RELAIS, RESIDENCES
 from relais.filters import RelaisFilter, ResidenceFilter
 from relais.forms import (
     ContactLogForm,
@@ -63,6 +64,11 @@ def quartier_edit(request, quartier=None):
 @role_required(*READERS)
 def residence_list(request):
     filterset = ResidenceFilter(request.GET or None, queryset=selectors.residence_list(request.user), request=request)
+    if fmt := exports.wanted(request):
+        rows = filterset.qs.iterator(chunk_size=2000)
+        return exports.export_response(
+            request, name="residences", model="residence", columns=RESIDENCES, rows=rows, fmt=fmt
+        )
     return render(
         request,
         "relais/residence_list.html",
@@ -110,6 +116,9 @@ def residence_edit(request, residence=None):
 @role_required(*WRITERS)
 def relais_list(request):
     filterset = RelaisFilter(request.GET or None, queryset=selectors.relais_list(request.user), request=request)
+    if fmt := exports.wanted(request):
+        rows = filterset.qs.iterator(chunk_size=2000)
+        return exports.export_response(request, name="relais", model="relais", columns=RELAIS, rows=rows, fmt=fmt)
     return render(request, "relais/relais_list.html", {"filter": filterset, "page": paginate(request, filterset.qs)})
 
 

@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core import exports
 from core.access import ADMINS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.forms import is_id
 from core.views import form_page, labels_page, paginate
 from relais.models import Relais, Residence
 from remontees import selectors, services
+from remontees.exports import REMONTEES
 from remontees.forms import (
     AssignForm,
     HandOffForm,
@@ -64,6 +66,11 @@ def board(request):
     """The staff board: every remontée with its status, theme, residence and age."""
     _organisation(request)
     filters = RemonteeFilter(request.GET or None, queryset=selectors.board(request.user), request=request)
+    if fmt := exports.wanted(request):
+        rows = filters.qs.iterator(chunk_size=2000)
+        return exports.export_response(
+            request, name="remontees", model="remontee", columns=REMONTEES, rows=rows, fmt=fmt
+        )
     counts = selectors.status_counts(request.user)
     # Unfiltered, the rows are those counted by status just above.
     unfiltered = not filters.is_bound or (filters.form.is_valid() and not any(filters.form.cleaned_data.values()))

@@ -44,6 +44,18 @@ def past_meetings(user, *, now: datetime.datetime) -> QuerySet[Reunion]:
     return _meetings(user).filter(ends_at__lt=now).order_by("-starts_at")
 
 
+def meetings_export(user) -> QuerySet[Reunion]:
+    """Every meeting, newest first, with its invitations, answers and attendance (ticked or not)."""
+    return (
+        _meetings(user)
+        .annotate(
+            n_attended=Count("invitees", filter=Q(invitees__attended=True)),
+            n_ticked=Count("invitees", filter=Q(invitees__attended__isnull=False)),
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
 # One meeting
 
 

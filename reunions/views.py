@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import exports
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, compute_access, role_required
 from core.forms import is_id
 from core.views import form_page, paginate
 from relais.models import Relais
 from reunions import pdf, selectors, services
+from reunions.exports import REUNIONS
 from reunions.forms import (
     ActionForm,
     InviteForm,
@@ -31,6 +33,9 @@ from reunions.wording import when_text
 @role_required(*WRITERS)
 def reunion_list(request):
     now = timezone.now()
+    if fmt := exports.wanted(request):
+        rows = selectors.meetings_export(request.user).iterator(chunk_size=2000)
+        return exports.export_response(request, name="reunions", model="reunion", columns=REUNIONS, rows=rows, fmt=fmt)
     upcoming = selectors.upcoming_meetings(request.user, now=now)[:50]
     past = paginate(request, selectors.past_meetings(request.user, now=now))
     return render(request, "reunions/reunion_list.html", {"upcoming": upcoming, "past": past})

@@ -24,6 +24,7 @@ from initiatives.models import (
     GrantRequest,
     Initiative,
     InitiativeKind,
+    InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
     Partner,
@@ -397,6 +398,22 @@ class InitiativeFactory(DjangoModelFactory):
     def residences(self, create, extracted, **kwargs):
         if create and extracted:
             self.residences.set(extracted)
+
+    @factory.post_generation
+    def history(self, create, extracted, **kwargs):
+        """The first line of its status history, as the services write it (`history=False` for none)."""
+        if create and extracted is not False:
+            InitiativeStatusChange.objects.create(initiative=self, to_status=self.status, at=timezone.now())
+
+
+class InitiativeStatusChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = InitiativeStatusChange
+
+    initiative = factory.SubFactory(InitiativeFactory, history=False)
+    from_status = Initiative.Status.IDEE
+    to_status = Initiative.Status.PREVUE
+    at = factory.LazyFunction(timezone.now)
 
 
 class LogisticsRequestFactory(DjangoModelFactory):

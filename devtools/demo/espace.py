@@ -6,6 +6,7 @@ and unread)."""
 import datetime
 
 from devtools.builder import Builder
+from devtools.demo import history
 from espace.models import Announcement
 from espace.services import guide_save
 from relais.models import ListedRelais, Relais
@@ -97,6 +98,14 @@ def seed(b: Builder) -> None:
             day = b.today - datetime.timedelta(days=days + rng.randrange(0, 5))
             if b.plan_of(relais).status_on(day) == Relais.Status.ACTIF:
                 entries.append((relais, day, kind, max(1, households + rng.randrange(-2, 3)), theme))
+    # Two years before: the same rhythm, by the relais active then.
+    first, last = history(b.today)
+    for years_back in (1, 2):
+        for n, relais in enumerate(b.active(last)[:12]):
+            for days, kind, households, theme in LOG[n % 3 :: 2]:
+                day = b.today - datetime.timedelta(days=days + 365 * years_back + rng.randrange(0, 5))
+                if first <= day <= last and b.plan_of(relais).status_on(day) == Relais.Status.ACTIF:
+                    entries.append((relais, day, kind, max(1, households + rng.randrange(-2, 3)), theme))
     b.activities(entries)
     seed_likes(b)
     seed_announcements(b)

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 from devtools.builder import Builder, GrantPlan, InitiativePlan, LogisticsPlan
+from devtools.demo import history
 from initiatives.models import InitiativeKind
 
 # (days from today, kind, title, status, participants (total, children, adults, seniors, newcomers), grant)
@@ -104,7 +105,10 @@ def seed(b: Builder) -> None:
                 "went_badly": REPORT[1],
             }
         plans.append(plan)
-    done = [i for i in b.initiatives(plans) if i.status == "realisee"]
+    # Two years before: about ten events a year, some with logistics, partners and a grant.
+    first, last = history(b.today)
+    drawn = b.plan_initiatives(10, first=first, last=last, stock=list(stock.values())[:2], partners=partners)
+    done = [i for i in b.initiatives(plans + drawn) if i.status == "realisee"]
     # Photos: shown to the other relais only with the consent of those on them.
     for n, initiative in enumerate(done[:3]):
         b.photo(initiative, caption=f"{initiative.title} : les tables dressées", consent=True)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.models import Membership, Notify
 from devtools.builder import DAY, Builder, RemonteePlan
 from devtools.content import SAID
+from devtools.demo import history
 from relais.models import Relais
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion
@@ -59,7 +60,9 @@ def seed(b: Builder) -> None:
                 reunion=reunion,
             )
         )
-    made = b.remontees(plans)
+    # Over two years and this one: what each relais raised while active, the older the further along.
+    first, _ = history(b.today)
+    made = b.remontees(plans + b.plan_remontees(1.2, first=first, last=b.today - 10 * datetime.timedelta(days=1)))
     handoffs(b, made)
 
 

@@ -5,6 +5,7 @@ cancelled, some to come; the next thematic meeting follows up the last one held.
 import datetime
 
 from devtools.builder import ActionPlan, Builder, ReunionPlan
+from devtools.demo import history
 from reunions.models import ActionItem, Reunion
 
 DAY = datetime.timedelta(days=1)
@@ -69,7 +70,9 @@ def seed(b: Builder) -> None:
     following = min((p for p in thematic if p.status == Reunion.Status.PREVUE), key=lambda p: p.day)
     following.previous = max((p for p in thematic if p.status == Reunion.Status.TENUE), key=lambda p: p.day)
     following.agenda = "Tour de table des résidences\nLe nouveau prestataire de chauffage"
-    b.reunions(plans)
+    # Two years before: about six meetings a year, a few cancelled.
+    first, last = history(b.today)
+    b.reunions(plans + b.plan_reunions(6, first=first, last=last, address=common_room.name if common_room else ""))
 
 
 def _minutes(b: Builder, plan: ReunionPlan) -> None:

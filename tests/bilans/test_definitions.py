@@ -183,4 +183,4 @@ def test_the_period_in_progress_says_au_and_its_date(cases, monkeypatch):
     fixed = timezone.make_aware(datetime.datetime(2025, 6, 15, 12, 0))
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     text = pdf_text(services.bilan_pdf(Bilan(organisation=cases.org, year=2025)))
-    assert "Chiffres arrêtés au 15 juin 2025 (année en cours), comparés à la même période de 2024" in text
+    assert "Chiffres arrêtés au 15 juin 2025 (période en cours), comparés à la même période de 2024" in text

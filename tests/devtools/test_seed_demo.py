@@ -1,7 +1,11 @@
+import io
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
+from bilans.selectors import bilan_figures
 from core.models import Organisation, User
 from relais import selectors
 from relais.models import Relais
@@ -38,6 +42,39 @@ def test_seed_demo_builds_the_demo_network_once():
     assert board.uncovered, "some residences have no relais"
     assert board.stale_count > 0, "some relais have had no contact for 90 days"
     assert board.covered_residences < board.residences
+
+    # The demo's histories are possible, and the bilan of today says what the dashboard says.
+    out = io.StringIO()
+    call_command("check_data", stdout=out)
+    assert "Aucun historique impossible." in out.getvalue()
+    for org, email in ((lac, "mediation@habitat-du-lac.test"), (tilleuls, "mediation@tilleuls.test")):
+        board = selectors.dashboard(User.objects.get(email=email))
+        today = bilan_figures(org, timezone.localdate().year)
+        assert (
+            board.by_status["actif"],
+            board.by_status["pause"],
+            board.by_status["candidat"],
+            board.residences,
+            board.covered_residences,
+            board.covered_dwellings,
+        ) == (
+            today["relais"]["active"],
+            today["relais"]["paused"],
+            today["relais"]["candidates"],
+            today["coverage"]["residences"],
+            today["coverage"]["covered"],
+            today["coverage"]["covered_dwellings"],
+        )
+        # A residence « sans relais » on the dashboard has « relais : 0 » in the annex.
+        assert {r.name for r in board.uncovered} <= {row["name"] for row in today["annex"] if row["relais"] == 0}
+
+    # Two full years of activity before this one: the bilan's comparison means something.
+    year = timezone.localdate().year
+    for past in (year - 2, year - 1):
+        figures = bilan_figures(lac, past)
+        assert figures["relais"]["active"] >= 20, past
+        assert figures["reunions"]["held"] >= 4 and figures["remontees"]["total"] >= 20, past
+        assert figures["initiatives"]["done"] >= 4 and figures["activity"]["total"] >= 10, past
 
 
 @pytest.mark.parametrize(
@@ -92,7 +129,8 @@ def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
     assert held.exclude(minutes_published_at=None).count() == held.count()
     assert held.filter(decisions__isnull=False).distinct().count() == held.count()
     actions = ActionItem.objects.filter(reunion__organisation=lac)
-    assert set(actions.values_list("status", flat=True)) == {"faite", "ouverte"}
+    # Done, open, and in the years before a few abandoned.
+    assert set(actions.values_list("status", flat=True)) == {"faite", "ouverte", "abandonnee"}
     # The next thematic meeting follows up the open action of the last one.
     (carried,) = AgendaItem.objects.filter(reunion__status="prevue", action__isnull=False)
     assert carried.action.status == "ouverte" and carried.reunion.previous == carried.action.reunion
