@@ -8,10 +8,9 @@ from django.db.models import OuterRef, Subquery
 
 from core.integrity import Problem, of, reporter
 from core.models import Organisation
-from remontees.models import Remontee, RemonteeEvent
+from remontees.models import CLOSED, Remontee, RemonteeEvent
 
 R = Remontee.Status
-CLOSED = (R.RESOLUE, R.NON_RETENUE)
 
 
 def check(organisation: Organisation | None) -> Iterator[Problem]:
