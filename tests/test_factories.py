@@ -15,6 +15,8 @@ NO_FACTORY = {
     "reunions.ReunionSeries": "reunions.services.reunion_plan makes the series of its meetings",
     "reunions.ReunionSettings": "made with the organisation, changed through its form",
     "initiatives.InitiativePhoto": "an upload: initiatives.services.photo_add, with a real image",
+    "relais.ListedRelais": "a proxy of Relais read through a consent: RelaisFactory and the « annuaire » consent",
+    "initiatives.SharedInitiative": "a proxy of Initiative (what relais read of others'): InitiativeFactory",
 }
 
 FACTORIES = {
