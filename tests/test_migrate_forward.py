@@ -162,7 +162,15 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(d
 
         after = _tables(previous)
         migrations_added = after.pop("django_migrations") - before.pop("django_migrations")
-        assert migrations_added == 8  # core.0001 and one per app whose foreign keys moved
+        # core.0001 and one per app whose foreign keys moved (8); then the bilan's
+        # histories: relais.0008 (started_on from history), initiatives.0005 (status
+        # history, backfilled), bilans.0003 (period and colour).
+        assert migrations_added == 8 + 3
+        # The new model (its content type and four permissions), and one line of
+        # history per initiative written by the backfill.
+        assert after.pop("django_content_type") == before.pop("django_content_type") + 1
+        assert after.pop("auth_permission") == before.pop("auth_permission") + 4
+        assert after.pop("initiatives_initiativestatuschange") == before["initiatives_initiative"]
         assert after == before, "a table lost or gained rows"
         with previous.cursor() as cursor:
             cursor.execute(
