@@ -70,6 +70,9 @@ def seed(b: Builder) -> None:
     following.previous = max((p for p in thematic if p.status == Reunion.Status.TENUE), key=lambda p: p.day)
     following.agenda = "Tour de table des résidences\nLe nouveau prestataire de chauffage"
     b.reunions(plans)
+    # A convocation to that meeting was with the mail server when its worker
+    # stopped: the meeting's page shows it « envoi incertain », with « Renvoyer ».
+    b.interrupted_hand_off(following.reunion, "convocation")
 
 
 def _minutes(b: Builder, plan: ReunionPlan) -> None:
