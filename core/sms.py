@@ -35,6 +35,11 @@ class SmsRejected(Exception):
 class ConsoleBackend:
     """Prints the SMS: what `make run` uses, with no provider account."""
 
+    # Whether the provider refuses a second message with the same reference, so
+    # that resending an SMS whose hand-off was interrupted cannot deliver it
+    # twice (core/outbox.py). The console proves nothing: no.
+    honours_reference = False
+
     def send(self, *, to: str, text: str, key: str) -> None:
         logger.info("SMS to %s [%s]: %s", to, key, text)
 
@@ -53,7 +58,13 @@ def e164(number: str) -> str:
 
 class HttpBackend:
     """A real provider, configured by SMS_HTTP_URL, SMS_HTTP_TOKEN,
-    SMS_HTTP_SENDER and SMS_HTTP_TIMEOUT."""
+    SMS_HTTP_SENDER and SMS_HTTP_TIMEOUT. Every SMS carries a reference and an
+    Idempotency-Key (the message's); SMS_HTTP_HONOURS_REFERENCE=1 says the
+    provider refuses a second SMS with the same one (README)."""
+
+    @classmethod
+    def honours_reference_setting(cls) -> bool:
+        return settings.SMS_HTTP_HONOURS_REFERENCE
 
     def __init__(self):
         self.url = settings.SMS_HTTP_URL
@@ -90,3 +101,12 @@ class HttpBackend:
 
 def get_backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+def resend_is_harmless() -> bool:
+    """Whether an SMS whose hand-off was interrupted may be sent again: only
+    through a provider that refuses a repeated reference."""
+    backend = import_string(settings.SMS_BACKEND)
+    if hasattr(backend, "honours_reference_setting"):
+        return bool(backend.honours_reference_setting())
+    return bool(getattr(backend, "honours_reference", False))

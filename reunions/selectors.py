@@ -91,7 +91,8 @@ def sending(user, reunion: Reunion) -> dict:
         "failures": [
             (m, message_label(m.kind))
             for m in rows.filter(
-                Q(state=Message.State.FAILED) | Q(state=Message.State.PENDING, attempts__gt=0)
+                Q(state__in=(Message.State.FAILED, Message.State.UNCERTAIN))
+                | Q(state=Message.State.PENDING, attempts__gt=0)
             ).select_related("recipient_relais", "recipient_user")[:50]
         ],
     }

@@ -96,6 +96,31 @@ def _reunion(world) -> int:
     return world._reunion
 
 
+def _message(world) -> int:
+    """A message about the meeting whose hand-off was interrupted: the meeting
+    page offers to send it again."""
+    if not hasattr(world, "_message"):
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
+
+        from core.models import Message
+        from reunions.models import Reunion
+
+        world._message = Message.objects.create(
+            organisation=world.org_a,
+            recipient_relais=world.relais_a,
+            subject_type=ContentType.objects.get_for_model(Reunion),
+            subject_id=_reunion(world),
+            kind="invitation",
+            address=world.relais_a.email,
+            scheduled_for=timezone.now(),
+            state=Message.State.UNCERTAIN,
+            attempts=1,
+            sending_until=timezone.now(),
+        ).pk
+    return world._message
+
+
 def _action(world) -> int:
     _reunion(world)
     return world._action
@@ -323,6 +348,7 @@ IN_SCOPE_KWARGS = {
     "feed_token": _feed_token,
     "reunion": _reunion,
     "action": _action,
+    "message": _message,
     "remontee": _remontee,
     "initiative": lambda w: _initiative_world(w)["initiative"],
     "photo": lambda w: _initiative_world(w)["photo"],
@@ -347,6 +373,8 @@ OUTSIDE_AGENCY_KWARGS = {
     "bilan": None,
     "reunion": None,
     "action": None,
+    # Messages are the whole organisation's (the meeting's invitations).
+    "message": None,
     "remontee": lambda w: _remontee(w, outside=True),
     # Initiatives, like meetings, belong to the whole network.
     "initiative": None,
