@@ -52,6 +52,11 @@ class ReunionForm(WhenForm):
         help_text="Plus d'une : une série, une réunion toutes les N semaines.",
     )
     every_weeks = forms.IntegerField(label="Toutes les (semaines)", min_value=1, max_value=52, initial=13)
+    already_held = forms.BooleanField(
+        label="Elle a déjà eu lieu : je l'enregistre après coup",
+        required=False,
+        help_text="Pour une date passée seulement : personne n'est invité, les présences se notent ensuite.",
+    )
 
     field_order = [
         "kind",
@@ -60,6 +65,7 @@ class ReunionForm(WhenForm):
         "date",
         "start",
         "end",
+        "already_held",
         "residence",
         "address",
         "online_url",
@@ -73,6 +79,13 @@ class ReunionForm(WhenForm):
 
     def clean(self):
         data = super().clean()
+        starts_at = data.get("starts_at")
+        if starts_at and starts_at <= timezone.now() and not data.get("already_held"):
+            self.add_error(
+                "date",
+                "Cette date est passée. Corrigez-la, ou cochez « Elle a déjà eu lieu » pour enregistrer "
+                "une réunion qui s'est tenue.",
+            )
         if not (data.get("residence") or data.get("address") or data.get("online_url")):
             self.add_error(
                 "address", "Indiquez un lieu : une salle commune, une adresse ou un lien de visioconférence."

@@ -25,7 +25,10 @@ from reunions.services.invitations import (
     invitations_send,
     invitee_from_token,
     participant_add,
+    rsvp_short_code,
+    rsvp_short_url,
     rsvp_token,
+    rsvp_token_from_short,
     rsvp_url,
 )
 from reunions.services.minutes import (
@@ -67,7 +70,10 @@ __all__ = [
     "reunion_cancel",
     "reunion_move",
     "reunion_plan",
+    "rsvp_short_code",
+    "rsvp_short_url",
     "rsvp_token",
+    "rsvp_token_from_short",
     "rsvp_url",
     "series_plan",
 ]
