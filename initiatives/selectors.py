@@ -228,3 +228,8 @@ def grant_totals(user, year: int) -> dict:
         )
     )
     return {k: v or 0 for k, v in rows.items()}
+
+
+def grant_budget(grant: GrantRequest) -> list:
+    """A grant request's budget lines (read through its door, with the grant)."""
+    return list(grant.budget_lines.all())

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.forms import DateInput, ModelMultipleChoiceField
 from core.models import Membership
 from core.sensitive import SensitiveTextMixin
+from core.widgets import SearchableCheckboxes
 from relais.models import Quartier, Relais, Residence
 from reunions.models import Reunion
 
@@ -102,11 +103,19 @@ class InviteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     residences = ModelMultipleChoiceField(
-        label="Les relais actifs de ces résidences", queryset=Residence.objects.none(), required=False
+        label="Les relais actifs de ces résidences",
+        queryset=Residence.objects.none(),
+        required=False,
+        widget=SearchableCheckboxes,
     )
-    relais = ModelMultipleChoiceField(label="Des relais en particulier", queryset=Relais.objects.none(), required=False)
+    relais = ModelMultipleChoiceField(
+        label="Des relais en particulier", queryset=Relais.objects.none(), required=False, widget=SearchableCheckboxes
+    )
     members = ModelMultipleChoiceField(
-        label="Des collègues ou partenaires", queryset=Membership.objects.none(), required=False
+        label="Des collègues ou partenaires",
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=SearchableCheckboxes,
     )
 
     def __init__(self, *args, user, **kwargs):
