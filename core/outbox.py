@@ -318,7 +318,8 @@ def _still_consented(message: Message) -> bool:
 
 def _transport(message: Message, rendered: Rendered) -> None:
     if message.channel == Message.Channel.SMS:
-        sms.get_backend().send(to=message.address, text=rendered.body, key=f"tdu-message-{message.pk}")
+        # One alphabet for every SMS: 160 characters a part, not 70 (core/sms.py).
+        sms.get_backend().send(to=message.address, text=sms.gsm7(rendered.body), key=f"tdu-message-{message.pk}")
         return
     email = EmailMessage(
         subject=rendered.subject,

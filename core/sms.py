@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 import urllib.error
 import urllib.request
 
@@ -22,6 +23,42 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+
+# GSM 03.38: what one SMS part carries at 7 bits a character (160 a part).
+# Any other character (ê, ç, «, ’…) switches the whole message to UCS-2 and
+# 70 characters a part: SMS bodies are written in this alphabet.
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")  # two characters each
+_SPELLED = {
+    "«": '"', "»": '"', "“": '"', "”": '"', "’": "'", "‘": "'", "–": "-", "—": "-", "…": "...",
+    "·": ".", "œ": "oe", "Œ": "OE", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+}  # fmt: skip
+SMS_PART = 160
+
+
+def gsm7(text: str) -> str:
+    """`text` in the GSM 7-bit alphabet: accents the alphabet lacks are dropped
+    (« Thématique » keeps its é, « fête » becomes « fete »), French quotes and
+    spaces become plain ones."""
+    out = []
+    for char in text:
+        if char in GSM7_BASIC or char in GSM7_EXTENDED:
+            out.append(char)
+        elif char in _SPELLED:
+            out.append(_SPELLED[char])
+        else:
+            bare = unicodedata.normalize("NFKD", char)[0]
+            out.append(bare if bare in GSM7_BASIC else "?")
+    return "".join(out)
+
+
+def gsm7_length(text: str) -> int:
+    """How many 7-bit characters `text` takes (the extended ones count twice)."""
+    return sum(2 if char in GSM7_EXTENDED else 1 for char in text)
 
 
 class SmsTemporaryError(OSError):

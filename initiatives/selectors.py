@@ -364,3 +364,8 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
             ],
         ),
     ]
+
+
+def grant_budget(grant: GrantRequest) -> list:
+    """A grant request's budget lines (read through its door, with the grant)."""
+    return list(grant.budget_lines.all())

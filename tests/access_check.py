@@ -41,6 +41,7 @@ PUBLIC_VIEWS = {
     "home",
     "core:switch_organisation",
     "reunions:rsvp",
+    "rsvp_short",
     "reunions:minutes_public",
     "reunions:calendar_feed",
     "remontees:service_answer",
@@ -81,7 +82,9 @@ def _reunion(world) -> int:
 
         from reunions import services
 
-        start = timezone.now() + datetime.timedelta(days=12)
+        # Under way (begun an hour ago, two hours long): every action on it is
+        # offered at once, inviting as well as attendance and the minutes.
+        start = timezone.now() - datetime.timedelta(hours=1)
         reunion = plan_reunion(world, start, by=None, title=f"Thématique {MARKER}", residence=world.residence_a1)
         InviteeFactory(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
@@ -338,12 +341,19 @@ def _announcements(world) -> dict:
     return world._announcements
 
 
+def _rsvp_short(world) -> str:
+    from reunions import services
+
+    return services.rsvp_short_code(services.invitee_from_token(_rsvp_token(world)))
+
+
 IN_SCOPE_KWARGS = {
     "annonce": lambda w: _announcements(w)["annonce"],
     "piece": lambda w: _announcements(w)["piece"],
     "short": lambda w: _announcements(w)["short"],
     "bilan": _bilan,
     "token": _rsvp_token,
+    "rsvp_code": lambda w: _rsvp_short(w),
     "minutes_token": _minutes_token,
     "feed_token": _feed_token,
     "reunion": _reunion,
