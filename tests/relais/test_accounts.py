@@ -64,7 +64,7 @@ def login_post(client, email, password, **extra):
 
 @pytest.mark.parametrize(
     "who, landing",
-    [("staff_a", "/tableau-de-bord/"), ("partner_a", "/tableau-de-bord/"), ("relais_user_a", "/espace/")],
+    [("staff_a", "/a-traiter/"), ("partner_a", "/tableau-de-bord/"), ("relais_user_a", "/espace/")],
 )
 def test_login_with_email_and_password_lands_on_the_role_page(world, who, landing):
     client = Client()
