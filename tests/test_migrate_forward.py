@@ -162,7 +162,14 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(d
 
         after = _tables(previous)
         migrations_added = after.pop("django_migrations") - before.pop("django_migrations")
-        assert migrations_added == 8  # core.0001 and one per app whose foreign keys moved
+        # core.0001 and one per app whose foreign keys moved; then the inbox
+        # (inbox.0001, core.0002: how staff are told) and the services of remontées (0006).
+        assert migrations_added == 8 + 3
+        added = {name: after.pop(name) for name in set(after) - set(before)}
+        assert added == {"inbox_assignment": 0, "remontees_service": 0, "remontees_handoff": 0}
+        # Their three models' content types, and four permissions each.
+        assert after.pop("django_content_type") - before.pop("django_content_type") == 3
+        assert after.pop("auth_permission") - before.pop("auth_permission") == 3 * 4
         assert after == before, "a table lost or gained rows"
         with previous.cursor() as cursor:
             cursor.execute(
