@@ -157,12 +157,15 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(d
                 old[key] = sorted(tuple(str(v) for v in row) for row in cursor.fetchall())
         assert before["relais_relais"] > 50 and before["relais_message"] > 0 and before["privacy_consent"] > 50
 
+        # Every migration written since that release, each applied once (core.0001
+        # and one per app whose foreign keys moved were the first of them).
+        pending = _manage(databases["previous"], "showmigrations", "--plan").count("[ ]")
         out = _manage(databases["previous"], "migrate", "--noinput")
         assert "core.0001_initial... OK" in out
 
         after = _tables(previous)
         migrations_added = after.pop("django_migrations") - before.pop("django_migrations")
-        assert migrations_added == 8  # core.0001 and one per app whose foreign keys moved
+        assert migrations_added == pending >= 8
         assert after == before, "a table lost or gained rows"
         with previous.cursor() as cursor:
             cursor.execute(
