@@ -206,7 +206,8 @@ def announcement_read(request, annonce):
     # The body is read before anything is written: a body refused (too many
     # fields) is refused whole.
     back = "espace:home" if request.POST.get("next") == "espace" else "espace:announcements"
-    row = selectors.my_announcements(request.user).filter(announcement_id=annonce).first()
+    # An id beyond a 64-bit integer is no row (SQLite would raise on it).
+    row = selectors.my_announcements(request.user).filter(announcement_id=annonce).first() if annonce < 2**63 else None
     if row is None:
         raise Http404("Cette annonce n'existe pas ou ne vous est pas adressée.")
     services.announcement_read(recipient=row)

@@ -43,8 +43,8 @@ def test_the_committee_sees_the_budget_and_participants_and_no_second_request_is
     BudgetLineFactory(grant=grant, label="Location de tables", amount="50.00")
     staff = login(world.staff_a)
     page = text(staff.get(f"/initiatives/subventions/{grant.pk}/decision/"))
-    assert "Participants attendus 45" in page and "Courses 100,00" in page and "Location de tables 50,00" in page
-    assert "Total 150,00" in page
+    assert "Participants attendus 45" in page and "Courses 100 €" in page and "Location de tables 50 €" in page
+    assert "Total 150 €" in page
     detail = text(staff.get(f"/initiatives/{initiative.pk}/"))
     assert "Demander une petite subvention" not in detail
     GrantRequest.objects.filter(pk=grant.pk).update(status="refusee", refusal_reason="Budget épuisé")
