@@ -1,0 +1,184 @@
+"""The public pages (no login: the door is the published organisation, inside
+each view) and the staff's settings and printables."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from core.access import ADMINS, WRITERS, access_for, role_required
+from core.security import content_security_policy
+from initiatives.models import Initiative
+from public import antispam, selectors, services
+from public import cache as page_cache
+from public.forms import CandidateForm, PublicPageForm
+from public.pdf import poster_pdf, welcome_pdf
+
+# Read-only public pages: cached by browsers and proxies for a minute too.
+PUBLIC_MAX_AGE = 60
+
+
+def _page_html(page, layout: str) -> str:
+    html = page_cache.get(page.organisation_id, layout)
+    if html is None:
+        today = timezone.localdate()
+        context = {
+            "page": page,
+            "organisation": page.organisation,
+            "intro": page.intro or selectors.DEFAULT_INTRO,
+            "areas": selectors.areas(page) if page.show_places else [],
+            "events": selectors.events(page, today=today) if page.show_events else [],
+            "stories": selectors.stories(page, today=today) if page.show_stories else [],
+            "embed": layout == "embed",
+        }
+        # No request: nothing here reads the session or makes a CSRF token, so
+        # the answer sets no cookie and is the same for everyone.
+        html = render_to_string(f"public/{layout}.html", context)
+        page_cache.put(page.organisation_id, layout, html)
+    return html
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+    return response
+
+
+@require_safe
+def page(request, organisation):
+    public_page = selectors.published_page(organisation)
+    return _public(HttpResponse(_page_html(public_page, "page")))
+
+
+@require_safe
+@xframe_options_exempt
+def embed(request, organisation):
+    """The read-only layout the landlord's own site frames: the only page whose
+    frame-ancestors is not 'none', and only for the origins the organisation listed."""
+    public_page = selectors.published_page(organisation)
+    response = _public(HttpResponse(_page_html(public_page, "embed")))
+    origins = " ".join(public_page.origins) or "'none'"
+    response["Content-Security-Policy"] = content_security_policy(frame_ancestors=origins)
+    return response
+
+
+@require_safe
+def photo(request, organisation, photo):
+    public_page = selectors.published_page(organisation)
+    image = selectors.public_photo(public_page, photo)
+    return _public(FileResponse(image.image.open("rb"), content_type="image/jpeg"))
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "inconnue"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def candidate(request, organisation):
+    """« Devenir relais »: opened top-level only (frame-ancestors 'none', as everywhere)."""
+    public_page = selectors.published_page(organisation)
+    org = public_page.organisation
+    if not public_page.accept_candidates:
+        return render(request, "public/closed.html", {"organisation": org}, status=404)
+    residences = selectors.candidate_residences(org.pk)
+    status = 200
+    if request.method == "POST":
+        form = CandidateForm(request.POST, residences=residences)  # bound even when empty
+        refusal = ""
+        valid = form.is_valid()  # first: a refusal below is added to a checked form
+        if not antispam.allow_ip(_client_ip(request)):
+            refusal, status = antispam.TOO_MANY, 429
+        elif valid:
+            data = form.cleaned_data
+            nonce = ""
+            if data["website"]:
+                refusal = antispam.HONEYPOT
+            else:
+                refusal, nonce = antispam.check_token(data["token"], org.pk)
+            if not refusal and not antispam.allow_address(data["email"] or data["phone"]):
+                refusal, status = antispam.TOO_MANY, 429
+            if not refusal and not antispam.spend(nonce):
+                refusal = antispam.REPLAYED
+            if not refusal:
+                services.candidate_apply(
+                    organisation=org,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    residence=data["residence"],
+                    email=data["email"],
+                    phone=data["phone"],
+                )
+                return redirect("public:thanks", organisation=org.slug)
+        if refusal:
+            form.add_error(None, refusal)
+        # A fresh token for the next try (the refused one may be spent or stale).
+        form.data = form.data.copy()
+        form.data["token"] = antispam.issue(org.pk)
+    else:
+        form = CandidateForm(initial={"token": antispam.issue(org.pk)}, residences=residences)
+    return render(
+        request, "public/candidate.html", {"form": form, "organisation": org, "page": public_page}, status=status
+    )
+
+
+@require_safe
+def thanks(request, organisation):
+    public_page = selectors.published_page(organisation)
+    return render(request, "public/thanks.html", {"organisation": public_page.organisation, "page": public_page})
+
+
+# Staff
+
+
+@role_required(*ADMINS)
+def settings_page(request):
+    access = access_for(request.user)
+    org = access.organisation
+    current = selectors.page_settings(request.user, org)
+    choices = (
+        Initiative.objects.for_user(request.user)
+        .filter(status__in=[Initiative.Status.PREVUE, Initiative.Status.REALISEE])
+        .order_by("-starts_on", "pk")
+    )
+    initial = {"initiatives": list(choices.filter(publication__isnull=False)) if current.pk else []}
+    form = PublicPageForm(request.POST or None, instance=current, initiatives=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.public_page_save(
+            organisation=org,
+            by=request.user,
+            page=form.save(commit=False),
+            initiatives=form.cleaned_data["initiatives"],
+        )
+        messages.success(request, "La page publique est enregistrée.")
+        return redirect("public:settings")
+    context = {
+        "form": form,
+        "page": current,
+        "organisation": org,
+        "areas": selectors.printable_residences(request.user),
+    }
+    return render(request, "public/settings.html", context)
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@role_required(*WRITERS)
+@require_safe
+def welcome_sheet(request, residence):
+    residence, names, public_page = selectors.residence_sheet(request.user, residence)
+    return _pdf(welcome_pdf(residence=residence, names=names, page=public_page), f"accueil-{residence.pk}.pdf")
+
+
+@role_required(*WRITERS)
+@require_safe
+def poster(request, residence):
+    residence, names, public_page = selectors.residence_sheet(request.user, residence)
+    return _pdf(poster_pdf(residence=residence, names=names, page=public_page), f"affiche-relais-{residence.pk}.pdf")
