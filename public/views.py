@@ -43,15 +43,18 @@ def _page_html(page, layout: str) -> str:
     return html
 
 
-def _public(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+def _public(request, response: HttpResponse) -> HttpResponse:
+    # Shared caches may keep an anonymous visitor's answer, never a logged-in
+    # one's: its session middleware may add a Set-Cookie to it.
+    scope = "private" if request.user.is_authenticated else "public"
+    response["Cache-Control"] = f"{scope}, max-age={PUBLIC_MAX_AGE}"
     return response
 
 
 @require_safe
 def page(request, organisation):
     public_page = selectors.published_page(organisation)
-    return _public(HttpResponse(_page_html(public_page, "page")))
+    return _public(request, HttpResponse(_page_html(public_page, "page")))
 
 
 @require_safe
@@ -60,7 +63,7 @@ def embed(request, organisation):
     """The read-only layout the landlord's own site frames: the only page whose
     frame-ancestors is not 'none', and only for the origins the organisation listed."""
     public_page = selectors.published_page(organisation)
-    response = _public(HttpResponse(_page_html(public_page, "embed")))
+    response = _public(request, HttpResponse(_page_html(public_page, "embed")))
     origins = " ".join(public_page.origins) or "'none'"
     response["Content-Security-Policy"] = content_security_policy(frame_ancestors=origins)
     return response
@@ -70,7 +73,7 @@ def embed(request, organisation):
 def photo(request, organisation, photo):
     public_page = selectors.published_page(organisation)
     image = selectors.public_photo(public_page, photo)
-    return _public(FileResponse(image.image.open("rb"), content_type="image/jpeg"))
+    return _public(request, FileResponse(image.image.open("rb"), content_type="image/jpeg"))
 
 
 def _client_ip(request) -> str:

@@ -73,9 +73,15 @@ def test_the_page_names_only_relais_who_agreed_and_sets_no_cookie(world, publish
     assert "Zoé" not in body and "Discrète" not in body and "06 11" not in body
     assert "PERSO-A" not in body and "Diallo" not in body and "@" not in body  # no surname, no e-mail
     assert "Set-Cookie" not in response.headers and not response.cookies
+    assert response["Cache-Control"] == "public, max-age=60"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert "Les Tilleuls" in body and "3 relais" in body  # Nadia D. (relais A), Awa K., Zoé
+
+
+def test_a_logged_in_reader_gets_a_private_answer(world, published, login):
+    response = login(world.staff_a).get(reverse("public:page", args=["habitat-a"]))
+    assert response.status_code == 200 and response["Cache-Control"] == "private, max-age=60"
 
 
 def test_names_are_shown_only_when_the_organisation_chose_to(world, published):
