@@ -118,3 +118,17 @@ class CandidateForm(forms.Form):
         ):
             raise ValidationError("Laissez-nous une adresse e-mail ou un téléphone pour vous recontacter.")
         return data
+
+
+class AttendanceForm(forms.Form):
+    """« Je viendrai »: no account, a name or a pseudonym, how many; the same
+    honeypot and signed timestamp as « Devenir relais »."""
+
+    name = forms.CharField(label="Votre nom ou un pseudonyme", max_length=80)
+    household = forms.IntegerField(label="Combien serez-vous\u00a0?", min_value=1, max_value=20, initial=1)
+    website = forms.CharField(label="Ne remplissez pas ce champ", required=False, max_length=200)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})

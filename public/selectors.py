@@ -16,7 +16,7 @@ from django.http import Http404
 
 from core.models import Organisation
 from initiatives.models import Initiative, InitiativePhoto
-from public.models import PublicPage, PublishedInitiative
+from public.models import Attendance, PublicPage, PublishedInitiative
 from relais.models import ListedRelais, Relais, RelaisResidence, Residence
 
 DEFAULT_INTRO = (
@@ -177,3 +177,28 @@ def residence_sheet(user, residence_id: int) -> tuple[Residence, list[str], Publ
 def printable_residences(user) -> QuerySet[Residence]:
     """The residences staff may print a welcome sheet or a poster for."""
     return Residence.objects.for_user(user).select_related("quartier").order_by("name", "pk")
+
+
+def open_event(page: PublicPage, initiative_id: int, *, today: datetime.date) -> Initiative:
+    """An upcoming initiative the organisation shows on its public page (404 otherwise)."""
+    if not page.show_events:
+        raise Http404("Cette page n'existe pas.")
+    event = next((e for e in events(page, today=today) if e.pk == initiative_id), None)
+    if event is None:
+        raise Http404("Ce rendez-vous n'existe pas.")
+    return event
+
+
+def attendances(user, *, today: datetime.date) -> list[Initiative]:
+    """The upcoming published initiatives with who said they would come
+    (`came`, a list) and how many in all (`expected`). Two queries."""
+    rows = list(
+        Initiative.objects.for_user(user)
+        .filter(publication__isnull=False, status=Initiative.Status.PREVUE)
+        .filter(Q(starts_on__gte=today) | Q(ends_on__gte=today))
+        .prefetch_related(Prefetch("public_attendances", queryset=Attendance.objects.order_by("pk"), to_attr="came"))
+        .order_by("starts_on", "pk")
+    )
+    for row in rows:
+        row.expected = sum(a.household for a in row.came)
+    return rows

@@ -11,7 +11,7 @@ from core import outbox
 from core.models import Consent, ContactChannel, Organisation, User
 from core.notify import tell_staff
 from initiatives.models import Initiative
-from public.models import PublicPage, PublishedInitiative
+from public.models import Attendance, PublicPage, PublishedInitiative
 from relais.models import Relais, Residence
 from relais.services import relais_create
 
@@ -73,3 +73,11 @@ def candidate_apply(
         )
         tell_staff(organisation_id=organisation.pk, subject=relais, what="candidat", quartier_id=residence.quartier_id)
     return relais
+
+
+def attendance_add(*, initiative: Initiative, name: str, household: int) -> Attendance:
+    """A neighbour says they will come to an event open to all."""
+    with transaction.atomic():
+        return Attendance.objects.create(
+            organisation_id=initiative.organisation_id, initiative=initiative, name=name.strip(), household=household
+        )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<slug:organisation>/photos/<int:photo>.jpg", views.photo, name="photo"),
     path("p/<slug:organisation>/devenir-relais/", views.candidate, name="candidate"),
     path("p/<slug:organisation>/devenir-relais/merci/", views.thanks, name="thanks"),
+    path("p/<slug:organisation>/rendez-vous/<int:initiative>/", views.event, name="event"),
     # Staff.
     path("page-publique/", views.settings_page, name="settings"),
     path("page-publique/residences/<int:residence>/accueil.pdf", views.welcome_sheet, name="welcome_sheet"),

@@ -16,7 +16,7 @@ from core.security import content_security_policy
 from initiatives.models import Initiative
 from public import antispam, selectors, services
 from public import cache as page_cache
-from public.forms import CandidateForm, PublicPageForm
+from public.forms import AttendanceForm, CandidateForm, PublicPageForm
 from public.pdf import poster_pdf, welcome_pdf
 
 # Read-only public pages: cached by browsers and proxies for a minute too.
@@ -80,6 +80,37 @@ def _client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "inconnue"
 
 
+def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, int]:
+    """Why a public form is refused ("" when it is not), and the status to
+    answer: the rate limit per IP, the form's own checks, the honeypot, the
+    signed timestamp (spent here when all is well), the limit per address."""
+    valid = form.is_valid()  # first: a refusal is added to a checked form
+    if not antispam.allow_ip(_client_ip(request)):
+        return antispam.TOO_MANY, 429
+    if not valid:
+        return "invalid", 200
+    data = form.cleaned_data
+    if data["website"]:
+        return antispam.HONEYPOT, 200
+    refusal, nonce = antispam.check_token(data["token"], organisation_id)
+    if refusal:
+        return refusal, 200
+    if address is not None and not antispam.allow_address(address(data)):
+        return antispam.TOO_MANY, 429
+    if not antispam.spend(nonce):
+        return antispam.REPLAYED, 200
+    return "", 200
+
+
+def _again(form, refusal: str, organisation_id: int) -> None:
+    """The form shown again: its refusal, and a fresh token for the next try
+    (the refused one may be spent or stale)."""
+    if refusal != "invalid":
+        form.add_error(None, refusal)
+    form.data = form.data.copy()
+    form.data["token"] = antispam.issue(organisation_id)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def candidate(request, organisation):
     """« Devenir relais »: opened top-level only (frame-ancestors 'none', as everywhere)."""
@@ -91,36 +122,19 @@ def candidate(request, organisation):
     status = 200
     if request.method == "POST":
         form = CandidateForm(request.POST, residences=residences)  # bound even when empty
-        refusal = ""
-        valid = form.is_valid()  # first: a refusal below is added to a checked form
-        if not antispam.allow_ip(_client_ip(request)):
-            refusal, status = antispam.TOO_MANY, 429
-        elif valid:
+        refusal, status = _screen(request, form, org.pk, address=lambda d: d["email"] or d["phone"])
+        if not refusal:
             data = form.cleaned_data
-            nonce = ""
-            if data["website"]:
-                refusal = antispam.HONEYPOT
-            else:
-                refusal, nonce = antispam.check_token(data["token"], org.pk)
-            if not refusal and not antispam.allow_address(data["email"] or data["phone"]):
-                refusal, status = antispam.TOO_MANY, 429
-            if not refusal and not antispam.spend(nonce):
-                refusal = antispam.REPLAYED
-            if not refusal:
-                services.candidate_apply(
-                    organisation=org,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    residence=data["residence"],
-                    email=data["email"],
-                    phone=data["phone"],
-                )
-                return redirect("public:thanks", organisation=org.slug)
-        if refusal:
-            form.add_error(None, refusal)
-        # A fresh token for the next try (the refused one may be spent or stale).
-        form.data = form.data.copy()
-        form.data["token"] = antispam.issue(org.pk)
+            services.candidate_apply(
+                organisation=org,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                residence=data["residence"],
+                email=data["email"],
+                phone=data["phone"],
+            )
+            return redirect("public:thanks", organisation=org.slug)
+        _again(form, refusal, org.pk)
     else:
         form = CandidateForm(initial={"token": antispam.issue(org.pk)}, residences=residences)
     return render(
@@ -163,6 +177,7 @@ def settings_page(request):
         "page": current,
         "organisation": org,
         "areas": selectors.printable_residences(request.user),
+        "events": selectors.attendances(request.user, today=timezone.localdate()),
     }
     return render(request, "public/settings.html", context)
 
@@ -185,3 +200,25 @@ def welcome_sheet(request, residence):
 def poster(request, residence):
     residence, names, public_page = selectors.residence_sheet(request.user, residence)
     return _pdf(poster_pdf(residence=residence, names=names, page=public_page), f"affiche-relais-{residence.pk}.pdf")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def event(request, organisation, initiative):
+    """An event open to all, and « Je viendrai » for a neighbour without an account."""
+    public_page = selectors.published_page(organisation)
+    org = public_page.organisation
+    shown = selectors.open_event(public_page, initiative, today=timezone.localdate())
+    if request.method == "POST":
+        form = AttendanceForm(request.POST)
+        refusal, status = _screen(request, form, org.pk)
+        if not refusal:
+            services.attendance_add(
+                initiative=shown, name=form.cleaned_data["name"], household=form.cleaned_data["household"]
+            )
+            messages.success(request, "Merci\u00a0! Les organisateurs savent que vous venez.")
+            return redirect("public:event", organisation=org.slug, initiative=shown.pk)
+        _again(form, refusal, org.pk)
+    else:
+        form, status = AttendanceForm(initial={"token": antispam.issue(org.pk)}), 200
+    context = {"form": form, "organisation": org, "page": public_page, "event": shown}
+    return render(request, "public/event.html", context, status=status)

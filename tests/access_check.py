@@ -54,6 +54,7 @@ PUBLIC_VIEWS = {
     "public:photo",
     "public:candidate",
     "public:thanks",
+    "public:event",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)

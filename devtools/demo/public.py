@@ -43,6 +43,12 @@ def seed(b: Builder) -> None:
             ),
             initiatives=list(shown),
         )
+    # Two households said they would come to the next event open to all.
+    upcoming = shown.filter(status=Initiative.Status.PREVUE, starts_on__gte=today).order_by("starts_on").first()
+    if upcoming is not None:
+        with clock(b.at(today - datetime.timedelta(days=1), hour=20)):
+            services.attendance_add(initiative=upcoming, name="Famille Benhamou", household=4)
+            services.attendance_add(initiative=upcoming, name="Jo du 3e", household=1)
     residence = organisation.residences.order_by("name", "pk").first()
     # Her confirmation went out when she sent the form.
     with clock(b.at(today - datetime.timedelta(days=2), hour=19)), b.recorded():

@@ -73,3 +73,17 @@ def test_a_neighbour_offers_to_become_relais_from_a_phone(published, page, live_
     page.get_by_role("button", name="Envoyer ma candidature").click()
     page.get_by_role("heading", name="Merci !").wait_for()
     assert Relais.objects.get(last_name="Garnier").status == Relais.Status.CANDIDAT
+
+
+def test_a_neighbour_says_they_will_come_from_a_phone(published, page, live_server, monkeypatch):
+    from public.models import Attendance
+
+    monkeypatch.setattr(antispam, "MIN_SECONDS", 0)
+    page.goto(f"{live_server.url}/p/{published.slug}/")
+    page.get_by_role("link", name="Fête des voisins de la résidence B").click()
+    page.get_by_label("Votre nom ou un pseudonyme").fill("Mamie Jo")
+    page.locator("#id_household").fill("3")
+    page.get_by_role("button", name="Je viendrai").click()
+    page.get_by_text("Les organisateurs savent que vous venez").wait_for()
+    screenshot(page, "public-event-360")
+    assert Attendance.objects.get().household == 3

@@ -258,4 +258,5 @@ def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client
     assert Message.objects.filter(recipient_relais=candidate, kind="candidature", state="envoye").count() == 1
     client.login(email="mediation@habitat-du-lac.test", password="demo1234")
     assert "Inès Garnier" in text(client.get("/a-traiter/"))
+    assert "5 personnes annoncées" in text(client.get("/page-publique/"))
     assert client.get("/p/centre-social-tilleuls/").status_code == 404  # not published
