@@ -202,3 +202,10 @@ def attendances(user, *, today: datetime.date) -> list[Initiative]:
     for row in rows:
         row.expected = sum(a.household for a in row.came)
     return rows
+
+
+def event_for_poster(user, initiative_id: int) -> tuple[Initiative, bool]:
+    """An initiative of the user's scope, and whether the public page shows it
+    (a poster must not point to a page that does not exist)."""
+    event = Initiative.objects.select_related("organisation").get_for_user(user, initiative_id)
+    return event, PublishedInitiative.objects.filter(initiative=event).exists()

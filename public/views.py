@@ -3,10 +3,12 @@ each view) and the staff's settings and printables."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,7 +19,7 @@ from initiatives.models import Initiative
 from public import antispam, selectors, services
 from public import cache as page_cache
 from public.forms import AttendanceForm, CandidateForm, PublicPageForm
-from public.pdf import poster_pdf, welcome_pdf
+from public.pdf import event_poster_pdf, poster_pdf, welcome_pdf
 
 # Read-only public pages: cached by browsers and proxies for a minute too.
 PUBLIC_MAX_AGE = 60
@@ -222,3 +224,19 @@ def event(request, organisation, initiative):
         form, status = AttendanceForm(initial={"token": antispam.issue(org.pk)}), 200
     context = {"form": form, "organisation": org, "page": public_page, "event": shown}
     return render(request, "public/event.html", context, status=status)
+
+
+@role_required(*WRITERS)
+@require_safe
+def event_poster(request, initiative):
+    """The poster of an event shown on the public page, its QR code to the event's page."""
+    event, shown = selectors.event_for_poster(request.user, initiative)
+    if not shown:
+        messages.error(
+            request,
+            f"«\u00a0{event.title}\u00a0» n'est pas montré sur la page publique : cochez-le d'abord ci-dessous.",
+        )
+        return redirect("public:settings")
+    path = reverse("public:event", kwargs={"organisation": event.organisation.slug, "initiative": event.pk})
+    link = settings.SITE_URL.rstrip("/") + path
+    return _pdf(event_poster_pdf(event=event, link=link), f"affiche-rendez-vous-{event.pk}.pdf")

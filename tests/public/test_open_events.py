@@ -81,3 +81,19 @@ def test_the_names_go_the_day_after_the_event(world, event):
     event.save()
     apply_retention(world.org_a, timezone.localdate())
     assert not Attendance.objects.exists()
+
+
+def test_the_poster_of_an_event_carries_its_link(world, event, login):
+    import io
+
+    from pypdf import PdfReader
+
+    staff = login(world.staff_a)
+    response = staff.get(reverse("public:event_poster", args=[event.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Pique-nique du lac" in text and f"/p/habitat-a/rendez-vous/{event.pk}/" in text
+    hidden = InitiativeFactory(organisation=world.org_a, starts_on=timezone.localdate())
+    refused = staff.get(reverse("public:event_poster", args=[hidden.pk]))
+    assert refused.status_code == 302 and refused["Location"] == reverse("public:settings")
+    assert login(world.staff_b).get(reverse("public:event_poster", args=[event.pk])).status_code == 404
