@@ -97,3 +97,13 @@ def test_the_poster_of_an_event_carries_its_link(world, event, login):
     refused = staff.get(reverse("public:event_poster", args=[hidden.pk]))
     assert refused.status_code == 302 and refused["Location"] == reverse("public:settings")
     assert login(world.staff_b).get(reverse("public:event_poster", args=[event.pk])).status_code == 404
+
+
+def test_ids_out_of_range_are_not_found(world, event, login):
+    huge = "99999999999999999999"
+    for path in (f"/p/habitat-a/photos/{huge}.jpg", f"/p/habitat-a/rendez-vous/{huge}/"):
+        assert Client().get(path).status_code == 404
+        assert Client().post(path, {}).status_code in (404, 405)
+    staff = login(world.staff_a)
+    for path in (f"/page-publique/rendez-vous/{huge}/affiche.pdf", f"/page-publique/residences/{huge}/accueil.pdf"):
+        assert staff.get(path).status_code == 404
