@@ -592,7 +592,7 @@ KEY_FIGURES = [
 ]
 
 
-def _get(figures: dict, path: str):
+def value_at(figures: dict, path: str):
     value = figures
     for key in path.split("."):
         value = value[key]
@@ -602,7 +602,7 @@ def _get(figures: dict, path: str):
 def bilan_comparison(current: dict, previous: dict) -> list[dict]:
     rows = []
     for label, path, unit in KEY_FIGURES:
-        now, before = _get(current, path), _get(previous, path)
+        now, before = value_at(current, path), value_at(previous, path)
         delta = now - before if now is not None and before is not None else None
         rows.append({"label": label, "unit": unit, "current": now, "previous": before, "delta": delta})
     return rows
@@ -726,7 +726,7 @@ def bilan_context(bilan: Bilan) -> dict:
     year, before = bilan.label, period_label(*bilan.previous_bounds)
     comparison = bilan_comparison(current, previous)
     tiles = [
-        {"label": label, "unit": unit, "current": _get(current, path), "previous": _get(previous, path)}
+        {"label": label, "unit": unit, "current": value_at(current, path), "previous": value_at(previous, path)}
         for label, path, unit in KEY_TILES
     ]
     for tile in tiles:

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from bilans import selectors, services
+from bilans.exports import bilan_workbook
 from bilans.forms import BilanOpenForm, BilanTextsForm
 from bilans.models import Bilan
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
@@ -44,7 +45,15 @@ def bilan_open(request):
 @role_required(*BILAN_READERS)
 def bilan_detail(request, bilan):
     bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
-    return render(request, "bilans/detail.html", selectors.bilan_context(bilan))
+    context = selectors.bilan_context(bilan)
+    if request.GET.get("format") == "xlsx":
+        return FileResponse(
+            bilan_workbook(context),
+            as_attachment=True,
+            filename=bilan.filename.removesuffix(".pdf") + ".xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    return render(request, "bilans/detail.html", context)
 
 
 @role_required(*WRITERS)

@@ -308,6 +308,10 @@ SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
 SMS_HTTP_SENDER = env_str("SMS_HTTP_SENDER", "TraitUnion")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10)
+# 1 only if the provider refuses a second SMS with the same reference /
+# Idempotency-Key: then an SMS whose hand-off was interrupted is sent again by
+# itself; otherwise it waits for staff as « envoi incertain » (README).
+SMS_HTTP_HONOURS_REFERENCE = env_bool("SMS_HTTP_HONOURS_REFERENCE", False)
 
 # Celery. Without REDIS_URL, an embedded filesystem broker under var/ needs no
 # server; with it, Redis carries the messages. The database stays the source of

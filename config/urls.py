@@ -5,11 +5,14 @@ from django.urls import include, path
 from core import health
 from core import views as core_views
 from espace import views as espace_views
+from reunions import views as reunions_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("sante/", health.health, name="health"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    # The short answer link an SMS carries (reunions/services/invitations.py).
+    path("r/<str:rsvp_code>", reunions_views.rsvp_short, name="rsvp_short"),
     path("sw.js", espace_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", espace_views.manifest, name="manifest"),
     path("comptes/", include("allauth.urls")),

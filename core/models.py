@@ -201,7 +201,13 @@ class Message(models.Model):
 
     class State(models.TextChoices):
         PENDING = "en_attente", "En attente"
+        # Claimed by a worker and handed to the transport (committed before the
+        # hand-off), until `sending_until`.
+        SENDING = "envoi", "En cours d'envoi"
         SENT = "envoye", "Envoyé"
+        # The hand-off was interrupted (the worker died while the transport had
+        # the message): it may or may not have left. Never resent by itself.
+        UNCERTAIN = "incertain", "Envoi incertain"
         FAILED = "echec", "Échec"
         CANCELLED = "annule", "Annulé"
 
@@ -221,6 +227,9 @@ class Message(models.Model):
     # pending (worker lost, broker down) is handed out again.
     queued_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # While « en cours d'envoi »: the hand-off's lease. A worker still sending
+    # past it is presumed dead, and the message becomes « envoi incertain ».
+    sending_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
@@ -250,7 +259,10 @@ class Message(models.Model):
                 name="message_once_per_relais",
             ),
         ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="message_due")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["sending_until"], condition=Q(state="envoi"), name="message_sending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.address} ({self.get_state_display()})"

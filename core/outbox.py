@@ -7,9 +7,17 @@ and sent at most once per row.
 - `hand_out_due` (the beat task `dispatch_messages`, every minute) stamps due rows with `queued_at`
   and returns their ids for workers; a row handed out long ago and still pending
   (a killed worker, a broker outage) is handed out again after a lease.
-- `message_send` locks the row, re-checks that it is pending, renders, sends and
-  marks it sent in the same transaction. A task that runs twice finds the row
-  sent and does nothing.
+- `message_send` claims the row in a short transaction (locked, re-checked
+  pending, rendered, then committed as « en cours d'envoi » with a lease),
+  hands it to the transport with no lock and no transaction open, then marks
+  it sent. A task that runs twice finds the row claimed or sent and does
+  nothing.
+- A claim whose lease ran out (the worker died while the transport had the
+  message) cannot say whether the message left: `claims_expire` (run by the
+  dispatcher) records it « envoi incertain », shown to staff with a one-click
+  resend (`message_resend`), never resent by itself — except an SMS through a
+  provider that refuses a second message with the same reference
+  (`sms.resend_is_harmless`), which goes back to the queue with that reference.
 
 What a message says is rendered at send time by the renderer registered for its
 kind, so a moved meeting's reminder shows the new time.
@@ -32,6 +40,7 @@ from typing import TYPE_CHECKING
 from celery import shared_task
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -47,6 +56,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LEASE = datetime.timedelta(minutes=10)
+# How long a worker may hold a message it handed to the transport: well above
+# the transports' own time-outs (EMAIL_TIMEOUT, SMS_HTTP_TIMEOUT) for each of
+# their round trips. A claim older than this was interrupted.
+SEND_LEASE = datetime.timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 # Failures worth another try later: network and mail server errors.
 RETRYABLE = (OSError, ConnectionError, TimeoutError)
@@ -175,8 +188,10 @@ def message_cancel(*, subject: models.Model, kinds: list[str] | None = None) -> 
 
 
 def hand_out_due(*, now: datetime.datetime | None = None, limit: int = 5000) -> list[int]:
-    """Ids of due pending messages, stamped as handed out (the lease starts)."""
+    """Ids of due pending messages, stamped as handed out (the lease starts).
+    Interrupted hand-offs are recorded first (`claims_expire`)."""
     now = now or timezone.now()
+    claims_expire(now=now)
     due = models.Q(state=Message.State.PENDING, next_attempt_at__lte=now) & (
         models.Q(queued_at__isnull=True) | models.Q(queued_at__lt=now - LEASE)
     )
@@ -193,12 +208,58 @@ def hand_back(message_ids: list[int]) -> int:
     return Message.objects.filter(pk__in=message_ids, state=Message.State.PENDING).update(queued_at=None)
 
 
+INTERRUPTED = "envoi interrompu : le message est peut-être parti, peut-être pas"
+
+
+def claims_expire(*, now: datetime.datetime | None = None) -> int:
+    """Messages claimed for sending whose lease ran out: the worker died between
+    handing them to the transport and recording the result, so nobody knows
+    whether they left. E-mail (and SMS through a provider that may deliver a
+    second copy) becomes « envoi incertain » for staff to decide; SMS through a
+    provider that refuses a repeated reference is queued again with it."""
+    now = now or timezone.now()
+    lost = Message.objects.filter(state=Message.State.SENDING, sending_until__lt=now)
+    back = 0
+    if sms.resend_is_harmless():
+        back = lost.filter(channel=Message.Channel.SMS).update(
+            state=Message.State.PENDING,
+            sending_until=None,
+            queued_at=None,
+            next_attempt_at=now,
+            last_error="envoi interrompu : renvoyé avec la même référence (le fournisseur refuse un doublon)",
+        )
+    uncertain = lost.update(state=Message.State.UNCERTAIN, last_error=INTERRUPTED)
+    if back or uncertain:
+        logger.warning("interrupted hand-offs: %s uncertain, %s SMS queued again", uncertain, back)
+    return back + uncertain
+
+
+def message_resend(*, message: Message, by: User | None) -> Message:
+    """Staff's decision on an « envoi incertain »: send it again (with the same
+    Message-ID or SMS reference, so a copy that did leave can be recognised)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.state != Message.State.UNCERTAIN:
+            raise ValidationError("Ce message n'est pas en envoi incertain : il n'y a rien à renvoyer.")
+        now = timezone.now()
+        message.state = Message.State.PENDING
+        message.next_attempt_at = now
+        message.queued_at = None
+        message.sending_until = None
+        message.last_error = f"renvoi demandé par {by}" if by else "renvoi demandé"
+        message.save(update_fields=["state", "next_attempt_at", "queued_at", "sending_until", "last_error"])
+        transaction.on_commit(lambda: send_messages.delay([message.pk]), robust=True)
+    return message
+
+
 def message_send(message_id: int, *, now: datetime.datetime | None = None) -> str:
     """Send one message if it is still pending. Returns what happened."""
+    now = now or timezone.now()
+    # 1. Claim it, in a short transaction committed before anything leaves.
     with transaction.atomic():
         message = Message.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
         if message is None or message.state != Message.State.PENDING:
-            return "skipped"  # gone, being sent by another worker, or done
+            return "skipped"  # gone, being claimed by another worker, claimed or done
         if not _still_consented(message):
             message.state = Message.State.CANCELLED
             message.last_error = "consentement retiré pour ce canal"
@@ -212,30 +273,37 @@ def message_send(message_id: int, *, now: datetime.datetime | None = None) -> st
             message.save(update_fields=["state", "last_error"])
             return "cancelled"
         message.attempts += 1
-        now = now or timezone.now()
-        try:
-            _transport(message, rendered)
-        except PERMANENT as exc:
-            message.state = Message.State.FAILED
-            message.last_error = str(exc)[:500]
-            message.save(update_fields=["attempts", "last_error", "state"])
-            logger.warning("message %s refused: %s", message.pk, exc)
-            return "failed"
-        except RETRYABLE as exc:
-            message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            message.queued_at = None
-            if message.attempts >= MAX_ATTEMPTS:
-                message.state = Message.State.FAILED
-            else:
-                # Backoff: 1, 2, 4, 8, 16 minutes.
-                message.next_attempt_at = now + datetime.timedelta(minutes=2 ** (message.attempts - 1))
-            message.save(update_fields=["attempts", "last_error", "queued_at", "state", "next_attempt_at"])
-            logger.warning("message %s not sent (attempt %s): %s", message.pk, message.attempts, exc)
-            return "failed" if message.state == Message.State.FAILED else "retry"
-        message.state = Message.State.SENT
-        message.sent_at = now
-        message.last_error = ""
-        message.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        message.state = Message.State.SENDING
+        message.sending_until = now + SEND_LEASE
+        message.save(update_fields=["attempts", "state", "sending_until"])
+    # 2. The hand-off: no row lock and no transaction open across network I/O.
+    # A kill from here until step 3 commits leaves the row « en cours d'envoi »,
+    # which claims_expire records as « envoi incertain » once the lease is over.
+    claimed = Message.objects.filter(pk=message.pk, state__in=(Message.State.SENDING, Message.State.UNCERTAIN))
+    try:
+        _transport(message, rendered)
+    except PERMANENT as exc:
+        claimed.update(state=Message.State.FAILED, sending_until=None, last_error=str(exc)[:500])
+        logger.warning("message %s refused: %s", message.pk, exc)
+        return "failed"
+    except RETRYABLE as exc:
+        # The transport said it did not take the message: try again later.
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if message.attempts >= MAX_ATTEMPTS:
+            claimed.update(state=Message.State.FAILED, sending_until=None, queued_at=None, last_error=error)
+        else:
+            # Backoff: 1, 2, 4, 8, 16 minutes.
+            claimed.update(
+                state=Message.State.PENDING,
+                sending_until=None,
+                queued_at=None,
+                last_error=error,
+                next_attempt_at=now + datetime.timedelta(minutes=2 ** (message.attempts - 1)),
+            )
+        logger.warning("message %s not sent (attempt %s): %s", message.pk, message.attempts, exc)
+        return "failed" if message.attempts >= MAX_ATTEMPTS else "retry"
+    # 3. Sent (also when a slow hand-off outlived its lease and was recorded uncertain).
+    claimed.update(state=Message.State.SENT, sent_at=now, sending_until=None, last_error="")
     return "sent"
 
 
@@ -250,7 +318,8 @@ def _still_consented(message: Message) -> bool:
 
 def _transport(message: Message, rendered: Rendered) -> None:
     if message.channel == Message.Channel.SMS:
-        sms.get_backend().send(to=message.address, text=rendered.body, key=f"tdu-message-{message.pk}")
+        # One alphabet for every SMS: 160 characters a part, not 70 (core/sms.py).
+        sms.get_backend().send(to=message.address, text=sms.gsm7(rendered.body), key=f"tdu-message-{message.pk}")
         return
     email = EmailMessage(
         subject=rendered.subject,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 import urllib.error
 import urllib.request
 
@@ -22,6 +23,42 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
+
+
+# GSM 03.38: what one SMS part carries at 7 bits a character (160 a part).
+# Any other character (ê, ç, «, ’…) switches the whole message to UCS-2 and
+# 70 characters a part: SMS bodies are written in this alphabet.
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")  # two characters each
+_SPELLED = {
+    "«": '"', "»": '"', "“": '"', "”": '"', "’": "'", "‘": "'", "–": "-", "—": "-", "…": "...",
+    "·": ".", "œ": "oe", "Œ": "OE", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+}  # fmt: skip
+SMS_PART = 160
+
+
+def gsm7(text: str) -> str:
+    """`text` in the GSM 7-bit alphabet: accents the alphabet lacks are dropped
+    (« Thématique » keeps its é, « fête » becomes « fete »), French quotes and
+    spaces become plain ones."""
+    out = []
+    for char in text:
+        if char in GSM7_BASIC or char in GSM7_EXTENDED:
+            out.append(char)
+        elif char in _SPELLED:
+            out.append(_SPELLED[char])
+        else:
+            bare = unicodedata.normalize("NFKD", char)[0]
+            out.append(bare if bare in GSM7_BASIC else "?")
+    return "".join(out)
+
+
+def gsm7_length(text: str) -> int:
+    """How many 7-bit characters `text` takes (the extended ones count twice)."""
+    return sum(2 if char in GSM7_EXTENDED else 1 for char in text)
 
 
 class SmsTemporaryError(OSError):
@@ -34,6 +71,11 @@ class SmsRejected(Exception):
 
 class ConsoleBackend:
     """Prints the SMS: what `make run` uses, with no provider account."""
+
+    # Whether the provider refuses a second message with the same reference, so
+    # that resending an SMS whose hand-off was interrupted cannot deliver it
+    # twice (core/outbox.py). The console proves nothing: no.
+    honours_reference = False
 
     def send(self, *, to: str, text: str, key: str) -> None:
         logger.info("SMS to %s [%s]: %s", to, key, text)
@@ -53,7 +95,13 @@ def e164(number: str) -> str:
 
 class HttpBackend:
     """A real provider, configured by SMS_HTTP_URL, SMS_HTTP_TOKEN,
-    SMS_HTTP_SENDER and SMS_HTTP_TIMEOUT."""
+    SMS_HTTP_SENDER and SMS_HTTP_TIMEOUT. Every SMS carries a reference and an
+    Idempotency-Key (the message's); SMS_HTTP_HONOURS_REFERENCE=1 says the
+    provider refuses a second SMS with the same one (README)."""
+
+    @classmethod
+    def honours_reference_setting(cls) -> bool:
+        return settings.SMS_HTTP_HONOURS_REFERENCE
 
     def __init__(self):
         self.url = settings.SMS_HTTP_URL
@@ -90,3 +138,12 @@ class HttpBackend:
 
 def get_backend():
     return import_string(settings.SMS_BACKEND)()
+
+
+def resend_is_harmless() -> bool:
+    """Whether an SMS whose hand-off was interrupted may be sent again: only
+    through a provider that refuses a repeated reference."""
+    backend = import_string(settings.SMS_BACKEND)
+    if hasattr(backend, "honours_reference_setting"):
+        return bool(backend.honours_reference_setting())
+    return bool(getattr(backend, "honours_reference", False))

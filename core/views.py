@@ -4,13 +4,16 @@ the view helpers every app uses: pagination, the generic form page, label lists.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from core import selectors, services
-from core.access import READERS, SESSION_KEY, access_for
+from core import outbox, selectors, services
+from core.access import READERS, SESSION_KEY, WRITERS, access_for, role_required
 from core.forms import LabelForm, is_id
+from core.models import Message
 
 PAGE_SIZE = 25
 
@@ -82,4 +85,24 @@ def switch_organisation(request):
     wanted = request.POST.get("organisation", "")
     if any(str(org.pk) == wanted for org in access_for(request.user).organisations):
         request.session[SESSION_KEY] = int(wanted)
+    return redirect("home")
+
+
+@role_required(*WRITERS)
+@require_POST
+def message_resend(request, message):
+    """Staff resend a message whose hand-off was interrupted (« envoi incertain »),
+    then go back to the page they came from (the meeting's)."""
+    message = Message.objects.get_for_user(request.user, message, write=True)
+    back = request.POST.get("next", "")  # the body is read (and refused if malformed) before anything is written
+    try:
+        outbox.message_resend(message=message, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Le message à {message.address} est renvoyé.")
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(back)
     return redirect("home")

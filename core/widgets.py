@@ -58,3 +58,21 @@ class CheckboxList(forms.CheckboxSelectMultiple):
             ),
         )
         return format_html("<div{}>{}</div>", format_html(' id="{}"', base) if base else "", boxes)
+
+
+class SearchableCheckboxes(forms.CheckboxSelectMultiple):
+    """A long multiple choice (fifty relais, forty residences) as checkboxes in
+    a scrolling box: every option readable and tickable without JavaScript;
+    with it, a search box above filters them as one types (static/js/app.js,
+    accents and case ignored)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        base = attrs.get("id") or f"id_{name}"
+        boxes = super().render(name, value, {**attrs, "id": base}, renderer)
+        search = format_html(
+            '<input type="search" class="choice-filter" data-filter="{}" placeholder="Chercher un nom…" '
+            'aria-label="Chercher dans la liste" hidden>',
+            base,
+        )
+        return format_html('{}<div class="choices" id="{}-box">{}</div>', search, base, boxes)

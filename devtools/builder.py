@@ -51,6 +51,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from core import outbox
 from core.consents import consent_give, contact_address
 from core.models import Consent, ContactChannel, Membership, Message, Organisation, User
 from core.uploads import clean_photo
@@ -400,6 +401,25 @@ class Builder:
         Message.objects.filter(
             pk__gt=last, organisation=self.organisation, state=Message.State.PENDING, scheduled_for__lte=timezone.now()
         ).update(state=Message.State.SENT, sent_at=F("scheduled_for"), attempts=1)
+
+    def interrupted_hand_off(self, subject: models.Model, kind: str) -> Message | None:
+        """One e-mail about `subject` whose worker stopped while the mail server
+        had it: « envoi incertain », for staff to resend or not (core/outbox.py)."""
+        message = (
+            Message.objects.filter(
+                subject_type=ContentType.objects.get_for_model(subject),
+                subject_id=subject.pk,
+                kind=kind,
+                channel=Message.Channel.EMAIL,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if message is not None:
+            message.state, message.last_error = Message.State.UNCERTAIN, outbox.INTERRUPTED
+            message.sending_until, message.sent_at = message.sent_at, None
+            message.save(update_fields=["state", "last_error", "sending_until", "sent_at"])
+        return message
 
     def message(
         self, relais: Relais, subject: models.Model, kind: str, when: datetime.datetime, *, sent: bool = True

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 
 from core.access import access_for
 from core.forms import is_id
+from core.french import date_range
 from core.waiting import Waiting, WaitingGroup, first_rows
 from initiatives.models import (
     Equipment,
@@ -340,7 +341,7 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
                     model="initiatives.logisticsrequest",
                     pk=r.pk,
                     title=r.initiative.title,
-                    detail=f"du {_day(r.starts_on)} au {_day(r.ends_on)}",
+                    detail=date_range(r.starts_on, r.ends_on),
                     since=r.requested_at,
                     url=reverse("initiatives:logistics_decide", args=[r.pk]),
                 )
@@ -364,3 +365,8 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
             ],
         ),
     ]
+
+
+def grant_budget(grant: GrantRequest) -> list:
+    """A grant request's budget lines (read through its door, with the grant)."""
+    return list(grant.budget_lines.all())

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from core import exports
 from core.access import ADMINS, READERS, RELAIS_ONLY, WRITERS, access_for, role_required
-from core.formats import euros
 from core.views import form_page, labels_page, paginate
 from initiatives import selectors, services
 from initiatives.exports import GRANTS, INITIATIVES, LOGISTICS
@@ -220,6 +219,8 @@ def detail(request, initiative):
             "can_write": access.can_write,
             # The organisers (the only relais who see it) report it and ask for logistics and grants.
             "can_organise": access.can_write or access.is_relais,
+            # One request at a time: none while one waits or after one was granted.
+            "can_ask_grant": not initiative.grants.exclude(status=GrantRequest.Status.REFUSEE).exists(),
             "can_report": initiative.status != Initiative.Status.ANNULEE
             if access.can_write
             else access.is_relais and not initiative.relais_report_refusal(timezone.localdate()),
@@ -445,13 +446,8 @@ def grant_decide(request, grant):
         else:
             messages.success(request, "La décision est enregistrée ; les relais organisateurs sont prévenus.")
             return redirect("initiatives:detail", initiative=grant.initiative_id)
-    return form_page(
-        request,
-        form,
-        title=f"Décision du comité — {grant.initiative} ({euros(grant.amount_requested)} demandés)",
-        intro=grant.objectives,
-        back=reverse("initiatives:detail", args=[grant.initiative_id]),
-    )
+    context = {"form": form, "grant": grant, "budget": selectors.grant_budget(grant)}
+    return render(request, "initiatives/grant_decision.html", context)
 
 
 @role_required(*WRITERS)

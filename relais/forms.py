@@ -240,6 +240,10 @@ class ContactLogForm(SensitiveTextMixin, forms.ModelForm):
             "note": "La personne peut demander à lire ces notes (droit d'accès) : écrivez-les pour elle aussi."
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
     def clean_date(self):
         value = self.cleaned_data["date"]
         if value > timezone.localdate():

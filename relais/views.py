@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core import audit, exports
 from core.access import ADMINS, READERS, WRITERS, access_for, role_required
-from core.french import elide
+from core.french import elide, plural
 from core.models import Membership
 from core.views import form_page, paginate
 from relais import csv_import, selectors, services
@@ -295,6 +295,28 @@ IMPORTS = {
     "residences": (csv_import.parse_residences, "relais:residence_list", "résidences"),
     "relais": (csv_import.parse_relais, "relais:relais_list", "relais"),
 }
+# How an import speaks of its rows, agreed with their number (core/french.py).
+IMPORT_WORDS = {
+    "residences": {
+        "created": ("résidence créée", "résidences créées"),
+        "updated": ("résidence mise à jour", "résidences mises à jour"),
+        "to_create": ("résidence à créer", "résidences à créer"),
+        "to_update": ("résidence à mettre à jour", "résidences à mettre à jour"),
+    },
+    "relais": {
+        "created": ("relais créé", "relais créés"),
+        "updated": ("relais mis à jour", "relais mis à jour"),
+        "to_create": ("relais à créer", "relais à créer"),
+        "to_update": ("relais à mettre à jour", "relais à mettre à jour"),
+    },
+}
+# What the preview shows of each row about to be written.
+PREVIEW_COLUMNS = {
+    "residences": [("name", "Nom"), ("reference", "Référence"), ("city", "Commune"), ("dwellings", "Logements"),
+                   ("quartier", "Quartier")],
+    "relais": [("first_name", "Prénom"), ("last_name", "Nom"), ("email", "E-mail"), ("phone", "Téléphone"),
+               ("residence", "Résidence"), ("status", "Statut")],
+}  # fmt: skip
 
 
 def _import(request, kind: str):
@@ -315,7 +337,9 @@ def _import(request, kind: str):
             apply = csv_import.apply_residences if kind == "residences" else csv_import.apply_relais
             created, updated = apply(organisation=organisation, report=report, by=request.user)
             del request.session[f"import:{request.POST['token']}"]
-            messages.success(request, f"Import terminé : {created} créé(s), {updated} mis à jour.")
+            words = IMPORT_WORDS[kind]
+            done = f"{plural(created, *words['created'])}, {plural(updated, *words['updated'])}"
+            messages.success(request, f"Import terminé : {done}.")
             return redirect(list_url)
         context["report"] = report
     elif request.method == "POST":
@@ -329,6 +353,7 @@ def _import(request, kind: str):
                 form.add_error("file", str(error))
             else:
                 context["report"] = report
+                context.update(_import_preview(kind, report))
                 if report.ok:
                     token = secrets.token_urlsafe(16)
                     request.session[f"import:{token}"] = {
@@ -338,6 +363,22 @@ def _import(request, kind: str):
                     }
                     context["token"] = token
     return render(request, "relais/import.html", context)
+
+
+def _import_preview(kind: str, report) -> dict:
+    """The rows an import will write, as the preview shows them, and its counts in words."""
+    keys = PREVIEW_COLUMNS[kind]
+    words = IMPORT_WORDS[kind]
+    rows = [
+        (data["line"], bool(data.get("pk")), ["" if data.get(k) is None else data.get(k) for k, _ in keys])
+        for data in report.rows
+    ]
+    return {
+        "preview_headers": [label for _, label in keys],
+        "preview_rows": rows,
+        "to_create": plural(report.to_create, *words["to_create"]),
+        "to_update": plural(report.to_update, *words["to_update"]),
+    }
 
 
 def _import_columns(kind: str) -> list[tuple[str, str]]:

@@ -95,7 +95,10 @@ class RelaisRemonteeForm(SensitiveTextMixin, forms.Form):
 class StatusForm(SensitiveTextMixin, forms.Form):
     sensitive_fields = ("comment",)
 
-    status = forms.ChoiceField(label="Nouveau statut")
+    status = forms.ChoiceField(
+        label="Nouveau statut",
+        error_messages={"invalid_choice": "Choisissez un statut possible pour cette remontée."},
+    )
     comment = forms.CharField(
         label="Réponse au relais",
         required=False,
@@ -107,6 +110,12 @@ class StatusForm(SensitiveTextMixin, forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Remontee.Status.NON_RETENUE and not (data.get("comment") or "").strip():
+            self.add_error("comment", "Expliquez au relais pourquoi la demande n'est pas retenue.")
+        return data
 
 
 class AssignForm(forms.Form):

@@ -113,6 +113,12 @@ def create(request):
 @role_required(*WRITERS, *RELAIS_ONLY)
 def detail(request, remontee):
     remontee = Remontee.objects.get_for_user(request.user, remontee)
+    return _detail_page(request, remontee)
+
+
+def _detail_page(request, remontee: Remontee, *, status_form: StatusForm | None = None, status: int = 200):
+    """The remontée's page; `status_form`: the answer just refused, shown again
+    with its errors at their fields and the status chosen kept."""
     context = {
         "remontee": remontee,
         "events": selectors.events(request.user, remontee),
@@ -120,14 +126,16 @@ def detail(request, remontee):
     }
     if context["is_staff"]:
         allowed = services.TRANSITIONS.get(remontee.status, set())
-        context["status_form"] = StatusForm(choices=[c for c in Remontee.Status.choices if c[0] in allowed])
+        context["status_form"] = status_form or StatusForm(
+            choices=[c for c in Remontee.Status.choices if c[0] in allowed]
+        )
         context["assign_form"] = AssignForm(user=request.user, initial={"assignee": remontee.assignee_id})
         context["handoffs"] = selectors.handoffs_of(request.user, remontee)
         if not remontee.is_closed and not any(h.outcome == HandOff.Outcome.EN_ATTENTE for h in context["handoffs"]):
             context["handoff_form"] = HandOffForm(user=request.user)
     elif remontee.is_closed:
         context["reopen_form"] = ReopenForm()
-    return render(request, "remontees/detail.html", context)
+    return render(request, "remontees/detail.html", context, status=status)
 
 
 @role_required(*WRITERS)
@@ -140,14 +148,15 @@ def set_status(request, remontee):
         if form.sensitive_found:  # ask for the second click on a page of its own
             back = reverse("remontees:detail", args=[remontee.pk])
             return form_page(request, form, title="Changer le statut de la remontée", back=back)
-        messages.error(request, "Choisissez un statut possible pour cette remontée.")
+        return _detail_page(request, remontee, status_form=form, status=400)
     else:
         try:
             services.remontee_set_status(
                 remontee=remontee, by=request.user, sensitive=form.sensitive_found, **form.cleaned_data
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, error)
+            return _detail_page(request, remontee, status_form=form, status=400)
         else:
             messages.success(request, "Le statut est changé ; le relais est prévenu.")
     return redirect("remontees:detail", remontee=remontee.pk)

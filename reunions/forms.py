@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.forms import DateInput, ModelMultipleChoiceField
 from core.models import Membership
 from core.sensitive import SensitiveTextMixin
+from core.widgets import SearchableCheckboxes
 from relais.models import Quartier, Relais, Residence
 from reunions.models import Reunion
 
@@ -52,6 +53,11 @@ class ReunionForm(WhenForm):
         help_text="Plus d'une : une série, une réunion toutes les N semaines.",
     )
     every_weeks = forms.IntegerField(label="Toutes les (semaines)", min_value=1, max_value=52, initial=13)
+    already_held = forms.BooleanField(
+        label="Elle a déjà eu lieu : je l'enregistre après coup",
+        required=False,
+        help_text="Pour une date passée seulement : personne n'est invité, les présences se notent ensuite.",
+    )
 
     field_order = [
         "kind",
@@ -60,6 +66,7 @@ class ReunionForm(WhenForm):
         "date",
         "start",
         "end",
+        "already_held",
         "residence",
         "address",
         "online_url",
@@ -73,6 +80,13 @@ class ReunionForm(WhenForm):
 
     def clean(self):
         data = super().clean()
+        starts_at = data.get("starts_at")
+        if starts_at and starts_at <= timezone.now() and not data.get("already_held"):
+            self.add_error(
+                "date",
+                "Cette date est passée. Corrigez-la, ou cochez « Elle a déjà eu lieu » pour enregistrer "
+                "une réunion qui s'est tenue.",
+            )
         if not (data.get("residence") or data.get("address") or data.get("online_url")):
             self.add_error(
                 "address", "Indiquez un lieu : une salle commune, une adresse ou un lien de visioconférence."
@@ -89,11 +103,19 @@ class InviteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     residences = ModelMultipleChoiceField(
-        label="Les relais actifs de ces résidences", queryset=Residence.objects.none(), required=False
+        label="Les relais actifs de ces résidences",
+        queryset=Residence.objects.none(),
+        required=False,
+        widget=SearchableCheckboxes,
     )
-    relais = ModelMultipleChoiceField(label="Des relais en particulier", queryset=Relais.objects.none(), required=False)
+    relais = ModelMultipleChoiceField(
+        label="Des relais en particulier", queryset=Relais.objects.none(), required=False, widget=SearchableCheckboxes
+    )
     members = ModelMultipleChoiceField(
-        label="Des collègues ou partenaires", queryset=Membership.objects.none(), required=False
+        label="Des collègues ou partenaires",
+        queryset=Membership.objects.none(),
+        required=False,
+        widget=SearchableCheckboxes,
     )
 
     def __init__(self, *args, user, **kwargs):

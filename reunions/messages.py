@@ -16,9 +16,9 @@ from core import outbox
 from core.models import Message
 from reunions.ics import reunion_ics
 from reunions.models import ActionItem, Invitee, Reunion
-from reunions.services.invitations import rsvp_url
+from reunions.services.invitations import rsvp_short_url, rsvp_url
 from reunions.services.minutes import minutes_url
-from reunions.wording import when_text
+from reunions.wording import meeting_sms, when_text
 
 
 def _invitee_pk(message: Message, reunion: Reunion) -> int | None:
@@ -72,6 +72,10 @@ def _render_meeting(message: Message) -> outbox.Rendered | None:
     if invitee is None:
         return None
     sms = message.channel == Message.Channel.SMS
+    if sms:
+        link = rsvp_short_url(invitee) if not cancelled else ""
+        days = int(detail[1:]) if kind == "rappel" else None
+        return outbox.Rendered(subject=reunion.title, body=meeting_sms(kind, reunion, link, days=days))
     context = {
         "kind": kind,
         "days": int(detail[1:]) if kind == "rappel" else None,

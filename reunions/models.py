@@ -1,7 +1,9 @@
+import datetime
 import uuid
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.models import Organisation, User
 from core.scoping import ScopedQuerySet
@@ -80,6 +82,18 @@ class Reunion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # What may be done with a meeting, from its own dates: each page offers an
+    # action only when it makes sense, and each service refuses it otherwise.
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        return self.starts_at <= (now or timezone.now())
+
+    def is_over(self, now: datetime.datetime | None = None) -> bool:
+        return self.ends_at <= (now or timezone.now())
+
+    def attendance_open(self, today: datetime.date | None = None) -> bool:
+        """Attendance is taken from the meeting's day on, never weeks ahead."""
+        return timezone.localdate(self.starts_at) <= (today or timezone.localdate())
 
     @property
     def place(self) -> str:

@@ -5,12 +5,15 @@ rows; lists are scoped to the user asking (`for_user`)."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from core.consents import contact_address
+from core.french import plural
 from core.models import Consent, Membership, Message, User
 from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import Relais, RelaisResidence
@@ -33,6 +36,8 @@ def _meetings(user) -> QuerySet[Reunion]:
     return Reunion.objects.for_user(user).annotate(
         n_invited=Count("invitees", filter=Q(invitees__invited=True)),
         n_present=Count("invitees", filter=Q(invitees__answer=Invitee.Answer.PRESENT)),
+        n_attended=Count("invitees", filter=Q(invitees__attended=True)),
+        n_walk_ins=Count("invitees", filter=Q(invitees__invited=False)),
     )
 
 
@@ -74,6 +79,11 @@ def presences(user, reunion: Reunion) -> dict:
         "answers": answers,
         "unanswered": sum(1 for i in invitees if i.invited and not i.answer),
         "present": sum(1 for i in invitees if i.attended),
+        "invited": sum(1 for i in invitees if i.invited),
+        "walk_ins": sum(1 for i in invitees if not i.invited),
+        # What makes sense now: inviting before the end, ticking from the day on.
+        "can_invite": reunion.status == Reunion.Status.PREVUE and not reunion.is_over(),
+        "attendance_open": reunion.status != Reunion.Status.ANNULEE and reunion.attendance_open(),
     }
 
 
@@ -91,7 +101,8 @@ def sending(user, reunion: Reunion) -> dict:
         "failures": [
             (m, message_label(m.kind))
             for m in rows.filter(
-                Q(state=Message.State.FAILED) | Q(state=Message.State.PENDING, attempts__gt=0)
+                Q(state__in=(Message.State.FAILED, Message.State.UNCERTAIN))
+                | Q(state=Message.State.PENDING, attempts__gt=0)
             ).select_related("recipient_relais", "recipient_user")[:50]
         ],
     }
@@ -178,6 +189,82 @@ def invitation_candidates(
         chosen = Relais.objects.for_user(user).filter(condition)
     users = [m.user for m in members]
     return list(chosen.order_by("last_name", "first_name")), users
+
+
+@dataclass
+class Channels:
+    """Who an invitation reaches, by channel: e-mail (with the .ics), SMS, or a
+    letter staff print and hand over (no message is sent to them)."""
+
+    email: list = field(default_factory=list)
+    sms: list = field(default_factory=list)
+    paper: list = field(default_factory=list)
+    already: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.email) + len(self.sms) + len(self.paper)
+
+    def text(self, *, sent: bool = False) -> str:
+        """« 17 personnes invitées : 12 par e-mail, 3 par SMS, 2 sur papier (…) »."""
+        parts = [
+            plural(len(self.email), "par e-mail", "par e-mail") if self.email else "",
+            plural(len(self.sms), "par SMS", "par SMS") if self.sms else "",
+            f"{len(self.paper)} sur papier (rien ne leur est envoyé : invitation à imprimer et remettre)"
+            if self.paper
+            else "",
+        ]
+        noun = ("personne invitée", "personnes invitées") if sent else ("personne à inviter", "personnes à inviter")
+        head = plural(self.total, *noun)
+        detail = ", ".join(p for p in parts if p)
+        already = ""
+        if self.already:
+            already = f" ({plural(self.already, 'personne déjà invitée', 'personnes déjà invitées')} : rien de plus)"
+        return f"{head} : {detail}.{already}" if detail else f"{head}.{already}"
+
+
+def _consents_of(relais: list[Relais]) -> dict[int, set[str]]:
+    """The consents in force of each relais, in one query."""
+    scopes: dict[int, set[str]] = {}
+    rows = Consent.objects.filter(relais__in=relais, withdrawn_on=None).values_list("relais_id", "scope")
+    for relais_id, scope in rows:
+        scopes.setdefault(relais_id, set()).add(scope)
+    return scopes
+
+
+def invitation_channels(reunion: Reunion, *, relais: list[Relais], users: list[User]) -> Channels:
+    """How each person not yet invited will be reached (two queries: those
+    already invited, and the consents of the relais chosen)."""
+    already = set(Invitee.objects.filter(reunion=reunion).values_list("relais_id", "user_id"))
+    scopes = _consents_of(relais)
+    channels = Channels()
+    for person in relais:
+        if (person.pk, None) in already:
+            channels.already += 1
+            continue
+        address = contact_address(person, scopes.get(person.pk, set()))
+        {"email": channels.email, "sms": channels.sms}.get(address[0] if address else "", channels.paper).append(person)
+    for person in users:
+        if (None, person.pk) in already:
+            channels.already += 1
+        else:
+            channels.email.append(person)
+    return channels
+
+
+def paper_invitees(user, reunion: Reunion) -> list[Invitee]:
+    """The invitees no message reaches (paper, or no consent): their letters to print."""
+    invitees = (
+        Invitee.objects.for_user(user)
+        .filter(reunion=reunion, invited=True, relais__isnull=False)
+        .select_related("relais")
+        .prefetch_related(
+            Prefetch("relais__relais_links", queryset=RelaisResidence.objects.select_related("residence"))
+        )
+    )
+    relais = [i.relais for i in invitees]
+    scopes = _consents_of(relais)
+    return [i for i in invitees if contact_address(i.relais, scopes.get(i.relais_id, set())) is None]
 
 
 def attendance_rows(user, reunion: Reunion) -> list[dict]:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:reunion>/presences/ajouter/", views.participant_add, name="participant_add"),
     path("<int:reunion>/presences/liste/", views.presences, name="presences"),
     path("<int:reunion>/emargement.pdf", views.attendance_sheet, name="attendance_sheet"),
+    path("<int:reunion>/invitations-papier/", views.paper_invitations, name="paper_invitations"),
     path("<int:reunion>/compte-rendu/", views.minutes, name="minutes"),
     path("<int:reunion>/compte-rendu/publier/", views.minutes_publish, name="minutes_publish"),
     path("<int:reunion>/actions/nouvelle/", views.action_add, name="action_add"),

@@ -70,7 +70,10 @@ def _plan(request, form, previous: Reunion | None = None) -> Reunion | None:
     except ValidationError as error:
         form.add_error(None, error)
         return None
-    messages.success(request, "La réunion est planifiée : invitez maintenant les participants.")
+    if reunion.is_over():
+        messages.success(request, "La réunion passée est enregistrée : notez qui est venu.")
+    else:
+        messages.success(request, "La réunion est planifiée : invitez maintenant les participants.")
     return reunion
 
 
@@ -114,8 +117,12 @@ def participant_add(request, reunion):
     if form.is_valid():
         person = form.cleaned_data["person"]
         kind = "relais" if isinstance(person, Relais) else "user"
-        services.participant_add(reunion=reunion, **{kind: person})
-        messages.success(request, f"{person} est ajouté·e aux présents.")
+        try:
+            services.participant_add(reunion=reunion, **{kind: person})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{person} est ajouté·e aux présents.")
     else:
         messages.error(request, "Choisissez la personne à ajouter dans la liste.")
     return redirect(reverse("reunions:reunion_detail", args=[reunion.pk]) + "#presences")
@@ -128,16 +135,17 @@ def reunion_invite(request, reunion):
     context = {"reunion": reunion, "form": form}
     if request.method == "POST" and form.is_valid():
         relais, users = selectors.invitation_candidates(user=request.user, **form.cleaned_data)
+        channels = selectors.invitation_channels(reunion, relais=relais, users=users)
         if "confirm" in request.POST:
             try:
-                count = services.invitations_send(reunion=reunion, by=request.user, relais=relais, users=users)
+                services.invitations_send(reunion=reunion, by=request.user, relais=relais, users=users)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"{count} invitation(s) envoyée(s).")
+                messages.success(request, channels.text(sent=True))
                 return redirect("reunions:reunion_detail", reunion=reunion.pk)
         else:
-            context.update(preview=True, relais=relais, users=users, total=len(relais) + len(users))
+            context.update(preview=True, channels=channels)
     return render(request, "reunions/reunion_invite.html", context)
 
 
@@ -192,8 +200,20 @@ def attendance(request, reunion):
     if invitee is None:
         messages.error(request, "Cette personne n'est pas sur la liste de la réunion.")
     else:
-        services.attendance_set(invitee=invitee, attended=request.POST.get("attended") == "1")
+        try:
+            services.attendance_set(invitee=invitee, attended=request.POST.get("attended") == "1")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     return redirect(reverse("reunions:reunion_detail", args=[reunion.pk]) + "#presences")
+
+
+@role_required(*WRITERS)
+def paper_invitations(request, reunion):
+    """The invitations no message carries (paper, or no consent), to print and hand over."""
+    reunion = Reunion.objects.get_for_user(request.user, reunion)
+    letters = selectors.paper_invitees(request.user, reunion)
+    context = {"reunion": reunion, "invitees": letters, "when": when_text(reunion)}
+    return render(request, "reunions/paper_invitations.html", context)
 
 
 @role_required(*WRITERS)
@@ -227,6 +247,14 @@ def rsvp(request, token: str):
     return render(request, "reunions/rsvp.html", context)
 
 
+def rsvp_short(request, rsvp_code: str):
+    """The short link of an SMS: on to the answer page of the long link."""
+    token = services.rsvp_token_from_short(rsvp_code)
+    if token is None:
+        raise Http404("Ce lien n'est pas valide : il a peut-être été mal copié.")
+    return redirect("reunions:rsvp", token=token)
+
+
 # During and after the meeting
 
 
@@ -254,6 +282,8 @@ def minutes(request, reunion):
         action_form=ActionForm(user=request.user),
         statuses=ActionItem.Status.choices,
         editable=reunion.status != Reunion.Status.ANNULEE,
+        # Published once the meeting has begun (the service refuses it before).
+        publishable=reunion.status != Reunion.Status.ANNULEE and reunion.has_started(),
     )
     return render(request, "reunions/minutes.html", context)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils import formats, timezone
 
+from core import sms
+from core.sms import gsm7, gsm7_length
 from reunions.models import Reunion
 
 
@@ -28,3 +30,28 @@ def message_label(kind: str) -> str:
         "annulation": "Annulation",
         "compte_rendu": "Compte-rendu",
     }.get(prefix, kind)
+
+
+def meeting_sms(kind: str, reunion: Reunion, link: str, *, days: int | None = None) -> str:
+    """A meeting's SMS in one part: 160 characters of the GSM alphabet at most,
+    the title shortened if it must be (« Invitation Habitat du Lac : Thématique
+    : propreté…, sam. 12/12 18h00, Les Tilleuls. Répondez : https://…/r/3fAb1cD2eF »)."""
+    start = timezone.localtime(reunion.starts_at)
+    when = f"{formats.date_format(start, 'D j/m')} {start:%H}h{start:%M}"
+    where = reunion.residence.name if reunion.residence_id else (reunion.address or "en visio")
+    org = reunion.organisation.name
+    head, tail = {
+        "convocation": (f"Invitation {org}", f"Répondez : {link}"),
+        "rappel": ("Demain" if days == 1 else f"Dans {days} jours" if days else "Rappel", f"Répondez : {link}"),
+        "modification": (f"Réunion déplacée ({org})", f"Répondez : {link}"),
+        "annulation": (f"ANNULÉE ({org})", "Toutes nos excuses."),
+    }[kind]
+    text = gsm7(f"{head} : {{title}}, {when}, {where}. {tail}")
+    room = sms.SMS_PART - gsm7_length(text.replace("{title}", ""))
+    title = gsm7(reunion.title)
+    if gsm7_length(title) > room:
+        title = title[: max(room - 3, 0)].rstrip() + "..."
+    text = text.replace("{title}", title)
+    if gsm7_length(text) > sms.SMS_PART:  # a very long place: cut what is before the link
+        text = text[: sms.SMS_PART - len(tail) - 5].rstrip() + "... " + tail
+    return text

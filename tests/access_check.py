@@ -41,6 +41,7 @@ PUBLIC_VIEWS = {
     "home",
     "core:switch_organisation",
     "reunions:rsvp",
+    "rsvp_short",
     "reunions:minutes_public",
     "reunions:calendar_feed",
     "remontees:service_answer",
@@ -87,7 +88,9 @@ def _reunion(world) -> int:
 
         from reunions import services
 
-        start = timezone.now() + datetime.timedelta(days=12)
+        # Under way (begun an hour ago, two hours long): every action on it is
+        # offered at once, inviting as well as attendance and the minutes.
+        start = timezone.now() - datetime.timedelta(hours=1)
         reunion = plan_reunion(world, start, by=None, title=f"Thématique {MARKER}", residence=world.residence_a1)
         InviteeFactory(reunion=reunion, relais=world.relais_a)
         world._reunion = reunion.pk
@@ -100,6 +103,31 @@ def _reunion(world) -> int:
             due_on=start.date() + datetime.timedelta(days=30),
         ).pk
     return world._reunion
+
+
+def _message(world) -> int:
+    """A message about the meeting whose hand-off was interrupted: the meeting
+    page offers to send it again."""
+    if not hasattr(world, "_message"):
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
+
+        from core.models import Message
+        from reunions.models import Reunion
+
+        world._message = Message.objects.create(
+            organisation=world.org_a,
+            recipient_relais=world.relais_a,
+            subject_type=ContentType.objects.get_for_model(Reunion),
+            subject_id=_reunion(world),
+            kind="invitation",
+            address=world.relais_a.email,
+            scheduled_for=timezone.now(),
+            state=Message.State.UNCERTAIN,
+            attempts=1,
+            sending_until=timezone.now(),
+        ).pk
+    return world._message
 
 
 def _action(world) -> int:
@@ -332,6 +360,12 @@ def _public_slug(world) -> str:
     return world._public_slug
 
 
+def _rsvp_short(world) -> str:
+    from reunions import services
+
+    return services.rsvp_short_code(services.invitee_from_token(_rsvp_token(world)))
+
+
 IN_SCOPE_KWARGS = {
     "organisation": _public_slug,
     "annonce": lambda w: _announcements(w)["annonce"],
@@ -339,10 +373,12 @@ IN_SCOPE_KWARGS = {
     "short": lambda w: _announcements(w)["short"],
     "bilan": _bilan,
     "token": _rsvp_token,
+    "rsvp_code": lambda w: _rsvp_short(w),
     "minutes_token": _minutes_token,
     "feed_token": _feed_token,
     "reunion": _reunion,
     "action": _action,
+    "message": _message,
     "remontee": _remontee,
     "initiative": lambda w: _initiative_world(w)["initiative"],
     "photo": lambda w: _initiative_world(w)["photo"],
@@ -368,6 +404,8 @@ OUTSIDE_AGENCY_KWARGS = {
     "bilan": None,
     "reunion": None,
     "action": None,
+    # Messages are the whole organisation's (the meeting's invitations).
+    "message": None,
     "remontee": lambda w: _remontee(w, outside=True),
     # Initiatives, like meetings, belong to the whole network.
     "initiative": None,

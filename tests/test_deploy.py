@@ -370,10 +370,12 @@ class Stack:
         return subprocess.run(argv, cwd=files.ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def stop(self) -> dict[str, int]:
-        """What `docker compose stop` does: SIGTERM, then a grace period."""
+        """What `docker compose stop` does: SIGTERM to each container's first
+        process (not to its children: gunicorn and celery stop their own), then
+        a grace period, then SIGKILL to everything left."""
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                process.send_signal(signal.SIGTERM)
         codes = {}
         for name, process in self.processes.items():
             try:

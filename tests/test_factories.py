@@ -15,8 +15,14 @@ NO_FACTORY = {
     "reunions.ReunionSeries": "reunions.services.reunion_plan makes the series of its meetings",
     "reunions.ReunionSettings": "made with the organisation, changed through its form",
     "initiatives.InitiativePhoto": "an upload: initiatives.services.photo_add, with a real image",
-    "relais.ListedRelais": "a proxy of Relais read through a consent: RelaisFactory and the « annuaire » consent",
-    "initiatives.SharedInitiative": "a proxy of Initiative (what relais read of others'): InitiativeFactory",
+    # Proxies: the same rows as their model's, read with a scope of their own.
+    "initiatives.SharedInitiative": "a proxy of Initiative (InitiativeFactory makes its rows)",
+    "initiatives.SharedPhoto": "a proxy of InitiativePhoto",
+    "relais.ListedRelais": "a proxy of Relais (RelaisFactory makes its rows)",
+    # Made by their services only, which check who an announcement reaches.
+    "espace.Announcement": "espace.services.announcement_draft, refused when it would reach nobody",
+    "espace.AnnouncementRecipient": "espace.services.announcement_send, one per relais reached",
+    "espace.AnnouncementAttachment": "an upload: checked by core.uploads.clean_attachment",
 }
 
 FACTORIES = {

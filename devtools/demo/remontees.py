@@ -46,7 +46,9 @@ def seed(b: Builder) -> None:
     for n, (relais, when, source, reunion) in enumerate(raised):
         theme, nature, description = SAID[n % len(SAID)]
         age = (timezone.now() - when).days
-        status = STATUSES[min(4, n % 5 if age > 60 else n % 3)]
+        # Recent ones wait or are under way; older ones were answered (« nouvelle »
+        # after two months would be a team that never reads); a year on, closed.
+        status = STATUSES[3 + n % 2 if age > 365 else 1 + n % 4 if age > 60 else n % 3]
         plans.append(
             RemonteePlan(
                 residence=b.home(relais) or first_residence,

@@ -73,6 +73,9 @@ def seed(b: Builder) -> None:
     # Two years before: about six meetings a year, a few cancelled.
     first, last = history(b.today)
     b.reunions(plans + b.plan_reunions(6, first=first, last=last, address=common_room.name if common_room else ""))
+    # A convocation to that meeting was with the mail server when its worker
+    # stopped: the meeting's page shows it « envoi incertain », with « Renvoyer ».
+    b.interrupted_hand_off(following.reunion, "convocation")
 
 
 def _minutes(b: Builder, plan: ReunionPlan) -> None:

@@ -23,7 +23,10 @@ from reunions.services.invitations import (
     invitations_send,
     invitee_from_token,
     participant_add,
+    rsvp_short_code,
+    rsvp_short_url,
     rsvp_token,
+    rsvp_token_from_short,
     rsvp_url,
 )
 from reunions.services.minutes import (
@@ -64,7 +67,10 @@ __all__ = [
     "reunion_cancel",
     "reunion_move",
     "reunion_plan",
+    "rsvp_short_code",
+    "rsvp_short_url",
     "rsvp_token",
+    "rsvp_token_from_short",
     "rsvp_url",
     "series_plan",
 ]

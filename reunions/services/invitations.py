@@ -4,6 +4,7 @@ their answer by a signed link, and attendance on the day."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from collections.abc import Iterable
 
@@ -13,7 +14,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import base36_to_int, int_to_base36
 
 from core import outbox
 from core.models import Message, User
@@ -71,6 +74,8 @@ def invitations_send(
     relais, users = list(relais), list(users)
     if reunion.status != Reunion.Status.PREVUE:
         raise ValidationError("On n'invite qu'à une réunion prévue.")
+    if reunion.is_over():
+        raise ValidationError("Cette réunion est passée : notez plutôt qui est venu.")
     if not relais and not users:
         raise ValidationError("Choisissez au moins une personne à inviter.")
     if any(r.organisation_id != reunion.organisation_id for r in relais):
@@ -96,6 +101,39 @@ def rsvp_token(invitee: Invitee | int) -> str:
 
 def rsvp_url(invitee: Invitee | int) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("reunions:rsvp", kwargs={"token": rsvp_token(invitee)})
+
+
+# The link an SMS carries must be short (an SMS is 160 characters): the
+# invitee's id and 8 characters of an HMAC of it, /r/3f-Ab1cD2eF. Nothing is
+# stored: deleting the invitation (or its meeting) kills the link, as it does
+# the long one.
+SHORT_SALT = "reunions.rsvp.short"
+
+
+def _short_signature(pk: int) -> str:
+    digest = salted_hmac(SHORT_SALT, str(pk)).digest()
+    return base64.urlsafe_b64encode(digest[:6]).decode()
+
+
+def rsvp_short_code(invitee: Invitee | int) -> str:
+    pk = getattr(invitee, "pk", invitee)
+    return f"{int_to_base36(pk)}{_short_signature(pk)}"
+
+
+def rsvp_short_url(invitee: Invitee | int) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("rsvp_short", kwargs={"rsvp_code": rsvp_short_code(invitee)})
+
+
+def rsvp_token_from_short(code: str) -> str | None:
+    """The long answer token a short code stands for, or None (forged or mistyped)."""
+    head, signature = code[:-8], code[-8:]
+    try:
+        pk = base36_to_int(head) if head else None
+    except ValueError:
+        return None
+    if pk is None or not constant_time_compare(signature, _short_signature(pk)):
+        return None
+    return rsvp_token(pk)
 
 
 def invitee_from_token(token: str) -> Invitee:
@@ -124,7 +162,14 @@ def answer_set(*, invitee: Invitee, answer: str) -> Invitee:
     return invitee
 
 
+def _attendance_open(reunion: Reunion) -> None:
+    if not reunion.attendance_open():
+        day = formats.date_format(timezone.localtime(reunion.starts_at), "j F Y")
+        raise ValidationError(f"Les présences se notent à partir du jour de la réunion, le {day}.")
+
+
 def attendance_set(*, invitee: Invitee, attended: bool) -> Invitee:
+    _attendance_open(invitee.reunion)
     invitee.attended = attended
     invitee.save(update_fields=["attended"])
     return invitee
@@ -136,6 +181,7 @@ def participant_add(*, reunion: Reunion, relais: Relais | None = None, user: Use
         raise ValidationError("Choisissez la personne présente.")
     if relais is not None and relais.organisation_id != reunion.organisation_id:
         raise ValidationError("Ce relais n'appartient pas à votre organisation.")
+    _attendance_open(reunion)
     with transaction.atomic():
         invitee, _ = Invitee.objects.get_or_create(
             reunion=reunion, relais=relais, user=user, defaults={"invited": False, "attended": True}

@@ -184,3 +184,34 @@
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();
+
+// A long list of checkboxes (core/widgets.py SearchableCheckboxes): its search
+// box, hidden without JavaScript, filters the options as one types (accents
+// and case ignored). The ticked ones always stay in view.
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function start() {
+    document.querySelectorAll("input[data-filter]").forEach(function (search) {
+      var box = document.getElementById(search.dataset.filter + "-box");
+      if (!box) return;
+      search.hidden = false;
+      search.addEventListener("input", function () {
+        var words = fold(search.value).split(/\s+/).filter(Boolean);
+        box.querySelectorAll("label").forEach(function (label) {
+          var input = label.querySelector("input");
+          var text = fold(label.textContent);
+          var match = words.every(function (w) { return text.indexOf(w) !== -1; });
+          (label.parentElement.tagName === "DIV" ? label.parentElement : label).hidden = !(match || (input && input.checked));
+        });
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -17,6 +17,7 @@ from bilans.selectors import bilan_figures
 from devtools.builder import Builder, GrantPlan, InitiativePlan, RelaisPlan, RemonteePlan, Step
 from initiatives.models import InitiativeKind
 from relais.models import RelaisResidence
+from relais.selectors import dashboard
 from remontees.models import Theme
 from reunions.models import Invitee, Reunion
 from tests.bilans.test_bilans import Network, at, on, pdf_text
@@ -184,3 +185,22 @@ def test_the_period_in_progress_says_au_and_its_date(cases, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: fixed)
     text = pdf_text(services.bilan_pdf(Bilan(organisation=cases.org, year=2025)))
     assert "Chiffres arrêtés au 15 juin 2025 (période en cours), comparés à la même période de 2024" in text
+
+
+def test_the_dashboard_and_the_bilan_of_today_say_the_same_numbers(cases):
+    board = dashboard(cases.staff)
+    today = bilan_figures(cases.org, timezone.localdate().year)
+    assert today["as_of"] == timezone.localdate()
+    assert (board.by_status["actif"], board.by_status["pause"], board.by_status["candidat"]) == (
+        today["relais"]["active"],
+        today["relais"]["paused"],
+        today["relais"]["candidates"],
+    )
+    assert (board.residences, board.covered_residences, board.dwellings, board.covered_dwellings) == (
+        today["coverage"]["residences"],
+        today["coverage"]["covered"],
+        today["coverage"]["dwellings"],
+        today["coverage"]["covered_dwellings"],
+    )
+    uncovered = {row["name"] for row in today["annex"] if row["relais"] == 0}
+    assert {r.name for r in board.uncovered} == uncovered

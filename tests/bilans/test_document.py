@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.template.loader import render_to_string
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bilans import services
@@ -117,3 +118,38 @@ def test_chart_labels_wrap_instead_of_being_cut():
     svg = str(bar_chart([("Résidences avec au moins un relais actif en fin de période", 24, 23)], title="t"))
     assert "…" not in svg and svg.count("<tspan") == 2
     assert ">Résidences avec au moins un<" in svg and ">relais actif en fin de période<" in svg
+
+
+def test_the_figures_as_a_workbook_with_the_previous_period(cases, login):
+    bilan = services.bilan_open(organisation=cases.org, year=2025)
+    response = login(cases.staff).get(f"/bilans/{bilan.pk}/?format=xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert book.sheetnames == [
+        "Chiffres clés",
+        "Relais",
+        "Couverture",
+        "Réunions",
+        "Remontées",
+        "Initiatives",
+        "Activité",
+        "Réunions tenues",
+        "Liste des initiatives",
+        "Subventions",
+        "Annexe par résidence",
+    ]
+
+    def rows(name):
+        return [list(r) for r in book[name].iter_rows(values_only=True) if r]
+
+    key = {r[0]: r[1:4] for r in rows("Chiffres clés")[3:]}
+    assert key["Relais actifs en fin de période"] == [5, 3, 2]
+    assert key["Subventions accordées"] == [499.75, 0, 499.75]
+    relais = {r[0]: r[1:3] for r in rows("Relais")}
+    assert relais["Ancienneté moyenne des relais actifs (années)"][0] == 1.3
+    assert relais["Centre"] == [3, 3]
+    meetings = {r[2]: r for r in rows("Réunions tenues")[1:]}
+    assert meetings["Comité sans compte rendu"][4:] == [2, 1]
+    grants = {r[1]: r[2:] for r in rows("Subventions")[1:]}
+    assert grants["Repas des deux résidences"] == [300, "Accordée", 249.75]
+    assert rows("Annexe par résidence")[-1][3:] == [430, 5, 6, 4, 145]

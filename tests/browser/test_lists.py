@@ -73,6 +73,9 @@ def test_dashboard_residence_page_and_recruiting_there(world, live_server, deskt
     assert "Fuite d'eau au 3e étage" in desktop.locator("section", has_text="Remontées (1)").inner_text()
     screenshot(desktop, "staff-residence")
     desktop.get_by_role("link", name="Recruter un relais ici").first.click()
+    # Read once the page is whole: a select still being parsed shows its first option.
+    desktop.wait_for_url("**/relais/nouveau/**")
+    desktop.wait_for_load_state("load")
     chosen = desktop.locator("select[name='residences-0-residence'] option:checked").inner_text()
     assert chosen == world.residence_a1.name
     desktop.go_back()

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.exports import Column, export_response
 from core.models import AuditEvent
 from tests.factories import (
     ActivityFactory,
@@ -143,3 +144,15 @@ def test_the_access_journal_for_admins_only(world, login):
     assert rows[0] == ["Date", "Qui", "Action", "Donnée", "N°", "Relais concerné"]
     assert any(row[1] == "staff@a.test" and row[2] == "Export" for row in rows[1:])
     assert login(world.staff_a).get("/donnees/journal/?format=csv").status_code == 403
+
+
+def test_a_partner_never_gets_a_personal_column(world, rf):
+    columns = [Column("Nom", lambda r: r["name"], personal=True), Column("Logements", lambda r: r["n"], "number")]
+    for user, expected in ((world.staff_a, ["Nom", "Logements"]), (world.partner_a, ["Logements"])):
+        request = rf.get("/")
+        request.user = user
+        response = export_response(
+            request, name="essai", model="residence", columns=columns, rows=[{"name": "Aïcha", "n": 12}], fmt="csv"
+        )
+        rows = read_csv(response)
+        assert rows[0] == expected and ("Aïcha" in rows[1]) == (user == world.staff_a)

@@ -125,7 +125,7 @@ def test_an_answer_given_during_the_first_visit_is_news_on_the_next_reload(world
     assert "Depuis votre dernière visite" in page and "L'équipe a répondu sur une de vos remontées" in page
 
 
-def test_the_home_takes_at_most_10_queries_whatever_the_rows(world, login):
+def test_the_home_takes_at_most_11_queries_whatever_the_rows(world, login):
     relais = login(world.relais_user_a)
     relais.get("/espace/")
     # Each measured visit has news since the one before (and marks them seen).
@@ -139,7 +139,9 @@ def test_the_home_takes_at_most_10_queries_whatever_the_rows(world, login):
         raise_remontee(world, description=f"Problème {n}")
     with CaptureQueriesContext(connection) as many:
         assert relais.get("/espace/").status_code == 200
-    assert len(many) == len(few) <= 10, [q["sql"][:120] for q in many.captured_queries]
+    # Ten reads (session, user, membership, relais, residences, meetings,
+    # remontées, initiatives, announcements, news) and the « seen » mark.
+    assert len(many) == len(few) <= 11, "\n".join(q["sql"][:150] for q in many.captured_queries)
 
 
 def test_a_relais_logs_activity_in_a_few_taps_and_bad_input_writes_nothing(world, login):

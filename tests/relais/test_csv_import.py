@@ -155,14 +155,14 @@ def test_staff_upload_preview_then_confirm(world, login):
     before = snapshot()
     response = upload(client, "/import/residences/", RESIDENCES_CP1252)
     page = response.content.decode()
-    assert response.status_code == 200 and "2</strong> résidences à créer" in page
+    assert response.status_code == 200 and "<strong>2 résidences à créer</strong>" in page
     assert snapshot() == before, "the preview writes nothing"
     token = response.context["token"]
     response = client.post("/import/residences/", {"token": token})
     assert response.status_code == 302
     assert Residence.objects.filter(organisation=world.org_a, reference__startswith="HDL-90").count() == 2
     follow = client.get(response.url).content.decode()
-    assert "Import terminé : 2 créé(s), 0 mis à jour." in follow
+    assert "Import terminé : 2 résidences créées, 0 résidence mise à jour." in follow
 
 
 def test_errors_are_shown_and_a_bogus_token_writes_nothing(world, login):

@@ -67,7 +67,7 @@ def test_from_a_new_meeting_to_published_minutes_and_the_next_meeting(django_cap
     for message, answer in zip(mail.outbox[:2], ["present", "absent"], strict=True):
         rsvp = link_in(message, "/reunions/reponse/")
         assert "Merci, votre réponse est enregistrée" in text(Client().post(rsvp, {"answer": answer}))
-    assert "1 présent·es, 0 peut-être, 1 absent·es" in text(client.get(f"/reunions/{reunion.pk}/"))
+    assert "1 annonce sa présence, 0 peut-être, 1 absent·e," in text(client.get(f"/reunions/{reunion.pk}/"))
 
     # The day comes: attendance, one tap each, and someone who came uninvited.
     Reunion.objects.filter(pk=reunion.pk).update(
@@ -83,7 +83,7 @@ def test_from_a_new_meeting_to_published_minutes_and_the_next_meeting(django_cap
     uninvited = Relais.objects.filter(organisation=organisation, status="candidat").first()
     client.post(f"/reunions/{reunion.pk}/presences/ajouter/", {"person": f"r-{uninvited.pk}"})
     assert Invitee.objects.filter(reunion=reunion, attended=True).count() == 4
-    assert "Invités et présences (4 présent·es)" in text(client.get(f"/reunions/{reunion.pk}/"))
+    assert "4 présent·es ce jour-là, dont 1 venu·e sans invitation" in text(client.get(f"/reunions/{reunion.pk}/"))
 
     # Round table: a difficulty tied to the relais' residence and a theme.
     speaker = present[0].relais

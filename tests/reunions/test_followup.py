@@ -326,4 +326,4 @@ def test_the_answers_section_refreshes_from_its_own_fragment(world, login, clien
     client.post(f"/reunions/reponse/{services.rsvp_token(invitee)}/", {"answer": "present"})
     fragment = staff.get(f"/reunions/{reunion.pk}/presences/liste/")
     assert fragment.content.decode().startswith('<section class="card" id="presences"')
-    assert "Réponses : 1 présent·es, 0 peut-être, 0 absent·es, 1 sans réponse" in text(fragment)
+    assert "(2) : 1 annonce sa présence, 0 peut-être, 0 absent·e, 1 sans réponse" in text(fragment)

@@ -118,7 +118,8 @@ def test_invitations_go_out_by_each_channel_with_the_ics_and_reminders_wait(
     assert str(event["UID"]) == f"{reunion.uid}@traitdunion.local" and event["SEQUENCE"] == 0
     assert event.decoded("DTSTART") == reunion.starts_at
     ((to, text, key),) = RecordingSMS.sent
-    assert to == "06 00 00 00 02" and "/reunions/reponse/" in text
+    assert to == "06 00 00 00 02" and f"/r/{services.rsvp_short_code(Invitee.objects.get(relais__phone=to))}" in text
+    assert len(text) <= 160
 
     reminders = Message.objects.filter(kind__startswith="rappel", state=Message.State.PENDING)
     assert reminders.count() == 6
@@ -226,6 +227,13 @@ def test_a_bad_link_gets_a_clear_message_and_changes_nothing(world, start, clien
 
 def test_attendance_and_a_participant_added_on_the_day(world, start):
     reunion = plan(world, start)
+    invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
+    # Weeks ahead, nobody is ticked present.
+    with pytest.raises(ValidationError, match="à partir du jour de la réunion"):
+        services.attendance_set(invitee=invitee, attended=True)
+    with pytest.raises(ValidationError, match="à partir du jour de la réunion"):
+        services.participant_add(reunion=reunion, relais=world.relais_a2)
+    reunion = plan(world, timezone.now() - datetime.timedelta(hours=1), title="Aujourd'hui")
     invitee = InviteeFactory(reunion=reunion, relais=world.relais_a)
     services.attendance_set(invitee=invitee, attended=True)
     walk_in = services.participant_add(reunion=reunion, relais=world.relais_a2)
