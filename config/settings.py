@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "initiatives",
     "espace",
     "inbox",
+    "public",
     "bilans",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",

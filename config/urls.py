@@ -26,6 +26,7 @@ urlpatterns = [
     path("espace/", include("espace.urls")),
     path("a-traiter/", include("inbox.urls")),
     path("donnees/", include("privacy.urls")),
+    path("", include("public.urls")),
 ]
 
 if apps.is_installed("devtools"):

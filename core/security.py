@@ -12,7 +12,10 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 
 
-def content_security_policy() -> str:
+def content_security_policy(*, frame_ancestors: str = "'none'") -> str:
+    """The policy of every page. `frame_ancestors` is relaxed by one view only,
+    the public page's embed layout (public/views.py), to the origins its
+    organisation listed: every other page may not be framed."""
     tiles = urlsplit(settings.MAP_TILES_URL)
     tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles.scheme and tiles.netloc else ""
     return "; ".join(
@@ -26,7 +29,7 @@ def content_security_policy() -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors}",
             "worker-src 'self'",
             "manifest-src 'self'",
         ]

@@ -13,6 +13,7 @@ from core.access import compute_access
 from core.models import Message
 from inbox import selectors
 from initiatives.models import GrantRequest, Initiative, LogisticsRequest
+from relais.models import Relais
 from remontees.models import HandOff, Remontee
 
 
@@ -57,6 +58,11 @@ def _describe(subject, event: str) -> tuple[str, str, str] | None:
         amount = formats.number_format(subject.amount_requested, 2, force_grouping=True)
         path = reverse("initiatives:grant_decide", args=[subject.pk])
         return "Demande de subvention", f"{amount}\u00a0€ pour « {subject.initiative.title} »", path
+    if isinstance(subject, Relais):  # a candidate from the public page's « Devenir relais »
+        if subject.status != Relais.Status.CANDIDAT:
+            return None
+        where = ", ".join(r.name for r in subject.residences.all())
+        return "Candidature de relais", f"{subject} — {where}", reverse("relais:relais_detail", args=[subject.pk])
     return None
 
 

@@ -17,7 +17,7 @@ def apply_retention() -> dict:
     done = {"anonymised": 0, "notes": 0, "comments": 0}
     for organisation in Organisation.objects.all():
         for key, value in services.apply_retention(organisation, today).items():
-            done[key] += value
+            done[key] = done.get(key, 0) + value  # an app registered later adds its own keys
     done["journal"] = services.purge_audit(today)
     logger.info("retention: %s", done)
     return done

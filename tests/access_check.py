@@ -50,6 +50,12 @@ PUBLIC_VIEWS = {
     "manifest",
     "health",
     "favicon",
+    "public:page",
+    "public:embed",
+    "public:photo",
+    "public:candidate",
+    "public:thanks",
+    "public:event",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
@@ -341,6 +347,19 @@ def _announcements(world) -> dict:
     return world._announcements
 
 
+def _public_slug(world) -> str:
+    """A published public page: organisation B's (its page is read by anyone, so
+    the walk checks that it shows nothing of organisation A); A's stays unpublished."""
+    if not hasattr(world, "_public_slug"):
+        from public.models import PublicPage
+
+        PublicPage.objects.create(
+            organisation=world.org_b, published=True, show_names=True, embed_origins="https://www.habitat-b.test"
+        )
+        world._public_slug = world.org_b.slug
+    return world._public_slug
+
+
 def _rsvp_short(world) -> str:
     from reunions import services
 
@@ -348,6 +367,7 @@ def _rsvp_short(world) -> str:
 
 
 IN_SCOPE_KWARGS = {
+    "organisation": _public_slug,
     "annonce": lambda w: _announcements(w)["annonce"],
     "piece": lambda w: _announcements(w)["piece"],
     "short": lambda w: _announcements(w)["short"],
@@ -374,6 +394,7 @@ IN_SCOPE_KWARGS = {
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
 OUTSIDE_AGENCY_KWARGS = {
+    "organisation": None,  # the public pages: no agency, no login
     # Announcements are the organisation's word to its network (each reaches
     # the relais its author may address).
     "annonce": None,

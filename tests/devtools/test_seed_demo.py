@@ -240,3 +240,23 @@ def test_the_demo_has_work_waiting_services_late_and_a_residence_poster_to_print
     residence = Relais.objects.get(user__email="relais@habitat-du-lac.test").residences.first()
     poster = client.get(f"/remontees/residence/{residence.pk}/affiche.pdf")
     assert poster.status_code == 200 and poster["Content-Type"] == "application/pdf"
+
+
+def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client):
+    from core.models import Message
+    from tests.helpers import text
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    page = client.get("/p/habitat-du-lac/")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    shown = text(page)
+    assert (
+        "Où sont les relais ?" in shown and "Prochains rendez-vous" in shown and "Ce que les relais ont fait" in shown
+    )
+    assert "4 quai des Pêcheurs" in shown
+    candidate = Relais.objects.get(last_name="Garnier", status=Relais.Status.CANDIDAT)
+    assert Message.objects.filter(recipient_relais=candidate, kind="candidature", state="envoye").count() == 1
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    assert "Inès Garnier" in text(client.get("/a-traiter/"))
+    assert "5 personnes annoncées" in text(client.get("/page-publique/"))
+    assert client.get("/p/centre-social-tilleuls/").status_code == 404  # not published

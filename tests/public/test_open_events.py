@@ -1,0 +1,109 @@
+"""Events open to all: a neighbour says they will come without an account,
+the organisers see who and how many, the names go the day after the event."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from privacy.services import apply_retention
+from public import antispam
+from public.models import Attendance, PublicPage, PublishedInitiative
+from tests.db_writes import DataWrites
+from tests.factories import InitiativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(world):
+    PublicPage.objects.create(organisation=world.org_a, published=True)
+    initiative = InitiativeFactory(
+        organisation=world.org_a,
+        title="Pique-nique du lac",
+        starts_on=timezone.localdate() + datetime.timedelta(days=4),
+    )
+    PublishedInitiative.objects.create(organisation=world.org_a, initiative=initiative)
+    return initiative
+
+
+def token(org, age=10.0):
+    return signing.dumps({"o": org.pk, "t": time.time() - age, "n": f"n{time.time_ns()}"}, salt=antispam.SALT)
+
+
+def url(initiative, slug="habitat-a"):
+    return reverse("public:event", args=[slug, initiative.pk])
+
+
+def test_a_neighbour_says_they_will_come_and_the_organisers_see_it(world, event, login):
+    page = Client().get(reverse("public:page", args=["habitat-a"])).content.decode()
+    assert url(event) in page
+    response = Client().post(
+        url(event), {"name": "Mamie Jo", "household": "3", "website": "", "token": token(world.org_a)}
+    )
+    assert response.status_code == 302
+    assert Attendance.objects.get().household == 3
+    settings = login(world.admin_a).get(reverse("public:settings")).content.decode()
+    assert "Pique-nique du lac" in settings and "3 personnes annoncées" in settings and "Mamie Jo (3)" in settings
+
+
+def test_refused_answers_write_nothing(world, event):
+    for data, words in (
+        ({"name": "Robot", "household": "1", "website": "x", "token": token(world.org_a)}, "pas pu être enregistré"),
+        ({"name": "Vite", "household": "1", "website": "", "token": token(world.org_a, age=0)}, "trop vite"),
+        ({"name": "Foule", "household": "500", "website": "", "token": token(world.org_a)}, "20"),
+    ):
+        with DataWrites() as writes:
+            response = Client().post(url(event), data)
+        assert response.status_code == 200 and words in response.content.decode().replace("&#x27;", "'")
+        assert not writes, writes.summary()
+    assert not Attendance.objects.exists()
+
+
+def test_only_published_upcoming_events_have_a_page(world, event):
+    hidden = InitiativeFactory(organisation=world.org_a, starts_on=timezone.localdate() + datetime.timedelta(days=4))
+    assert Client().get(url(event)).status_code == 200
+    assert Client().get(url(hidden)).status_code == 404
+    assert Client().get(url(event, slug="habitat-b")).status_code == 404
+
+
+def test_the_names_go_the_day_after_the_event(world, event):
+    Attendance.objects.create(organisation=world.org_a, initiative=event, name="Mamie Jo", household=2)
+    apply_retention(world.org_a, timezone.localdate())
+    assert Attendance.objects.count() == 1
+    event.starts_on = timezone.localdate() - datetime.timedelta(days=2)
+    event.save()
+    apply_retention(world.org_a, timezone.localdate())
+    assert not Attendance.objects.exists()
+
+
+def test_the_poster_of_an_event_carries_its_link(world, event, login):
+    import io
+
+    from pypdf import PdfReader
+
+    staff = login(world.staff_a)
+    response = staff.get(reverse("public:event_poster", args=[event.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Pique-nique du lac" in text and f"/p/habitat-a/rendez-vous/{event.pk}/" in text
+    hidden = InitiativeFactory(organisation=world.org_a, starts_on=timezone.localdate())
+    refused = staff.get(reverse("public:event_poster", args=[hidden.pk]))
+    assert refused.status_code == 302 and refused["Location"] == reverse("public:settings")
+    assert login(world.staff_b).get(reverse("public:event_poster", args=[event.pk])).status_code == 404
+
+
+def test_ids_out_of_range_are_not_found(world, event, login):
+    huge = "99999999999999999999"
+    for path in (f"/p/habitat-a/photos/{huge}.jpg", f"/p/habitat-a/rendez-vous/{huge}/"):
+        assert Client().get(path).status_code == 404
+        assert Client().post(path, {}).status_code in (404, 405)
+    staff = login(world.staff_a)
+    for path in (f"/page-publique/rendez-vous/{huge}/affiche.pdf", f"/page-publique/residences/{huge}/accueil.pdf"):
+        assert staff.get(path).status_code == 404
