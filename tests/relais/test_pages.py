@@ -15,6 +15,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     RelaisFactory,
+    RemonteeFactory,
     ResidenceFactory,
     UserFactory,
 )
@@ -793,3 +794,15 @@ def test_the_next_page_keeps_the_filters(world, login):
     second = client.get("/relais/?status=actif&page=2")
     assert "Page 2 sur 2" in text(second)
     assert "Candidat" not in rows(second)
+
+
+def test_links_carry_ids_unformatted_beyond_a_thousand(world, login):
+    """The French locale groups thousands (« 12 345 »); an id in a link must not
+    be, or « Recruter un relais ici » opens an empty form past 999 residences."""
+    residence = ResidenceFactory(pk=12345, organisation=world.org_a, quartier=world.q1, name="Les Lilas")
+    RemonteeFactory.create_batch(11, residence=residence)
+    page = login(world.staff_a).get(f"/residences/{residence.pk}/").content.decode()
+    assert page.count("/relais/nouveau/?residence=12345") == 2
+    assert "/remontees/?residence=12345" in page
+    form = login(world.staff_a).get("/relais/nouveau/?residence=12345").content.decode()
+    assert re.search(r'<option value="12345" selected>Les Lilas</option>', form)
