@@ -108,7 +108,7 @@ INSTALLED_APPS = [
     "initiatives",
     "espace",
     "inbox",
-    "public",
+    "vitrine",
     "bilans",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",

@@ -26,7 +26,7 @@ urlpatterns = [
     path("espace/", include("espace.urls")),
     path("a-traiter/", include("inbox.urls")),
     path("donnees/", include("privacy.urls")),
-    path("", include("public.urls")),
+    path("", include("vitrine.urls")),
 ]
 
 if apps.is_installed("devtools"):

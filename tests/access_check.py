@@ -351,7 +351,7 @@ def _public_slug(world) -> str:
     """A published public page: organisation B's (its page is read by anyone, so
     the walk checks that it shows nothing of organisation A); A's stays unpublished."""
     if not hasattr(world, "_public_slug"):
-        from public.models import PublicPage
+        from vitrine.models import PublicPage
 
         PublicPage.objects.create(
             organisation=world.org_b, published=True, show_names=True, embed_origins="https://www.habitat-b.test"

@@ -9,8 +9,8 @@ import datetime
 
 from devtools.builder import Builder, clock
 from initiatives.models import Initiative
-from public import services
-from public.models import PublicPage
+from vitrine import services
+from vitrine.models import PublicPage
 
 INTRO = (
     "Un habitant-relais est un locataire d'Habitat du Lac qui donne un peu de son temps à sa résidence : "

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from core.consents import consent_give
 from core.models import Consent
-from public import antispam
-from public.models import PublicPage, PublishedInitiative
 from relais.models import Relais
 from tests.browser.conftest import screenshot
 from tests.factories import InitiativeFactory, RelaisFactory
+from vitrine import antispam
+from vitrine.models import PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,7 +76,7 @@ def test_a_neighbour_offers_to_become_relais_from_a_phone(published, page, live_
 
 
 def test_a_neighbour_says_they_will_come_from_a_phone(published, page, live_server, monkeypatch):
-    from public.models import Attendance
+    from vitrine.models import Attendance
 
     monkeypatch.setattr(antispam, "MIN_SECONDS", 0)
     page.goto(f"{live_server.url}/p/{published.slug}/")

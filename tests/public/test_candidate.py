@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from core import outbox
 from core.models import Consent, Message
-from public import antispam
-from public.models import PublicPage
 from relais.models import Relais
 from tests.db_writes import DataWrites
+from vitrine import antispam
+from vitrine.models import PublicPage
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy.services import apply_retention
-from public import antispam
-from public.models import Attendance, PublicPage, PublishedInitiative
 from tests.db_writes import DataWrites
 from tests.factories import InitiativeFactory
+from vitrine import antispam
+from vitrine.models import Attendance, PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db
 

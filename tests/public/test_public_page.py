@@ -15,10 +15,10 @@ from pypdf import PdfReader
 
 from core.consents import consent_give, consent_withdraw
 from core.models import Consent
-from public import cache as page_cache
-from public.models import PublicPage, PublishedInitiative
 from tests.factories import InitiativeFactory, RelaisFactory
 from tests.helpers import same_queries_for_few_and_many
+from vitrine import cache as page_cache
+from vitrine.models import PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from django.http import Http404
 
 from core.models import Organisation
 from initiatives.models import Initiative, InitiativePhoto
-from public.models import Attendance, PublicPage, PublishedInitiative
 from relais.models import ListedRelais, Relais, RelaisResidence, Residence
+from vitrine.models import Attendance, PublicPage, PublishedInitiative
 
 DEFAULT_INTRO = (
     "Un habitant-relais est un locataire qui donne un peu de son temps à sa résidence : "

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.access import ADMINS, WRITERS, access_for, role_required
 from core.security import content_security_policy
 from initiatives.models import Initiative
-from public import antispam, selectors, services
-from public import cache as page_cache
-from public.forms import AttendanceForm, CandidateForm, PublicPageForm
-from public.pdf import event_poster_pdf, poster_pdf, welcome_pdf
+from vitrine import antispam, selectors, services
+from vitrine import cache as page_cache
+from vitrine.forms import AttendanceForm, CandidateForm, PublicPageForm
+from vitrine.pdf import event_poster_pdf, poster_pdf, welcome_pdf
 
 # Read-only public pages: cached by browsers and proxies for a minute too.
 PUBLIC_MAX_AGE = 60

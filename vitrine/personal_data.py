@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.personal_data import Part
-from public.models import Attendance
+from vitrine.models import Attendance
 
 
 def retention(organisation, limit: datetime.date) -> dict[str, int]:

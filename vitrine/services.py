@@ -11,9 +11,9 @@ from core import outbox
 from core.models import Consent, ContactChannel, Organisation, User
 from core.notify import tell_staff
 from initiatives.models import Initiative
-from public.models import Attendance, PublicPage, PublishedInitiative
 from relais.models import Relais, Residence
 from relais.services import relais_create
+from vitrine.models import Attendance, PublicPage, PublishedInitiative
 
 CONFIRMATION = "candidature"
 

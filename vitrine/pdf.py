@@ -8,8 +8,8 @@ import io
 
 from django.template.loader import render_to_string
 
-from public.models import PublicPage
 from relais.models import Residence
+from vitrine.models import PublicPage
 
 
 def _pdf(template: str, context: dict) -> bytes:

@@ -14,8 +14,8 @@ from django.db.models.signals import post_delete, post_save
 
 from core.models import Consent
 from initiatives.models import Initiative, InitiativePhoto
-from public.models import PublicPage, PublishedInitiative
 from relais.models import Relais, RelaisResidence, Residence
+from vitrine.models import PublicPage, PublishedInitiative
 
 PAGE_TTL = 300
 LAYOUTS = ("page", "embed")

@@ -8,8 +8,8 @@ from django.core.validators import validate_email
 
 from core.forms import ModelMultipleChoiceField
 from initiatives.models import Initiative
-from public.models import PublicPage
 from relais.models import Residence
+from vitrine.models import PublicPage
 
 
 class PublicPageForm(forms.ModelForm):
