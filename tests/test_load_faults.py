@@ -23,6 +23,7 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -337,14 +338,19 @@ class Load:
         while not self.stop.is_set():
             if rng.random() < 0.3 and remontee_ids:
                 remontee = rng.choice(remontee_ids)
-                status = rng.choice(["prise_en_compte", "en_cours", "resolue"])
-                self.call(browser, "GET", f"/remontees/{remontee}/")
-                self.call(
-                    browser,
-                    "POST",
-                    f"/remontees/{remontee}/statut/",
-                    {"status": status, "comment": "Le prestataire passe jeudi."},
-                )
+                page = self.call(browser, "GET", f"/remontees/{remontee}/")
+                # As staff do: one of the statuses the page offers (a remontée
+                # already résolue offers « en cours » only; « non retenue » needs
+                # a reason, which this comment gives).
+                select = re.search(rb'<select name="status".*?</select>', page.body, re.S)
+                offered = re.findall(rb'<option value="([a-z_]+)"', select.group()) if select else []
+                if offered:
+                    self.call(
+                        browser,
+                        "POST",
+                        f"/remontees/{remontee}/statut/",
+                        {"status": rng.choice(offered).decode(), "comment": "Le prestataire passe jeudi."},
+                    )
             else:
                 self.call(browser, "GET", rng.choice(pages))
             time.sleep(rng.uniform(*self.think))
