@@ -308,7 +308,9 @@ class Load:
         except OSError:
             answer = Answer(0, {}, b"")
         with self.lock:
-            self.hits.append(Hit(time.monotonic(), method, path, answer.status, answer.body[:2000]))
+            # The start of the page, and the stale-status message wherever it stands.
+            body = answer.body[:2000] + (STALE_STATUS if STALE_STATUS in answer.body else b"")
+            self.hits.append(Hit(time.monotonic(), method, path, answer.status, body))
         return answer
 
     def relais_person(self, session: str, needs: dict, rng: random.Random) -> None:
@@ -375,11 +377,18 @@ class Load:
 
     def unexpected(self, since: float = 0.0, until: float = float("inf")) -> list[Hit]:
         """Answers that are not what the page gives: 200 for a page, 302 for a
-        form (204 from the outbox)."""
+        form (204 from the outbox). Two staff members may answer the same
+        remontée at once: the second one's status, no longer possible, is refused
+        at its field (400, « Choisissez un statut possible ») — the product's
+        answer to a stale form, not a fault."""
         return [
             h for h in self.hits
             if since <= h.at <= until and h.status not in ((302, 204) if h.method == "POST" else (200,))
+            and not (h.status == 400 and h.path.endswith("/statut/") and STALE_STATUS in h.body)
         ]  # fmt: skip
+
+
+STALE_STATUS = "Choisissez un statut possible pour cette remontée.".encode()
 
 
 def _session(user) -> str:
