@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from core.access import access_for
+from core.formats import euros
 from core.forms import is_id
 from core.french import date_range
 from core.waiting import Waiting, WaitingGroup, first_rows
@@ -287,10 +288,6 @@ def grant_totals(user, year: int) -> dict:
 # What waits for staff (the inbox, inbox/)
 
 
-def _day(day: datetime.date) -> str:
-    return formats.date_format(day, "j F Y")
-
-
 def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
     """Initiatives proposed by relais (still ideas), logistics and grant requests
     waiting for a decision; each group in one query."""
@@ -325,7 +322,7 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
                     model="initiatives.initiative",
                     pk=i.pk,
                     title=i.title,
-                    detail=f"{i.kind}, le {_day(i.starts_on)}",
+                    detail=f"{i.kind}, {date_range(i.starts_on)}",
                     since=i.created_at,
                     url=reverse("initiatives:detail", args=[i.pk]),
                 )
@@ -357,7 +354,7 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
                     model="initiatives.grantrequest",
                     pk=g.pk,
                     title=g.initiative.title,
-                    detail=f"{formats.number_format(g.amount_requested, 2, force_grouping=True)}\u00a0€ demandés",
+                    detail=f"{euros(g.amount_requested)} demandés",
                     since=g.requested_at,
                     url=reverse("initiatives:grant_decide", args=[g.pk]),
                 )
