@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 
 from core import outbox
 from core.access import compute_access
+from core.formats import euros
 from core.models import Message
 from inbox import selectors
 from initiatives.models import GrantRequest, Initiative, LogisticsRequest
@@ -55,9 +56,8 @@ def _describe(subject, event: str) -> tuple[str, str, str] | None:
     if isinstance(subject, GrantRequest):
         if subject.status != GrantRequest.Status.DEMANDEE:
             return None
-        amount = formats.number_format(subject.amount_requested, 2, force_grouping=True)
         path = reverse("initiatives:grant_decide", args=[subject.pk])
-        return "Demande de subvention", f"{amount}\u00a0€ pour « {subject.initiative.title} »", path
+        return "Demande de subvention", f"{euros(subject.amount_requested)} pour « {subject.initiative.title} »", path
     if isinstance(subject, Relais):  # a candidate from the public page's « Devenir relais »
         if subject.status != Relais.Status.CANDIDAT:
             return None

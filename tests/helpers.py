@@ -78,6 +78,23 @@ def plan_reunion(world, start: datetime.datetime, **fields):
     return services.reunion_plan(**{**planned, **fields})
 
 
+def raise_remontee(world, residence=None, description="L'ascenseur du bâtiment B est en panne"):
+    """A remontée raised from the phone by relais A (remontees.services.remontee_create,
+    with the staff told as they chose), about `residence` (by default A's first)."""
+    from remontees import services
+    from remontees.models import Theme
+
+    return services.remontee_create(
+        organisation=world.org_a,
+        by=world.relais_user_a,
+        residence=residence or world.residence_a1,
+        relais=world.relais_a,
+        theme=Theme.objects.filter(organisation=world.org_a).first(),
+        description=description,
+        source="espace",
+    )
+
+
 def same_queries_for_few_and_many(client, url: str, grow, few: int, many: int):
     """GET `url` once `grow(0, few)` has made a few rows, then once
     `grow(few, many)` has made many: the same number of queries both times (a

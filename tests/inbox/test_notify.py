@@ -13,9 +13,8 @@ from inbox import services as inbox
 from initiatives import services as initiatives
 from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees
-from remontees.models import Theme
 from tests.factories import ContactLogFactory
-from tests.helpers import text
+from tests.helpers import raise_remontee, text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,42 +23,30 @@ def _choose(user, org, mode):
     Membership.objects.filter(user=user, organisation=org).update(notify=mode)
 
 
-def _raise(world, residence=None, description="L'ascenseur est en panne"):
-    return remontees.remontee_create(
-        organisation=world.org_a,
-        by=world.relais_user_a,
-        residence=residence or world.residence_a1,
-        relais=world.relais_a,
-        theme=Theme.objects.filter(organisation=world.org_a).first(),
-        description=description,
-        source="espace",
-    )
-
-
 def test_a_remontee_from_a_phone_tells_at_once_who_asked_and_only_once(world):
     _choose(world.staff_a, world.org_a, Notify.AT_ONCE)
-    _raise(world)
+    raise_remontee(world)
     mail.outbox.clear()
     dispatch()
     dispatch()  # a second beat finds it sent
     assert [m.to for m in mail.outbox] == [[world.staff_a.email]]
     assert "nouvelle remontée" in mail.outbox[0].subject
-    assert "L'ascenseur est en panne" in mail.outbox[0].body and "/remontees/" in mail.outbox[0].body
+    assert "L'ascenseur du bâtiment B est en panne" in mail.outbox[0].body and "/remontees/" in mail.outbox[0].body
     # The admin kept the daily digest, the agency and organisation B hear nothing at once.
     assert not Message.objects.filter(kind__startswith="a_traiter", recipient_user=world.admin_a).exists()
 
 
 def test_agency_staff_are_told_of_their_quartiers_only(world):
     _choose(world.agency_a, world.org_a, Notify.AT_ONCE)
-    _raise(world, residence=world.residence_a2, description="Hors agence")
+    raise_remontee(world, residence=world.residence_a2, description="Hors agence")
     assert not Message.objects.filter(recipient_user=world.agency_a).exists()
-    _raise(world, residence=world.residence_a1, description="Dans l'agence")
+    raise_remontee(world, residence=world.residence_a1, description="Dans l'agence")
     assert Message.objects.filter(recipient_user=world.agency_a, kind="a_traiter-nouvelle").count() == 1
 
 
 def test_a_remontee_answered_before_the_message_leaves_is_not_told(world):
     _choose(world.staff_a, world.org_a, Notify.AT_ONCE)
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     remontees.remontee_set_status(remontee=remontee, status="en_cours", by=world.admin_a, comment="On regarde")
     mail.outbox.clear()
     dispatch()
@@ -68,7 +55,7 @@ def test_a_remontee_answered_before_the_message_leaves_is_not_told(world):
 
 def test_a_reopening_nobody_follows_is_told_to_who_asked(world):
     _choose(world.staff_a, world.org_a, Notify.AT_ONCE)
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     remontees.remontee_set_status(remontee=remontee, status="resolue", by=world.admin_a, comment="Réparé")
     remontees.remontee_reopen(remontee=remontee, by=world.relais_user_a, comment="Encore en panne")
     mail.outbox.clear()
@@ -101,11 +88,11 @@ def test_a_proposal_and_requests_from_relais_are_told(world):
     dispatch()
     subjects = sorted(m.subject for m in mail.outbox if m.to == [world.staff_a.email])
     assert subjects == ["À traiter : demande de subvention", "À traiter : initiative proposée"]
-    assert "120,00\u00a0€" in " ".join(m.body for m in mail.outbox)
+    assert "120\u00a0€ pour" in " ".join(m.body for m in mail.outbox)
 
 
 def test_the_daily_digest_goes_once_to_who_chose_it_and_only_with_something_waiting(world):
-    _raise(world)
+    raise_remontee(world)
     ContactLogFactory(relais=world.relais_b, organisation=world.org_b, date=timezone.localdate())
     _choose(world.staff_a, world.org_a, Notify.NEVER)
     now = timezone.now()

@@ -15,22 +15,9 @@ from remontees import services
 from remontees.models import HandOff, Remontee, Service, Theme
 from tests.conftest import MARKER
 from tests.factories import ServiceFactory
-from tests.helpers import photo, text
+from tests.helpers import photo, raise_remontee, text
 
 pytestmark = pytest.mark.django_db
-
-
-def _raise(world, description="L'ascenseur du bâtiment B est en panne"):
-    return services.remontee_create(
-        organisation=world.org_a,
-        by=world.relais_user_a,
-        residence=world.residence_a1,
-        relais=world.relais_a,
-        theme=Theme.objects.filter(organisation=world.org_a).first(),
-        description=description,
-        source="espace",
-        photo=None,
-    )
 
 
 def _hand(world, remontee, login, service=None, note="Code du local : 1234", days=7):
@@ -48,7 +35,7 @@ def _link(message) -> str:
 
 
 def test_a_service_gets_a_link_without_the_relais_name_and_says_it_is_done(world, login, client):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     remontee.refresh_from_db()
     assert remontee.status == Remontee.Status.EN_COURS
@@ -99,7 +86,7 @@ def test_a_service_gets_a_link_without_the_relais_name_and_says_it_is_done(world
 
 
 def test_the_relais_may_reopen_instead_of_confirming(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     services.handoff_answer(handoff=handoff, outcome="fait", answer="Réparé")
     _choose = Membership.objects.filter(user=world.staff_a)
@@ -112,7 +99,7 @@ def test_the_relais_may_reopen_instead_of_confirming(world, login):
 
 
 def test_not_our_job_goes_back_to_the_team_and_the_inbox(world, login, client):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     url = f"/remontees/service/{services.handoff_token(handoff)}/"
     # « Pas de notre ressort » needs a word of why.
@@ -132,7 +119,7 @@ def test_not_our_job_goes_back_to_the_team_and_the_inbox(world, login, client):
 
 @pytest.mark.parametrize("how", ["forged", "altered", "expired", "unknown"])
 def test_a_bad_link_changes_nothing_and_says_why_in_french(world, login, client, how, monkeypatch):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     token = services.handoff_token(handoff)
     if how == "forged":
@@ -158,7 +145,7 @@ def test_a_bad_link_changes_nothing_and_says_why_in_french(world, login, client,
 
 
 def test_overdue_hand_offs_are_reminded_once_a_day_and_listed_in_the_inbox(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     HandOff.objects.filter(pk=handoff.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=2))
     now = timezone.now()
@@ -173,7 +160,7 @@ def test_overdue_hand_offs_are_reminded_once_a_day_and_listed_in_the_inbox(world
 
 
 def test_unconfirmed_after_14_days_closes_as_resolved(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     services.handoff_answer(handoff=handoff, outcome="fait")
     remontee.refresh_from_db()
@@ -185,7 +172,7 @@ def test_unconfirmed_after_14_days_closes_as_resolved(world, login):
 
 
 def test_the_board_shows_delays_per_service(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     services.handoff_answer(handoff=handoff, outcome="fait", answer="Fait")
     board = text(login(world.staff_a).get("/remontees/"))
@@ -206,7 +193,7 @@ def test_staff_keep_a_directory_of_services(world, login):
 
 
 def test_a_hand_off_refuses_a_past_date_or_another_organisations_service(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     client = login(world.staff_a)
     mine = ServiceFactory(organisation=world.org_a)
     theirs = ServiceFactory(organisation=world.org_b)
@@ -230,10 +217,10 @@ def _pdf_text(response) -> str:
 
 
 def test_the_residence_page_and_its_hall_poster_show_each_current_answer(world, login):
-    remontee = _raise(world)
+    remontee = raise_remontee(world)
     handoff = _hand(world, remontee, login)
     services.handoff_answer(handoff=handoff, outcome="fait", answer="Carte électronique changée")
-    other = _raise(world, description="Les poubelles débordent")
+    other = raise_remontee(world, description="Les poubelles débordent")
     services.remontee_set_status(remontee=other, status="en_cours", by=world.staff_a, comment="Passage demandé")
     # Another relais' remontée of the same residence shows too, without their name.
     services.remontee_create(
