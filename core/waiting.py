@@ -10,6 +10,7 @@ does not grow with what is waiting.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Window
@@ -47,3 +48,10 @@ def first_rows(queryset: QuerySet, limit: int) -> tuple[int, list]:
     rows = list(queryset.annotate(waiting_total=Window(Count("pk")))[: max(limit, 1)])
     total = rows[0].waiting_total if rows else 0
     return total, rows[:limit]
+
+
+def waiting_group(kind: str, label: str, queryset: QuerySet, limit: int, line: Callable[..., Waiting]) -> WaitingGroup:
+    """One kind of waiting item: the first `limit` rows of `queryset` (one query,
+    see `first_rows`), each made into an inbox line by `line(row)`."""
+    total, rows = first_rows(queryset, limit)
+    return WaitingGroup(kind=kind, label=label, total=total, items=[line(row) for row in rows])

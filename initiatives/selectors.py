@@ -14,7 +14,7 @@ from core.access import access_for
 from core.formats import euros
 from core.forms import is_id
 from core.french import date_range
-from core.waiting import Waiting, WaitingGroup, first_rows
+from core.waiting import Waiting, WaitingGroup, waiting_group
 from initiatives.models import (
     Equipment,
     GrantRequest,
@@ -291,75 +291,57 @@ def grant_totals(user, year: int) -> dict:
 def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
     """Initiatives proposed by relais (still ideas), logistics and grant requests
     waiting for a decision; each group in one query."""
-    proposals_total, proposals = first_rows(
-        Initiative.objects.for_user(user)
-        .filter(status=Initiative.Status.IDEE)
-        .select_related("kind")
-        .order_by("created_at", "pk"),
-        limit,
-    )
-    logistics_total, logistics = first_rows(
-        LogisticsRequest.objects.for_user(user)
-        .filter(status=LogisticsRequest.Status.DEMANDEE)
-        .select_related("initiative")
-        .order_by("requested_at", "pk"),
-        limit,
-    )
-    grants_total, grants = first_rows(
-        GrantRequest.objects.for_user(user)
-        .filter(status=GrantRequest.Status.DEMANDEE)
-        .select_related("initiative")
-        .order_by("requested_at", "pk"),
-        limit,
-    )
     return [
-        WaitingGroup(
-            kind="initiative-idee",
-            label="Initiatives proposées",
-            total=proposals_total,
-            items=[
-                Waiting(
-                    model="initiatives.initiative",
-                    pk=i.pk,
-                    title=i.title,
-                    detail=f"{i.kind}, {date_range(i.starts_on)}",
-                    since=i.created_at,
-                    url=reverse("initiatives:detail", args=[i.pk]),
-                )
-                for i in proposals
-            ],
+        waiting_group(
+            "initiative-idee",
+            "Initiatives proposées",
+            Initiative.objects.for_user(user)
+            .filter(status=Initiative.Status.IDEE)
+            .select_related("kind")
+            .order_by("created_at", "pk"),
+            limit,
+            lambda i: Waiting(
+                model="initiatives.initiative",
+                pk=i.pk,
+                title=i.title,
+                detail=f"{i.kind}, {date_range(i.starts_on)}",
+                since=i.created_at,
+                url=reverse("initiatives:detail", args=[i.pk]),
+            ),
         ),
-        WaitingGroup(
-            kind="logistique",
-            label="Demandes de logistique à décider",
-            total=logistics_total,
-            items=[
-                Waiting(
-                    model="initiatives.logisticsrequest",
-                    pk=r.pk,
-                    title=r.initiative.title,
-                    detail=date_range(r.starts_on, r.ends_on),
-                    since=r.requested_at,
-                    url=reverse("initiatives:logistics_decide", args=[r.pk]),
-                )
-                for r in logistics
-            ],
+        waiting_group(
+            "logistique",
+            "Demandes de logistique à décider",
+            LogisticsRequest.objects.for_user(user)
+            .filter(status=LogisticsRequest.Status.DEMANDEE)
+            .select_related("initiative")
+            .order_by("requested_at", "pk"),
+            limit,
+            lambda r: Waiting(
+                model="initiatives.logisticsrequest",
+                pk=r.pk,
+                title=r.initiative.title,
+                detail=date_range(r.starts_on, r.ends_on),
+                since=r.requested_at,
+                url=reverse("initiatives:logistics_decide", args=[r.pk]),
+            ),
         ),
-        WaitingGroup(
-            kind="subvention",
-            label="Demandes de subvention à décider",
-            total=grants_total,
-            items=[
-                Waiting(
-                    model="initiatives.grantrequest",
-                    pk=g.pk,
-                    title=g.initiative.title,
-                    detail=f"{euros(g.amount_requested)} demandés",
-                    since=g.requested_at,
-                    url=reverse("initiatives:grant_decide", args=[g.pk]),
-                )
-                for g in grants
-            ],
+        waiting_group(
+            "subvention",
+            "Demandes de subvention à décider",
+            GrantRequest.objects.for_user(user)
+            .filter(status=GrantRequest.Status.DEMANDEE)
+            .select_related("initiative")
+            .order_by("requested_at", "pk"),
+            limit,
+            lambda g: Waiting(
+                model="initiatives.grantrequest",
+                pk=g.pk,
+                title=g.initiative.title,
+                detail=f"{euros(g.amount_requested)} demandés",
+                since=g.requested_at,
+                url=reverse("initiatives:grant_decide", args=[g.pk]),
+            ),
         ),
     ]
 
