@@ -366,7 +366,9 @@ class Stack:
         logs = "\n".join(f"--- {name}\n{self.log(name)[-2000:]}" for name in self.processes)
         raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
-    def run(self, argv: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
+    # The image's build and migrate steps: a deadline only against a hung step
+    # (collectstatic took over a minute on a machine with a load of 17).
+    def run(self, argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess:
         return subprocess.run(argv, cwd=files.ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def stop(self) -> dict[str, int]:
