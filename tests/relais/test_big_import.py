@@ -153,6 +153,24 @@ def test_a_job_is_its_organisations_own(world, large, django_capture_on_commit_c
     assert job.state == "a_confirmer"
 
 
+def test_an_imports_file_goes_a_month_after_it_was_dropped(world, large, django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.utils import timezone
+
+    from privacy.tasks import apply_retention
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(staff_client(world), "residences", residences_csv(40))
+        upload(staff_client(world), "residences", residences_csv(40))
+    old, recent = ImportJob.objects.order_by("pk")
+    ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=31))
+    assert old.file.storage.exists(old.file.name)
+    assert apply_retention.delay().get()["imports"] == 1
+    assert list(ImportJob.objects.all()) == [recent]
+    assert not old.file.storage.exists(old.file.name) and recent.file.storage.exists(recent.file.name)
+
+
 def test_the_stored_file_is_read_in_chunks_whatever_its_encoding(tmp_path):
     path = tmp_path / "f.csv"
     path.write_bytes(residences_csv(5000, encoding="cp1252"))
