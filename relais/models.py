@@ -252,6 +252,11 @@ class ContactLog(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
+        indexes = [
+            # A relais' last exchange (the relais list, « relais at risk »): one
+            # index probe per relais of the organisation, never a scan of all.
+            models.Index(fields=["relais", "-date"], name="contactlog_relais_last"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date}"
