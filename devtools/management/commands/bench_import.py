@@ -46,7 +46,7 @@ def residences_csv(path: Path, count: int) -> None:
         for n in range(count):
             f.write(
                 f"B-{n:06d};Résidence des Érables {n};{n % 300 + 1} rue des Écoles;69100;Villeurbanne;"
-                f"{20 + n % 180};Quartier {n % 40};{'oui' if n % 3 == 0 else 'non'};"
+                f"{20 + n % 180};Quartier {n % 40};{'oui' if n % 40 % 3 == 0 else 'non'};"
                 f"{'oui' if n % 5 == 0 else 'non'}\r\n"
             )
 
