@@ -194,8 +194,8 @@ def test_a_large_import_goes_through_a_real_worker(world, tmp_path, settings):
     require_service("Redis (REDIS_URL)", redis_available())
     settings.IMPORT_TASK_BYTES = 2000
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_TASK_ROUTES = {"relais.csv_import.*": {"queue": queue}}
-    celery_app.conf.task_routes = settings.CELERY_TASK_ROUTES
+    routes = celery_app.conf.task_routes
+    celery_app.conf.task_routes = {**(routes or {}), "relais.csv_import.*": {"queue": queue}}
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -224,6 +224,6 @@ def test_a_large_import_goes_through_a_real_worker(world, tmp_path, settings):
         print(f"\n300 residences written by the worker in {time.monotonic() - started:.1f} s")
     finally:
         celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-        celery_app.conf.task_routes = None
+        celery_app.conf.task_routes = routes
         worker.terminate()
         worker.communicate(timeout=30)
