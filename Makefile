@@ -77,7 +77,7 @@ bench: venv
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 \
 	  ALLOWED_HOSTS=127.0.0.1 VAR_DIR=var/bench STATIC_ROOT=var/bench/static LOG_LEVEL=WARNING \
 	  EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
-	  $(PY) manage.py bench_web --fresh
+	  $(PY) manage.py bench_web --fresh --scale $(if $(filter small,$(SCALE)),0.2,$(or $(SCALE),1))
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -263,6 +263,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Above this size (about 2,000 rows), a CSV import is checked and written by a
+# worker, with a page that shows its progress; below, in the request.
+IMPORT_TASK_BYTES = env_int("IMPORT_TASK_BYTES", 200 * 1024)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # Pixels an uploaded image may make a worker decode (core/uploads.py): a baseline
 # JPEG counted after its reduced-scale decoding, everything else in full (WebP

@@ -5,7 +5,8 @@ and sent at most once per row.
   database's uniqueness on (recipient, subject, kind) makes a second one
   impossible.
 - `hand_out_due` (the beat task `dispatch_messages`, every minute) stamps due rows with `queued_at`
-  and returns their ids for workers; a row handed out long ago and still pending
+  and returns their ids for workers, round after round while more is due, in
+  batches of 25 (one beat hands out every due row, not one batch); a row handed out long ago and still pending
   (a killed worker, a broker outage) is handed out again after a lease.
 - `message_send` claims the row in a short transaction (locked, re-checked
   pending, rendered, then committed as « en cours d'envoi » with a lease),
@@ -344,18 +345,30 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
 # Tasks.
 
 BATCH = 25
+# Rows handed out per round of one beat. A beat hands out round after round
+# while more is due (a whole network's J-1 reminders at the same minute: 50,000
+# rows are out in one beat, not in ten), up to ROUNDS rounds; what is left
+# waits for the next beat.
+ROUND = 5000
+ROUNDS = 40
 
 
 def dispatch(*, now=None, queue: str | None = None) -> int:
-    """Hand the due outbox rows to the workers, in batches."""
-    ids = hand_out_due(now=now)
-    for start in range(0, len(ids), BATCH):
-        try:
-            send_messages.apply_async((ids[start : start + BATCH],), queue=queue)
-        except Exception:
-            hand_back(ids[start:])
-            raise
-    return len(ids)
+    """Hand the due outbox rows to the workers, in batches of BATCH: every due
+    row in one beat (up to ROUND × ROUNDS), as many batches as it takes."""
+    handed = 0
+    for _ in range(ROUNDS):
+        ids = hand_out_due(now=now, limit=ROUND)
+        for start in range(0, len(ids), BATCH):
+            try:
+                send_messages.apply_async((ids[start : start + BATCH],), queue=queue)
+            except Exception:
+                hand_back(ids[start:])
+                raise
+        handed += len(ids)
+        if len(ids) < ROUND:
+            break
+    return handed
 
 
 @shared_task

@@ -9,17 +9,23 @@ first name, last name and residence.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import IO
 
+from celery import shared_task
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -28,7 +34,7 @@ from django.utils import timezone
 from core.consents import consent_give
 from core.models import Consent, Organisation, User
 from relais import services
-from relais.models import Quartier, Relais, RelaisResidence, Residence
+from relais.models import ImportJob, Quartier, Relais, RelaisResidence, Residence
 
 
 class ImportFileError(Exception):
@@ -82,13 +88,7 @@ def normalise(text: str) -> str:
 
 
 def decode(content: bytes) -> str:
-    if not content.strip():
-        raise ImportFileError("Le fichier est vide.")
-    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\xff\xd8")):
-        raise ImportFileError(
-            "Ce fichier n'est pas un fichier CSV. Dans votre tableur, choisissez « Enregistrer sous… » "
-            "puis le format CSV (séparateur point-virgule)."
-        )
+    _check_head(content)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)
@@ -97,19 +97,74 @@ def decode(content: bytes) -> str:
     raise ImportFileError("L'encodage du fichier n'est pas reconnu : enregistrez-le en UTF-8.")
 
 
+def _check_head(content: bytes) -> None:
+    """A file that is empty or not a CSV at all (its first bytes say so)."""
+    if not content.strip():
+        raise ImportFileError("Le fichier est vide.")
+    if b"\x00" in content[:4096] or content.startswith((b"%PDF", b"\x89PNG", b"PK\x03\x04", b"\xff\xd8")):
+        raise ImportFileError(
+            "Ce fichier n'est pas un fichier CSV. Dans votre tableur, choisissez « Enregistrer sous… » "
+            "puis le format CSV (séparateur point-virgule)."
+        )
+
+
 def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    text = decode(content)
-    first_line = text.split("\n", 1)[0]
+    headers, rows = _reader(io.StringIO(decode(content), newline=""))
+    return headers, list(rows)
+
+
+def _reader(stream) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The headers, and the non-empty rows with their line numbers as they are read."""
+    first_line = stream.readline()
+    stream.seek(0)
     delimiter = max([";", ",", "\t"], key=first_line.count) if first_line.count(";") == 0 else ";"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(stream, delimiter=delimiter)
     try:
         headers = next(reader)
-        rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as exc:
         raise ImportFileError(f"Le fichier CSV est mal formé (ligne {reader.line_num}) : {exc}.") from None
     except StopIteration:
         raise ImportFileError("Le fichier est vide.") from None
-    return [h.strip() for h in headers], rows
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    yield reader.line_num, row
+        except csv.Error as exc:
+            raise ImportFileError(f"Le fichier CSV est mal formé (ligne {reader.line_num}) : {exc}.") from None
+
+    return [h.strip() for h in headers], rows()
+
+
+CHUNK = 1 << 16
+
+
+def file_encoding(opener: Callable[[], IO[bytes]]) -> str:
+    """The encoding of a stored file (UTF-8 or Windows), read a chunk at a time:
+    the same checks as `decode`, in memory that does not grow with the file."""
+    with opener() as f:
+        head = f.read(4096)
+    _check_head(head)
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with opener() as f:
+                while chunk := f.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ImportFileError("L'encodage du fichier n'est pas reconnu : enregistrez-le en UTF-8.")
+
+
+@contextmanager
+def stream_rows(opener: Callable[[], IO[bytes]]) -> Iterator[tuple[list[str], Iterator[tuple[int, list[str]]]]]:
+    """`read_rows` for a stored file (`opener` opens it, in binary), one row at a time."""
+    encoding = file_encoding(opener)
+    with opener() as raw, io.TextIOWrapper(raw, encoding=encoding, newline="") as stream:
+        yield _reader(stream)
 
 
 class Columns:
@@ -237,9 +292,18 @@ RESIDENCE_COLUMNS = {
 def parse_residences(*, organisation: Organisation, content: bytes) -> ImportReport:
     report = ImportReport(kind="residences")
     headers, rows = read_rows(content)
+    report.rows = list(check_residences(organisation=organisation, headers=headers, rows=rows, report=report))
+    return report
+
+
+def check_residences(
+    *, organisation: Organisation, headers: list[str], rows: Iterable[tuple[int, list[str]]], report: ImportReport
+) -> Iterator[dict]:
+    """Each row checked, as it is read: its errors go to the report before it is
+    yielded; the counts are the report's once the rows are all read."""
     cols = Columns(headers, RESIDENCE_COLUMNS, ("name", "reference"), report)
     if not report.ok:
-        return report
+        return
     existing = {r.reference: r.pk for r in Residence.objects.filter(organisation=organisation).exclude(reference="")}
     quartiers = {normalise(q.name): q for q in Quartier.objects.filter(organisation=organisation)}
     seen: dict[str, int] = {}
@@ -267,11 +331,10 @@ def parse_residences(*, organisation: Organisation, content: bytes) -> ImportRep
         quartier = data.get("quartier")
         if quartier and normalise(quartier) not in quartiers:
             new_quartiers.setdefault(normalise(quartier), quartier)
-        report.rows.append(data)
+        report.to_update += bool(data.get("pk"))
+        report.to_create += not data.get("pk")
+        yield data
     report.new_quartiers = sorted(new_quartiers.values())
-    report.to_update = sum(1 for r in report.rows if r.get("pk"))
-    report.to_create = len(report.rows) - report.to_update
-    return report
 
 
 def _too_long(limit: int):
@@ -282,38 +345,52 @@ def apply_residences(*, organisation: Organisation, report: ImportReport, by: Us
     if not report.ok:
         raise ValidationError("Le fichier contient des erreurs : rien n'a été importé.")
     with transaction.atomic():
-        quartiers = {normalise(q.name): q for q in Quartier.objects.filter(organisation=organisation)}
         existing = Residence.objects.in_bulk([r["pk"] for r in report.rows if r.get("pk")])
-        created = updated = 0
-        for data in report.rows:
-            quartier = None
-            if data.get("quartier"):
-                key = normalise(data["quartier"])
-                if key not in quartiers:
-                    quartiers[key] = Quartier.objects.create(organisation=organisation, name=data["quartier"])
-                quartier = quartiers[key]
-                if "qpv" in data and quartier.is_qpv != data["qpv"]:
-                    quartier.is_qpv = data["qpv"]
-                    quartier.save(update_fields=["is_qpv"])
-            residence = existing.get(data.get("pk")) or Residence(organisation=organisation)
-            for name in (
-                "name",
-                "reference",
-                "address",
-                "postal_code",
-                "city",
-                "dwellings",
-                "has_common_room",
-                "latitude",
-                "longitude",
-            ):
-                if name in data:
-                    setattr(residence, name, data[name])
-            if quartier is not None:
-                residence.quartier = quartier
-            created += residence.pk is None
-            updated += residence.pk is not None
-            residence.save()
+        return write_residences(organisation=organisation, rows=report.rows, existing=existing)
+
+
+def write_residences(
+    *,
+    organisation: Organisation,
+    rows: Iterable[dict],
+    existing: dict[int, Residence],
+    by: User | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Write checked rows, in the caller's transaction."""
+    quartiers = {normalise(q.name): q for q in Quartier.objects.filter(organisation=organisation)}
+    created = updated = 0
+    for data in rows:
+        quartier = None
+        if data.get("quartier"):
+            key = normalise(data["quartier"])
+            if key not in quartiers:
+                quartiers[key] = Quartier.objects.create(organisation=organisation, name=data["quartier"])
+            quartier = quartiers[key]
+            if "qpv" in data and quartier.is_qpv != data["qpv"]:
+                quartier.is_qpv = data["qpv"]
+                quartier.save(update_fields=["is_qpv"])
+        residence = existing.get(data.get("pk")) or Residence(organisation=organisation)
+        for name in (
+            "name",
+            "reference",
+            "address",
+            "postal_code",
+            "city",
+            "dwellings",
+            "has_common_room",
+            "latitude",
+            "longitude",
+        ):
+            if name in data:
+                setattr(residence, name, data[name])
+        if quartier is not None:
+            residence.quartier = quartier
+        created += residence.pk is None
+        updated += residence.pk is not None
+        residence.save()
+        if progress is not None:
+            progress(created + updated)
     return created, updated
 
 
@@ -364,9 +441,17 @@ EXIT_REASONS = {normalise(label): value for value, label in Relais.ExitReason.ch
 def parse_relais(*, organisation: Organisation, content: bytes) -> ImportReport:
     report = ImportReport(kind="relais")
     headers, rows = read_rows(content)
+    report.rows = list(check_relais(organisation=organisation, headers=headers, rows=rows, report=report))
+    return report
+
+
+def check_relais(
+    *, organisation: Organisation, headers: list[str], rows: Iterable[tuple[int, list[str]]], report: ImportReport
+) -> Iterator[dict]:
+    """As `check_residences`: each row checked as it is read."""
     cols = Columns(headers, RELAIS_COLUMNS, ("first_name", "last_name", "residence"), report)
     if not report.ok:
-        return report
+        return
     residences = list(Residence.objects.filter(organisation=organisation))
     by_reference = {r.reference: r for r in residences if r.reference}
     by_name = {normalise(r.name): r for r in residences}
@@ -431,10 +516,9 @@ def parse_relais(*, organisation: Organisation, content: bytes) -> ImportReport:
                     f"{match} est « {match.get_status_display()} » : passage à "
                     f"« {Relais.Status(to_status).label} » impossible.",
                 )
-        report.rows.append(data)
-    report.to_update = sum(1 for r in report.rows if r.get("pk"))
-    report.to_create = len(report.rows) - report.to_update
-    return report
+        report.to_update += bool(data.get("pk"))
+        report.to_create += not data.get("pk")
+        yield data
 
 
 def _email(value: str) -> str:
@@ -470,55 +554,69 @@ def _check_relais_row(report, cols, line, data, organisation) -> None:
 def apply_relais(*, organisation: Organisation, report: ImportReport, by: User | None) -> tuple[int, int]:
     if not report.ok:
         raise ValidationError("Le fichier contient des erreurs : rien n'a été importé.")
-    today = timezone.localdate()
-    created = updated = 0
     with transaction.atomic():
         existing = Relais.objects.in_bulk([r["pk"] for r in report.rows if r.get("pk")])
-        for data in report.rows:
-            fields = {k: data[k] for k in ("phone", "email", "preferred_channel") if k in data}
-            start = data.get("start") or today
-            status = data["status"]
-            relais = existing.get(data.get("pk"))
-            if relais is None:
-                relais = services.relais_create(
-                    organisation=organisation,
-                    by=by,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    status=Relais.Status.CANDIDAT if status == Relais.Status.CANDIDAT else Relais.Status.ACTIF,
-                    status_date=start,
-                    residences=[(data["residence"], data.get("building", ""))],
-                    **fields,
-                )
-                created += 1
-            else:
-                for name, value in {"first_name": data["first_name"], "last_name": data["last_name"], **fields}.items():
-                    setattr(relais, name, value)
-                relais.save()
-                link, _ = RelaisResidence.objects.get_or_create(relais=relais, residence=data["residence"])
-                if data.get("building") and link.building != data["building"]:
-                    link.building = data["building"]
-                    link.save(update_fields=["building"])
-                updated += 1
-            if data.get("consent_date") and not data.get("pk"):
-                # The column says « agreed to be listed and contacted »: by the
-                # addresses the file gives. Only for a new relais: importing an old
-                # file again never gives back a consent withdrawn since.
-                scopes = [Consent.Scope.ANNUAIRE]
-                scopes += [Consent.Scope.EMAIL] if data.get("email") else []
-                scopes += [Consent.Scope.SMS] if data.get("phone") else []
-                consent_give(relais, scopes, on=data["consent_date"], by=by)
-            relais.refresh_from_db()
-            if relais.status != status:
-                date = data.get("left_on") if status == Relais.Status.SORTI else start
-                services.relais_change_status(
-                    relais=relais,
-                    to_status=status,
-                    date=max(date or today, relais.status_since),
-                    exit_reason=data.get("exit_reason", ""),
-                    note="Import CSV",
-                    by=by,
-                )
+        return write_relais(organisation=organisation, rows=report.rows, existing=existing, by=by)
+
+
+def write_relais(
+    *,
+    organisation: Organisation,
+    rows: Iterable[dict],
+    existing: dict[int, Relais],
+    by: User | None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Write checked rows, in the caller's transaction."""
+    today = timezone.localdate()
+    created = updated = 0
+    for data in rows:
+        fields = {k: data[k] for k in ("phone", "email", "preferred_channel") if k in data}
+        start = data.get("start") or today
+        status = data["status"]
+        relais = existing.get(data.get("pk"))
+        if relais is None:
+            relais = services.relais_create(
+                organisation=organisation,
+                by=by,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                status=Relais.Status.CANDIDAT if status == Relais.Status.CANDIDAT else Relais.Status.ACTIF,
+                status_date=start,
+                residences=[(data["residence"], data.get("building", ""))],
+                **fields,
+            )
+            created += 1
+        else:
+            for name, value in {"first_name": data["first_name"], "last_name": data["last_name"], **fields}.items():
+                setattr(relais, name, value)
+            relais.save()
+            link, _ = RelaisResidence.objects.get_or_create(relais=relais, residence=data["residence"])
+            if data.get("building") and link.building != data["building"]:
+                link.building = data["building"]
+                link.save(update_fields=["building"])
+            updated += 1
+        if data.get("consent_date") and not data.get("pk"):
+            # The column says « agreed to be listed and contacted »: by the
+            # addresses the file gives. Only for a new relais: importing an old
+            # file again never gives back a consent withdrawn since.
+            scopes = [Consent.Scope.ANNUAIRE]
+            scopes += [Consent.Scope.EMAIL] if data.get("email") else []
+            scopes += [Consent.Scope.SMS] if data.get("phone") else []
+            consent_give(relais, scopes, on=data["consent_date"], by=by)
+        relais.refresh_from_db()
+        if relais.status != status:
+            date = data.get("left_on") if status == Relais.Status.SORTI else start
+            services.relais_change_status(
+                relais=relais,
+                to_status=status,
+                date=max(date or today, relais.status_since),
+                exit_reason=data.get("exit_reason", ""),
+                note="Import CSV",
+                by=by,
+            )
+        if progress is not None:
+            progress(created + updated)
     return created, updated
 
 
@@ -560,3 +658,152 @@ class ImportCommand:
             return
         created, updated = apply(organisation=org, report=report, by=None)
         self.stdout.write(f"Import terminé : {created} créé(s), {updated} mis à jour.")
+
+
+# Large files: checked, confirmed and written by a worker (ImportJob)
+
+# What the preview shows of each row about to be written.
+PREVIEW_COLUMNS = {
+    "residences": [("name", "Nom"), ("reference", "Référence"), ("city", "Commune"), ("dwellings", "Logements"),
+                   ("quartier", "Quartier")],
+    "relais": [("first_name", "Prénom"), ("last_name", "Nom"), ("email", "E-mail"), ("phone", "Téléphone"),
+               ("residence", "Résidence"), ("status", "Statut")],
+}  # fmt: skip
+CHECKS = {"residences": check_residences, "relais": check_relais}
+WRITES = {"residences": (write_residences, Residence), "relais": (write_relais, Relais)}
+# What a job's page shows of the report: a page's worth, whatever the file's size.
+SHOWN_ERRORS, SHOWN_ROWS = 200, 50
+PROGRESS_EVERY = 50
+
+
+def is_large(upload) -> bool:
+    """A file imported by a worker rather than in the request."""
+    return upload.size > settings.IMPORT_TASK_BYTES
+
+
+def progress_key(job_id: int) -> str:
+    return f"relais:import:{job_id}:progress"
+
+
+def import_job_start(*, organisation: Organisation, kind: str, upload, by: User | None) -> ImportJob:
+    """Keep the file and queue its check; nothing of its content is written."""
+    with transaction.atomic():
+        job = ImportJob(organisation=organisation, kind=kind, name=upload.name[:255], created_by=by)
+        job.file.save(f"{kind}.csv", upload, save=False)
+        job.save()
+        transaction.on_commit(lambda: import_check.delay(job.pk), robust=True)
+    return job
+
+
+def import_job_confirm(*, job: ImportJob, by: User | None) -> ImportJob:
+    """Staff read the report and confirm: the rows are written by a worker."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ImportJob.State.A_CONFIRMER:
+            raise ValidationError("Cet import n'attend pas de confirmation.")
+        job.state = ImportJob.State.ECRITURE
+        job.save(update_fields=["state"])
+        transaction.on_commit(lambda: import_write.delay(job.pk), robust=True)
+    return job
+
+
+def _opener(job: ImportJob) -> Callable[[], IO[bytes]]:
+    return lambda: job.file.storage.open(job.file.name, "rb")
+
+
+def _progress(job: ImportJob) -> Callable[[int], None]:
+    def tell(done: int) -> None:
+        # The cache, not the row: the rows are written in one transaction that
+        # nobody else sees before its end.
+        if done % PROGRESS_EVERY == 0:
+            cache.set(progress_key(job.pk), done, 3600)
+
+    return tell
+
+
+def import_job_check(*, job_id: int) -> ImportJob | None:
+    """Read the whole file once, row by row, and keep its report (nothing written)."""
+    job = ImportJob.objects.select_related("organisation").filter(pk=job_id).first()
+    if job is None or job.state != ImportJob.State.VERIFICATION:
+        return None
+    report = ImportReport(kind=job.kind)
+    keys = PREVIEW_COLUMNS[job.kind]
+    preview, count, tell = [], 0, _progress(job)
+    try:
+        with stream_rows(_opener(job)) as (headers, rows):
+            for data in CHECKS[job.kind](organisation=job.organisation, headers=headers, rows=rows, report=report):
+                count += 1
+                tell(count)
+                if len(preview) < SHOWN_ROWS:
+                    cells = ["" if data.get(k) is None else str(data[k]) for k, _ in keys]
+                    preview.append([data["line"], bool(data.get("pk")), cells])
+    except ImportFileError as error:
+        report.error(1, "fichier", str(error))
+    job.rows = count
+    job.report = {
+        "errors": [[e.line, e.column, e.message] for e in report.errors[:SHOWN_ERRORS]],
+        "error_count": len(report.errors),
+        "warnings": report.warnings,
+        "to_create": report.to_create,
+        "to_update": report.to_update,
+        "new_quartiers": report.new_quartiers,
+        "preview": preview,
+    }
+    job.state = ImportJob.State.A_CONFIRMER if report.ok else ImportJob.State.ERREURS
+    job.finished_at = None if report.ok else timezone.now()
+    job.save(update_fields=["rows", "report", "state", "finished_at"])
+    return job
+
+
+class _Refused(Exception):
+    """A row no longer passes its check at the time of writing: nothing is kept."""
+
+
+def import_job_write(*, job_id: int) -> ImportJob | None:
+    """Read the file again and write each row as it passes the same checks, all
+    in one transaction: a row refused now (the data changed since the check)
+    undoes everything."""
+    job = ImportJob.objects.select_related("organisation", "created_by").filter(pk=job_id).first()
+    if job is None or job.state != ImportJob.State.ECRITURE:
+        return None
+    report = ImportReport(kind=job.kind)
+    write, model = WRITES[job.kind]
+    try:
+        with transaction.atomic(), stream_rows(_opener(job)) as (headers, rows):
+            checked = CHECKS[job.kind](organisation=job.organisation, headers=headers, rows=rows, report=report)
+
+            def clean() -> Iterator[dict]:
+                for data in checked:
+                    if not report.ok:
+                        raise _Refused
+                    yield data
+                if not report.ok:
+                    raise _Refused
+
+            existing = model.objects.filter(organisation=job.organisation).in_bulk()
+            created, updated = write(
+                organisation=job.organisation, rows=clean(), existing=existing, by=job.created_by,
+                progress=_progress(job),
+            )  # fmt: skip
+    except _Refused:
+        e = report.errors[0]
+        job.state, job.error = ImportJob.State.ECHEC, f"ligne {e.line}, colonne « {e.column} » : {e.message}"[:500]
+    except (ImportFileError, ValidationError) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        job.state, job.error = ImportJob.State.ECHEC, message[:500]
+    else:
+        job.state, job.created, job.updated = ImportJob.State.TERMINE, created, updated
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "error", "created", "updated", "finished_at"])
+    cache.delete(progress_key(job.pk))
+    return job
+
+
+@shared_task
+def import_check(job_id: int) -> None:
+    import_job_check(job_id=job_id)
+
+
+@shared_task
+def import_write(job_id: int) -> None:
+    import_job_write(job_id=job_id)

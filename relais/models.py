@@ -252,6 +252,59 @@ class ContactLog(models.Model):
 
     class Meta:
         ordering = ["-date", "-created_at"]
+        indexes = [
+            # A relais' last exchange (the relais list, « relais at risk »): one
+            # index probe per relais of the organisation, never a scan of all.
+            models.Index(fields=["relais", "-date"], name="contactlog_relais_last"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date}"
+
+
+class ImportJob(models.Model):
+    """A large CSV import, run by a worker: the file is checked (nothing written),
+    staff read the report and confirm, then every row is written in one
+    transaction. Small files are imported in the request, as before."""
+
+    class Kind(models.TextChoices):
+        RESIDENCES = "residences", "Résidences"
+        RELAIS = "relais", "Relais"
+
+    class State(models.TextChoices):
+        VERIFICATION = "verification", "Vérification en cours"
+        A_CONFIRMER = "a_confirmer", "Vérifié, à confirmer"
+        ERREURS = "erreurs", "Erreurs dans le fichier"
+        ECRITURE = "ecriture", "Import en cours"
+        TERMINE = "termine", "Terminé"
+        ECHEC = "echec", "Échec"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="import_jobs")
+    kind = models.CharField("type", max_length=12, choices=Kind.choices)
+    state = models.CharField("état", max_length=12, choices=State.choices, default=State.VERIFICATION)
+    file = models.FileField(upload_to="imports/")
+    name = models.CharField("fichier", max_length=255)
+    rows = models.PositiveIntegerField("lignes", default=0)
+    # What the check found: counts, warnings, the first errors and rows (a page's worth).
+    report = models.JSONField(default=dict, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    error = models.CharField("erreur", max_length=500, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # An import concerns the whole organisation (its residences, its relais):
+    # read by its staff, agency staff included, as the import page is.
+    scope_quartier = None
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import de {self.get_kind_display().lower()} « {self.name} »"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.VERIFICATION, self.State.ECRITURE)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from core.personal_data import Part, Texts, day
-from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange
+from relais.models import ContactLog, ImportJob, Relais, RelaisResidence, RelaisStatusChange
+
+# A large import's file (names, addresses of relais) is kept for its report and
+# its writing, then for a month in case staff have a question about it.
+IMPORT_FILES_DAYS = 30
 
 
 def export(relais: Relais) -> dict:
@@ -53,9 +59,18 @@ def erase(relais: Relais, own) -> None:
 
 
 def retention(organisation, limit: datetime.date) -> dict[str, int]:
-    """Staff notes older than the retention time lose their text."""
+    """Staff notes older than the retention time lose their text; large imports'
+    files go a month after they were dropped."""
     notes = ContactLog.objects.filter(organisation=organisation, date__lt=limit).exclude(note="").update(note="")
-    return {"notes": notes}
+    old = ImportJob.objects.filter(
+        organisation=organisation, created_at__lt=timezone.now() - datetime.timedelta(days=IMPORT_FILES_DAYS)
+    )
+    imports = 0
+    for job in old:
+        job.file.delete(save=False)
+        job.delete()
+        imports += 1
+    return {"notes": notes, "imports": imports}
 
 
 PART = Part(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.urls import reverse
 from django.utils import formats, timezone
 
@@ -75,9 +75,9 @@ def at_risk(user, *, today: datetime.date | None = None) -> QuerySet[Relais]:
     return (
         Relais.objects.for_user(user)
         .filter(status=Relais.Status.ACTIF)
-        # Filtered on every relais: one grouped join (the list, which shows 25,
-        # reads _last_contact() for those only).
-        .annotate(last_contact=Max("contacts__date"))
+        # Each active relais' last exchange read from the index on (relais,
+        # -date): a grouped join read every organisation's exchanges.
+        .annotate(last_contact=_last_contact())
         .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
     )
 

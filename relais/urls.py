@@ -22,5 +22,7 @@ urlpatterns = [
     path("relais/<int:relais>/inviter/", views.relais_invite, name="relais_invite"),
     path("import/residences/", views.import_residences, name="import_residences"),
     path("import/relais/", views.import_relais, name="import_relais"),
+    path("import/<int:job>/", views.import_job, name="import_job"),
+    path("import/<int:job>/etat/", views.import_job_state, name="import_job_state"),
     path("equipe/", views.team, name="team"),
 ]

@@ -2,6 +2,7 @@ import base64
 import secrets
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -27,7 +28,7 @@ from relais.forms import (
     formset_ok,
     residence_formset,
 )
-from relais.models import Quartier, Relais, Residence
+from relais.models import ImportJob, Quartier, Relais, Residence
 
 
 @role_required(*READERS)
@@ -310,13 +311,7 @@ IMPORT_WORDS = {
         "to_update": ("relais à mettre à jour", "relais à mettre à jour"),
     },
 }
-# What the preview shows of each row about to be written.
-PREVIEW_COLUMNS = {
-    "residences": [("name", "Nom"), ("reference", "Référence"), ("city", "Commune"), ("dwellings", "Logements"),
-                   ("quartier", "Quartier")],
-    "relais": [("first_name", "Prénom"), ("last_name", "Nom"), ("email", "E-mail"), ("phone", "Téléphone"),
-               ("residence", "Résidence"), ("status", "Statut")],
-}  # fmt: skip
+PREVIEW_COLUMNS = csv_import.PREVIEW_COLUMNS
 
 
 def _import(request, kind: str):
@@ -345,6 +340,12 @@ def _import(request, kind: str):
     elif request.method == "POST":
         form = csv_import.ImportUploadForm(request.POST, request.FILES)
         context["form"] = form
+        if form.is_valid() and csv_import.is_large(form.cleaned_data["file"]):
+            # A large file: checked, then written after confirmation, by a worker.
+            job = csv_import.import_job_start(
+                organisation=organisation, kind=kind, upload=form.cleaned_data["file"], by=request.user
+            )
+            return redirect("relais:import_job", job=job.pk)
         if form.is_valid():
             content = form.cleaned_data["file"].read()
             try:
@@ -385,6 +386,46 @@ def _import_columns(kind: str) -> list[tuple[str, str]]:
     spec = csv_import.RESIDENCE_COLUMNS if kind == "residences" else csv_import.RELAIS_COLUMNS
     required = {"residences": ("name", "reference"), "relais": ("first_name", "last_name", "residence")}[kind]
     return [(names[0] + (" *" if field in required else ""), ", ".join(names[1:])) for field, names in spec.items()]
+
+
+def _import_job_context(job: ImportJob) -> dict:
+    words = IMPORT_WORDS[job.kind]
+    report = job.report or {}
+    done = cache.get(csv_import.progress_key(job.pk)) or 0 if job.is_running else 0
+    return {
+        "job": job,
+        "noun": IMPORTS[job.kind][2],
+        "list_url": IMPORTS[job.kind][1],
+        "done": done,
+        "percent": min(100, round(100 * done / job.rows)) if job.rows and job.state == ImportJob.State.ECRITURE else 0,
+        "preview_headers": [label for _, label in PREVIEW_COLUMNS[job.kind]],
+        "to_create": plural(report.get("to_create", 0), *words["to_create"]),
+        "to_update": plural(report.get("to_update", 0), *words["to_update"]),
+        "created": plural(job.created, *words["created"]),
+        "updated": plural(job.updated, *words["updated"]),
+    }
+
+
+@role_required(*WRITERS)
+def import_job(request, job):
+    """A large import: its check's report, the confirmation, its progress."""
+    job = ImportJob.objects.get_for_user(request.user, job, write=request.method == "POST")
+    if request.method == "POST":
+        try:
+            csv_import.import_job_confirm(job=job, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "L'import est lancé : cette page suit son avancement.")
+        return redirect("relais:import_job", job=job.pk)
+    return render(request, "relais/import_job.html", _import_job_context(job))
+
+
+@role_required(*WRITERS)
+def import_job_state(request, job):
+    """The job's state, polled by its page while a worker has it."""
+    job = ImportJob.objects.get_for_user(request.user, job)
+    return render(request, "relais/_import_job_state.html", _import_job_context(job))
 
 
 @role_required(*WRITERS)

@@ -306,6 +306,22 @@ def _bilan(world) -> int:
     return world._bilan
 
 
+def _import_job(world) -> int:
+    """A large import of organisation A, checked and waiting for confirmation."""
+    if not hasattr(world, "_import_job"):
+        from relais.models import ImportJob
+
+        world._import_job = ImportJob.objects.create(
+            organisation=world.org_a,
+            kind="residences",
+            name=f"residences {MARKER}.csv",
+            state="a_confirmer",
+            rows=1,
+            report={"to_create": 1, "to_update": 0, "preview": [[2, False, [f"Résidence {MARKER}"]]]},
+        ).pk
+    return world._import_job
+
+
 def _flag(world) -> int:
     """A remontée of organisation A saved with a word that suggests health data."""
     if not hasattr(world, "_flag"):
@@ -388,6 +404,7 @@ IN_SCOPE_KWARGS = {
     "relais": lambda w: w.relais_a.pk,
     "quartier": lambda w: w.q1.pk,
     "flag": lambda w: _flag(w),
+    "job": _import_job,
     "handoff": _handoff,
     "service_token": _service_token,
 }
@@ -417,6 +434,8 @@ OUTSIDE_AGENCY_KWARGS = {
     "quartier": lambda w: w.q2.pk,
     # Texts flagged for review are the whole organisation's, read by its unrestricted staff.
     "flag": None,
+    # An import is the whole organisation's (its residences, its relais).
+    "job": None,
     "handoff": lambda w: _handoff(w, outside=True),
 }
 

@@ -99,6 +99,21 @@ def test_a_row_still_pending_after_its_lease_is_handed_out_again(world):
     assert len(mail.outbox) == 1
 
 
+def test_one_beat_hands_out_every_due_row_in_as_many_batches_as_it_takes(world, monkeypatch):
+    """More due than a batch, more than a round: one beat hands them all out
+    (a network's J-1 reminders at the same minute are not spread over beats)."""
+    monkeypatch.setattr(outbox, "BATCH", 3)
+    monkeypatch.setattr(outbox, "ROUND", 4)
+    batches = []
+    monkeypatch.setattr(outbox.send_messages, "apply_async", lambda args, queue=None: batches.append(args[0]))
+    ids = {schedule(world, kind=f"essai-{n}").pk for n in range(10)}
+    schedule(world, kind="essai-tard", when=NOW + datetime.timedelta(minutes=1))
+    assert outbox.dispatch(now=NOW) == 10
+    assert [len(b) for b in batches] == [3, 1, 3, 1, 2], "rounds of 4 rows, batches of 3"
+    assert {pk for b in batches for pk in b} == ids
+    assert outbox.dispatch(now=NOW) == 0, "handed out once within the lease"
+
+
 def test_not_yet_due_messages_wait(world):
     schedule(world, when=NOW + datetime.timedelta(days=7))
     assert outbox.dispatch(now=NOW) == 0

@@ -25,7 +25,7 @@ import random
 import time
 from collections import Counter
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -105,8 +105,19 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=5)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--replace", action="store_true", help="supprimer d'abord un jeu déjà généré")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="facteur appliqué aux organisations, résidences et relais (0.2 pour un essai rapide, 10 : "
+            "200 organisations)",
+        )
 
-    def handle(self, *args, organisations, residences, relais, years, seed, replace, **options):
+    def handle(self, *args, organisations, residences, relais, years, seed, replace, scale, **options):
+        if scale <= 0:
+            raise CommandError("--scale doit être positif.")
+        organisations = max(1, round(organisations * scale))
+        residences, relais = max(organisations, round(residences * scale)), max(organisations, round(relais * scale))
         if Organisation.objects.filter(slug__startswith=PREFIX).exists():
             if not replace:
                 self.stdout.write("Un jeu de données de banc d'essai existe déjà (--replace pour le refaire).")

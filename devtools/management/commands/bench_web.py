@@ -372,8 +372,13 @@ class Command(BaseCommand):
             help="seulement les pages dont le chemin contient ce texte, et le plancher (ni capacité, bilan, rappels)",
         )
         parser.add_argument("--reminders", type=int, default=2000)
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help="avec --fresh : taille des données (bench_scale --scale)"
+        )
 
-    def handle(self, *args, fresh, seconds, capacity_seconds, skip_capacity, skip_pages, reminders, only, **options):
+    def handle(
+        self, *args, fresh, seconds, capacity_seconds, skip_capacity, skip_pages, reminders, only, scale, **options
+    ):
         if connection.vendor != "postgresql":
             raise CommandError("Le banc d'essai tourne sur PostgreSQL : DATABASE_URL=postgres://…")
         if not shutil.which("wrk"):
@@ -384,7 +389,7 @@ class Command(BaseCommand):
         if fresh:
             self.recreate_database()
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("bench_scale", stdout=self.stdout)
+            call_command("bench_scale", scale=scale, stdout=self.stdout)
         # The largest organisation: the heaviest pages.
         org = (
             Organisation.objects.filter(slug__startswith=PREFIX)
