@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core import antispam as shared_antispam
 from core.access import ADMINS, WRITERS, access_for, role_required
 from core.security import content_security_policy
 from initiatives.models import Initiative
@@ -79,7 +80,7 @@ def photo(request, organisation, photo):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "inconnue"
+    return shared_antispam.client_ip(request)
 
 
 def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, int]:

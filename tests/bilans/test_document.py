@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bilans import services
-from bilans.charts import bar_chart
+from core.charts import bar_chart
 from bilans.models import Bilan
 from bilans.selectors import bilan_context
 from tests.bilans.test_bilans import on, pdf_text
