@@ -25,8 +25,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.charts import bar_chart, tint
 from bilans.models import Bilan, period_label
+from core.charts import bar_chart, tint
 from core.models import Organisation
 from espace.models import Activity
 from initiatives.models import (
