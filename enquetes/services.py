@@ -121,8 +121,14 @@ def questionnaire_update(*, questionnaire: Questionnaire, residences: Iterable[R
     """Its title, dates, audience… (anonymity is fixed once answers came: it was promised on the first page)."""
     with transaction.atomic():
         questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-        if "anonymous" in fields and fields["anonymous"] != questionnaire.anonymous:
-            _check_editable(questionnaire)
+        if (
+            "anonymous" in fields
+            and fields["anonymous"] != questionnaire.anonymous
+            and questionnaire.responses.exists()
+        ):
+            raise ValidationError(
+                "Ce questionnaire a déjà des réponses : son anonymat, annoncé sur sa première page, ne change plus."
+            )
         if fields.get("closes_on") and fields.get("opens_on") and fields["closes_on"] < fields["opens_on"]:
             raise ValidationError({"closes_on": "La clôture doit venir après l'ouverture."})
         for name, value in fields.items():
