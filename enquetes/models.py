@@ -29,8 +29,12 @@ def random_id() -> int:
     return secrets.randbits(62) or 1
 
 
+KEY_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # nothing to mistake when typed from a poster
+
+
 def public_key() -> str:
-    return secrets.token_urlsafe(9)
+    """The open link's key: 10 letters and digits (about 49 bits), read and typed easily."""
+    return "".join(secrets.choice(KEY_LETTERS) for _ in range(10))
 
 
 class Questionnaire(models.Model):

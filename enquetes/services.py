@@ -348,9 +348,10 @@ def response_submit(
                 invitation=None if questionnaire.anonymous else invitation,
             )
         rows = []
+        given = {f"q{q.pk}": v for q, v in answers.items()}
         for question, value in answers.items():
-            if value in (None, "", []):
-                continue
+            if value in (None, "", []) or not _asked(question, given):
+                continue  # a question shown only after another answer, not given: no answer to keep
             if question.kind == Question.Kind.MULTIPLE:
                 rows += [Answer(response=response, question=question, option=int(v)) for v in value]
             elif question.kind == Question.Kind.SINGLE:
@@ -362,6 +363,15 @@ def response_submit(
         Answer.objects.bulk_create(rows)
         _guard_texts(questionnaire, [r for r in rows if r.text], today)
     return response
+
+
+def _asked(question: Question, given: dict) -> bool:
+    """Whether `question` was asked, given the answers before it (the answer form's rule)."""
+    if question.show_if_id is None:
+        return True
+    before = given.get(f"q{question.show_if_id}")
+    before = before if isinstance(before, list) else [before]
+    return any(v is not None and int(v) in question.show_if_values for v in before)
 
 
 def _guard_texts(questionnaire: Questionnaire, rows: list[Answer], today: datetime.date) -> None:
