@@ -207,25 +207,35 @@ def results(questionnaire: Questionnaire, *, dimension: str = "residence") -> di
     values: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # q -> group -> value -> n
     people: dict[int, dict] = defaultdict(lambda: defaultdict(int))  # q -> group -> respondents
     labels: dict = {}
+    # One row per answer for a scale, a single choice or a number: their
+    # respondents are the rows counted; a multiple choice (a row per option
+    # ticked) and a free text are counted apart, by distinct response.
+    one_row = [q.pk for q in asked if q.kind in (Question.Kind.SCALE, Question.Kind.SINGLE, Question.Kind.NUMBER)]
+    several = [q.pk for q in asked if q.kind == Question.Kind.MULTIPLE or q.is_text]
     rows = (
-        Answer.objects.filter(question__questionnaire=questionnaire)
-        .exclude(question__kind__in=(Question.Kind.SHORT, Question.Kind.LONG))
-        .values("question_id", "response__residence_id", "response__channel", "option", "number")
+        Answer.objects.filter(question_id__in=one_row + [q.pk for q in asked if q.kind == Question.Kind.MULTIPLE])
+        .values_list("question_id", "response__residence_id", "response__channel", "option", "number")
         .annotate(n=Count("pk"))
+        .order_by()
     )
-    for row in rows:
-        key, label = _group_of(dimension, row["response__residence_id"], row["response__channel"], places)
-        labels[key] = label
-        value = row["option"] if row["option"] is not None else row["number"]
-        values[row["question_id"]][key][value] += row["n"]
-    for row in (
-        Answer.objects.filter(question__questionnaire=questionnaire)
-        .values("question_id", "response__residence_id", "response__channel")
+    single_row = set(one_row)
+    groups: dict = {}
+    for question_id, residence_id, channel, option, value, n in rows:
+        key = groups.get((residence_id, channel))
+        if key is None:
+            key, labels[key] = _group_of(dimension, residence_id, channel, places)
+            groups[(residence_id, channel)] = key
+        values[question_id][key][option if option is not None else value] += n
+        if question_id in single_row:
+            people[question_id][key] += n
+    for question_id, residence_id, channel, n in (
+        Answer.objects.filter(question_id__in=several)
+        .values_list("question_id", "response__residence_id", "response__channel")
         .annotate(n=Count("response_id", distinct=True))
+        .order_by()
     ):
-        key, label = _group_of(dimension, row["response__residence_id"], row["response__channel"], places)
-        labels[key] = label
-        people[row["question_id"]][key] += row["n"]
+        key, labels[key] = _group_of(dimension, residence_id, channel, places)
+        people[question_id][key] += n
 
     texts, held = _texts(questionnaire)
     for question in asked:
@@ -337,7 +347,10 @@ def _texts(questionnaire: Questionnaire) -> tuple[dict, dict]:
     review), by question; and how many wait for a review or were removed."""
     content_type = ContentType.objects.get_for_model(Answer)
     held_ids = SensitiveFlag.objects.filter(content_type=content_type).exclude(outcome=SensitiveFlag.Outcome.KEPT)
-    answers = Answer.objects.filter(question__questionnaire=questionnaire).exclude(text="")
+    texts_asked = Question.objects.filter(
+        questionnaire=questionnaire, kind__in=(Question.Kind.SHORT, Question.Kind.LONG)
+    ).values("pk")
+    answers = Answer.objects.filter(question_id__in=texts_asked).exclude(text="")
     texts: dict[int, list[str]] = defaultdict(list)
     for question_id, text in (
         answers.exclude(pk__in=held_ids.values("object_id"))
