@@ -12,27 +12,32 @@ from enquetes.models import Answer, Invitation, Response
 
 
 def export(relais) -> dict:
+    """Their named answers, one row per answer, and the questionnaires sent to them."""
     rows = []
     for response in (
         Response.objects.filter(invitation__relais=relais, questionnaire__anonymous=False)
         .select_related("questionnaire")
         .prefetch_related("answers__question")
     ):
-        rows.append(
-            {
-                "questionnaire": response.questionnaire.title,
-                "répondu le": response.submitted_on.isoformat(),
-                "réponses": [
-                    {
-                        "question": a.question.text,
-                        "réponse": a.text
-                        or (a.question.value_label(a.option) if a.option is not None else str(a.number)),
-                    }
-                    for a in response.answers.all()
-                ],
-            }
-        )
-    invited = list(Invitation.objects.filter(relais=relais).values_list("questionnaire__title", flat=True))
+        for answer in response.answers.all():
+            if answer.text:
+                value = answer.text
+            elif answer.option is not None:
+                value = answer.question.value_label(answer.option)
+            else:
+                value = str(answer.number)
+            rows.append(
+                {
+                    "questionnaire": response.questionnaire.title,
+                    "répondu le": response.submitted_on.isoformat(),
+                    "question": answer.question.text,
+                    "réponse": value,
+                }
+            )
+    invited = [
+        {"questionnaire": title, "lien utilisé": "oui" if used else "non"}
+        for title, used in Invitation.objects.filter(relais=relais).values_list("questionnaire__title", "used")
+    ]
     return {"Enquêtes : réponses nominatives": rows, "Enquêtes : questionnaires reçus": invited}
 
 

@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core import antispam
 from core.access import WRITERS, access_for, role_required
 from core.exports import Column, export_response, wanted
+from core.views import pdf_response
 from enquetes import links, pdf, selectors, services
 from enquetes.forms import AnswerForm, QuestionForm, QuestionnaireForm, SectionForm, SendForm, field_name
 from enquetes.models import Question, Questionnaire, Response
@@ -347,18 +347,12 @@ def paper(request, questionnaire):
     )
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
 @role_required(*WRITERS)
 @require_safe
 def paper_pdf(request, questionnaire):
     questionnaire = _questionnaire(request, questionnaire)
     content = pdf.paper_pdf(questionnaire=questionnaire, sections=selectors.sections_with_questions(questionnaire))
-    return _pdf(content, f"questionnaire-{questionnaire.pk}.pdf")
+    return pdf_response(content, f"questionnaire-{questionnaire.pk}.pdf")
 
 
 @role_required(*WRITERS)
@@ -368,7 +362,7 @@ def poster(request, questionnaire, residence):
     residence = Residence.objects.get_for_user(request.user, residence)
     link = links.open_url(questionnaire, residence.pk)
     content = pdf.poster_pdf(questionnaire=questionnaire, residence=residence, link=link)
-    return _pdf(content, f"affiche-questionnaire-{questionnaire.pk}-{residence.pk}.pdf")
+    return pdf_response(content, f"affiche-questionnaire-{questionnaire.pk}-{residence.pk}.pdf")
 
 
 # Staff: results.
@@ -397,7 +391,7 @@ def results(request, questionnaire):
 def results_file(request, questionnaire):
     questionnaire = _questionnaire(request, questionnaire)
     context = selectors.results(questionnaire, dimension=request.GET.get("par", "residence"))
-    return _pdf(pdf.results_pdf(context), f"resultats-questionnaire-{questionnaire.pk}.pdf")
+    return pdf_response(pdf.results_pdf(context), f"resultats-questionnaire-{questionnaire.pk}.pdf")
 
 
 EXPORT_COLUMNS = [

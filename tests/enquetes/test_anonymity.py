@@ -98,3 +98,22 @@ def test_a_sensitive_free_text_waits_for_review_flagged_on_the_day_only(world, l
     flag.outcome, flag.reviewed_at = SensitiveFlag.Outcome.KEPT, timezone.now() - datetime.timedelta(minutes=1)
     flag.save()
     assert "malade" in login(world.staff_a).get(f"/enquetes/{questionnaire.pk}/resultats/").content.decode()
+
+
+def test_a_relais_export_holds_their_named_answers_only(world, login):
+    named, q = every_kind(world, anonymous=False, title="Nominatif")
+    anonymous, qa = every_kind(world, title="Anonyme")
+    for questionnaire, questions, value in ((named, q, "Mon avis signé"), (anonymous, qa, "Mon avis anonyme")):
+        invitation = Invitation.objects.create(questionnaire=questionnaire, relais=world.relais_a)
+        Client().post(f"/l/{links.code(invitation.pk)}/", post_data(questions, scale="3", short=value))
+    from core.personal_data import parts
+
+    part = next(p for p in parts() if p.app == "enquetes")
+    data = part.export(world.relais_a)
+    answers = data["Enquêtes : réponses nominatives"]
+    assert {"questionnaire": "Nominatif", "répondu le": timezone.localdate().isoformat(), "question": "Un mot ?",
+            "réponse": "Mon avis signé"} in answers  # fmt: skip
+    assert all(row["questionnaire"] == "Nominatif" for row in answers)
+    page = login(world.staff_a).get(f"/donnees/relais/{world.relais_a.pk}/export/")
+    assert page.status_code == 200 and "Mon avis signé" in page.content.decode()
+    assert "Mon avis anonyme" not in page.content.decode()
