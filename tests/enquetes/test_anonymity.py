@@ -117,3 +117,15 @@ def test_a_relais_export_holds_their_named_answers_only(world, login):
     page = login(world.staff_a).get(f"/donnees/relais/{world.relais_a.pk}/export/")
     assert page.status_code == 200 and "Mon avis signé" in page.content.decode()
     assert "Mon avis anonyme" not in page.content.decode()
+
+
+def test_check_data_finds_an_answer_out_of_its_dates_or_an_anonymous_one_tied_to_a_link(world):
+    from core import integrity
+
+    questionnaire, q = every_kind(world)
+    invitation = Invitation.objects.create(questionnaire=questionnaire, relais=world.relais_a, used=True)
+    services.response_submit(questionnaire=questionnaire, answers={q["scale"]: 2}, channel="papier")
+    assert [p for p in integrity.run(world.org_a) if p.kind.startswith("enquetes.")] == []
+    Response.objects.update(submitted_on=questionnaire.opens_on - datetime.timedelta(days=3), invitation=invitation)
+    kinds = sorted(p.kind for p in integrity.run(world.org_a) if p.kind.startswith("enquetes."))
+    assert kinds == ["enquetes.anonyme_lie", "enquetes.reponse_hors_dates"]
