@@ -20,6 +20,14 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.answer-form").forEach(function (form) {
+      // An answer given to a question marked in red takes its mark away.
+      form.addEventListener("change", function (event) {
+        var question = event.target.closest("fieldset.question.has-error");
+        if (question) {
+          question.classList.remove("has-error");
+          question.querySelectorAll("p.error").forEach(function (p) { p.hidden = true; });
+        }
+      });
       if (!form.querySelector("[data-show-if]")) return;
       update(form);
       form.addEventListener("change", function () { update(form); });
