@@ -140,7 +140,7 @@ class QuestionnaireForm(forms.ModelForm):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Pour les locataires : une affiche avec un QR code par résidence. Pour les relais : vide = tous.",
+        help_text="Pour les locataires : leurs résidences, une affiche avec un QR code pour chacune.",
     )
 
     class Meta:
@@ -160,7 +160,9 @@ class QuestionnaireForm(forms.ModelForm):
         self.fields["reunion"].help_text = "Pour les participants d'une réunion : envoyé le lendemain aux relais venus."
         self.fields["title"].required = False
         self.fields["title"].help_text = "Laissé vide : le titre du modèle."
-        if not creating:
+        if creating:
+            self.order_fields(["template", "title"])  # a ready-made one first: its title comes with it
+        else:
             del self.fields["template"]
 
     def clean(self):
