@@ -417,5 +417,6 @@ def barometer(organisation: Organisation, year: int) -> dict | None:
         "year": years.get(year),
         "previous": years.get(year - 1),
         "chart": bar_chart(rows, title="Confiance sociale (0 à 7) : nombre de réponses", legend=legend),
-        "label_year": year,
+        "label_year": str(year),  # never « 2 025 »
+        "label_previous": str(year - 1),
     }

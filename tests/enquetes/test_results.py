@@ -242,4 +242,4 @@ def test_the_barometer_appears_in_the_bilan(world):
     context = bilan_context(bilan)
     assert context["barometer"]["year"]["mean"] == 5.0
     words = pdf_text(bilan_pdf(bilan))
-    assert "Le baromètre de la confiance" in words and "moyenne 5 sur 7" in words
+    assert "Le baromètre de la confiance" in words and f"{today.year - 1} : moyenne 5 sur 7" in words
