@@ -29,7 +29,7 @@ class AnswerForm(forms.Form):
             self.fields[field_name(question)] = self._field(question)
         if residences is not None:
             self.fields["residence"] = forms.ModelChoiceField(
-                label="Votre résidence",
+                label="Votre résidence" if open_link else "Résidence (écrite sur la feuille)",
                 queryset=residences,
                 required=open_link,
                 empty_label="Choisissez votre résidence" if open_link else "Résidence inconnue",
