@@ -28,7 +28,7 @@ USED_ANONYMOUS = (
 )
 HAS_ANSWERS = (
     "Ce questionnaire a déjà des réponses : ses questions ne peuvent plus changer (les réponses reçues ne "
-    "voudraient plus rien dire). Faites-en une copie pour un nouveau questionnaire."
+    "voudraient plus rien dire). Pour poser d'autres questions, créez un nouveau questionnaire."
 )
 
 
