@@ -25,9 +25,10 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bilans.charts import bar_chart, tint
 from bilans.models import Bilan, period_label
+from core.charts import bar_chart, tint
 from core.models import Organisation
+from enquetes.selectors import barometer
 from espace.models import Activity
 from initiatives.models import (
     GrantRequest,
@@ -769,4 +770,6 @@ def bilan_context(bilan: Bilan) -> dict:
         "charts": charts,
         "examples": examples,
         "definitions": DEFINITIONS,
+        # The trust barometer of the year and the one before (enquetes/), when answered enough.
+        "barometer": barometer(organisation, period.year),
     }

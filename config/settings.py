@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "espace",
     "inbox",
     "vitrine",
+    "enquetes",
     "bilans",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",
@@ -387,6 +388,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "inbox.tasks.daily_digest",
         "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 3600},
+    },
+    # The questionnaire of a meeting goes to those who came, the morning after.
+    "enquetes-after-meetings": {
+        "task": "enquetes.tasks.after_meetings",
+        "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 3600},
     },
 }

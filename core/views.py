@@ -4,7 +4,7 @@ the view helpers every app uses: pagination, the generic form page, label lists.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,13 @@ from core.forms import LabelForm, is_id
 from core.models import Message
 
 PAGE_SIZE = 25
+
+
+def pdf_response(content: bytes, name: str) -> HttpResponse:
+    """A printable made in the request, shown in the browser under its file name."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 def paginate(request, queryset, *, count: int | None = None):

@@ -4,6 +4,7 @@ written the French way."""
 from django.db import transaction
 
 from core.models import User
+from enquetes.models import Questionnaire
 from initiatives.models import Equipment, Initiative, InitiativeKind, LogisticsLine, Partner
 from relais.models import Quartier, Relais, Residence
 from remontees.models import Remontee, Theme
@@ -19,6 +20,7 @@ def remove_organisations(orgs) -> None:
         Initiative.objects.filter(organisation__in=orgs).delete()
         Remontee.objects.filter(organisation__in=orgs).delete()
         Reunion.objects.filter(organisation__in=orgs).delete()
+        Questionnaire.objects.filter(organisation__in=orgs).delete()
         Relais.objects.filter(organisation__in=orgs).delete()
         Residence.objects.filter(organisation__in=orgs).delete()
         for model in (Quartier, Theme, InitiativeKind, Equipment, Partner):

@@ -56,6 +56,10 @@ PUBLIC_VIEWS = {
     "public:candidate",
     "public:thanks",
     "public:event",
+    # The surveys' respondent pages: the door is the questionnaire's key or the link's signature.
+    "enquetes:answer_open",
+    "enquetes:thanks",
+    "enquetes:answer_link",
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
@@ -376,6 +380,48 @@ def _public_slug(world) -> str:
     return world._public_slug
 
 
+def _enquetes(world) -> dict:
+    """A questionnaire of organisation A (its title marked: staff of B must not
+    see it), one of its questions; and, for the respondent's pages (read by
+    anyone), an open tenants' questionnaire and a relais' personal link whose
+    pages show nothing else of the organisation."""
+    if not hasattr(world, "_enquetes"):
+        import datetime
+
+        from django.utils import timezone
+
+        from enquetes import links, services
+        from enquetes.models import Invitation
+        from tests.factories import ResidenceFactory
+
+        today = timezone.localdate()
+        span = {"opens_on": today - datetime.timedelta(days=1), "closes_on": today + datetime.timedelta(days=20)}
+        marked = services.questionnaire_create(
+            organisation=world.org_a, by=None, title=f"Baromètre {MARKER}", template="barometre", **span
+        )
+        residence = ResidenceFactory(organisation=world.org_a, quartier=world.q1, name="Résidence du questionnaire")
+        tenants = services.questionnaire_create(
+            organisation=world.org_a,
+            by=None,
+            title="Votre avis",
+            template="initiative",
+            audience="locataires",
+            residences=[residence],
+            **span,
+        )
+        personal = services.questionnaire_create(
+            organisation=world.org_a, by=None, title="Votre avis de relais", template="reunion", **span
+        )
+        invitation = Invitation.objects.create(questionnaire=personal, relais=world.relais_a)
+        world._enquetes = {
+            "questionnaire": marked.pk,
+            "question": marked.questions.first().pk,
+            "key": tenants.key,
+            "code": links.code(invitation.pk),
+        }
+    return world._enquetes
+
+
 def _rsvp_short(world) -> str:
     from reunions import services
 
@@ -407,6 +453,10 @@ IN_SCOPE_KWARGS = {
     "job": _import_job,
     "handoff": _handoff,
     "service_token": _service_token,
+    "questionnaire": lambda w: _enquetes(w)["questionnaire"],
+    "question": lambda w: _enquetes(w)["question"],
+    "enquete_key": lambda w: _enquetes(w)["key"],
+    "enquete_code": lambda w: _enquetes(w)["code"],
 }
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
@@ -437,6 +487,11 @@ OUTSIDE_AGENCY_KWARGS = {
     # An import is the whole organisation's (its residences, its relais).
     "job": None,
     "handoff": lambda w: _handoff(w, outside=True),
+    # Questionnaires are the whole organisation's (their results are counted by group).
+    "questionnaire": None,
+    "question": None,
+    "enquete_key": None,
+    "enquete_code": None,
 }
 
 

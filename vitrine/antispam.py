@@ -2,15 +2,12 @@
 a signed timestamp (a form sent less than MIN_SECONDS after it was shown, or
 more than a day later, is refused; each one is good once), a honeypot field
 (public/forms.py), and rate limits per IP address and per e-mail address in
-Django's cache."""
+Django's cache. The mechanics are core's (core/antispam.py); the words and
+the limits are the public page's."""
 
 from __future__ import annotations
 
-import secrets
-import time
-
-from django.core import signing
-from django.core.cache import cache
+from core import antispam as shared
 
 SALT = "public.candidate"
 MIN_SECONDS = 3
@@ -27,48 +24,27 @@ HONEYPOT = "Ce formulaire n'a pas pu être enregistré."
 
 
 def issue(organisation_id: int) -> str:
-    return signing.dumps({"o": organisation_id, "t": time.time(), "n": secrets.token_urlsafe(12)}, salt=SALT)
+    return shared.issue(SALT, organisation_id)
 
 
 def check_token(token: str, organisation_id: int, *, now: float | None = None) -> tuple[str, str]:
     """("", nonce) when the token is good, (the French refusal, "") otherwise.
     Does not spend it (see `spend`)."""
-    try:
-        data = signing.loads(token, salt=SALT)
-        organisation, issued, nonce = int(data["o"]), float(data["t"]), str(data["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return INVALID, ""
-    if organisation != organisation_id:
-        return INVALID, ""
-    age = (now or time.time()) - issued
-    if age < MIN_SECONDS:
-        return TOO_FAST, ""
-    if age > MAX_SECONDS:
-        return TOO_OLD, ""
-    if cache.get(f"public:nonce:{nonce}"):
-        return REPLAYED, ""
-    return "", nonce
+    refusal, nonce = shared.check_token(
+        token, organisation_id, salt=SALT, min_seconds=MIN_SECONDS, max_seconds=MAX_SECONDS, now=now
+    )
+    refusals = {shared.INVALID: INVALID, shared.TOO_FAST: TOO_FAST, shared.TOO_OLD: TOO_OLD}
+    return (refusals.get(refusal, REPLAYED) if refusal else ""), nonce
 
 
 def spend(nonce: str) -> bool:
     """Mark the token used; False when it already was (two sends at once)."""
-    return cache.add(f"public:nonce:{nonce}", 1, MAX_SECONDS + 60)
-
-
-def _hit(key: str, limit: int, window: int) -> bool:
-    """Count one attempt; False once over `limit` in `window` seconds."""
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
+    return shared.spend(SALT, nonce, MAX_SECONDS)
 
 
 def allow_ip(ip: str) -> bool:
-    return _hit(f"public:rate:ip:{ip}", *PER_IP)
+    return shared.hit(f"public:rate:ip:{ip}", *PER_IP)
 
 
 def allow_address(address: str) -> bool:
-    return _hit(f"public:rate:addr:{address.strip().lower()}", *PER_EMAIL)
+    return shared.hit(f"public:rate:addr:{address.strip().lower()}", *PER_EMAIL)

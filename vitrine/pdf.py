@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 from django.template.loader import render_to_string
 
+from core.qr import qr_svg
 from relais.models import Residence
 from vitrine.models import PublicPage
 
@@ -28,16 +26,6 @@ def welcome_pdf(*, residence: Residence, names: list[str], page: PublicPage) -> 
 def poster_pdf(*, residence: Residence, names: list[str], page: PublicPage) -> bytes:
     """« Votre relais » for the hall of a residence."""
     return _pdf("public/poster_pdf.html", {"residence": residence, "names": names, "page": page})
-
-
-def qr_svg(link: str) -> str:
-    """A QR code of `link` as an SVG data URI (qrcode comes with allauth[mfa]'s TOTP)."""
-    import qrcode  # imported here with WeasyPrint's printables: only they need it
-    import qrcode.image.svg
-
-    buffer = io.BytesIO()
-    qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=20, border=2).save(buffer)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def event_poster_pdf(*, event, link: str) -> bytes:

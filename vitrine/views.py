@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core import antispam as shared_antispam
 from core.access import ADMINS, WRITERS, access_for, role_required
 from core.security import content_security_policy
+from core.views import pdf_response
 from initiatives.models import Initiative
 from vitrine import antispam, selectors, services
 from vitrine import cache as page_cache
@@ -79,7 +81,7 @@ def photo(request, organisation, photo):
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "inconnue"
+    return shared_antispam.client_ip(request)
 
 
 def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, int]:
@@ -184,24 +186,20 @@ def settings_page(request):
     return render(request, "public/settings.html", context)
 
 
-def _pdf(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
 @role_required(*WRITERS)
 @require_safe
 def welcome_sheet(request, residence):
     residence, names, public_page = selectors.residence_sheet(request.user, residence)
-    return _pdf(welcome_pdf(residence=residence, names=names, page=public_page), f"accueil-{residence.pk}.pdf")
+    return pdf_response(welcome_pdf(residence=residence, names=names, page=public_page), f"accueil-{residence.pk}.pdf")
 
 
 @role_required(*WRITERS)
 @require_safe
 def poster(request, residence):
     residence, names, public_page = selectors.residence_sheet(request.user, residence)
-    return _pdf(poster_pdf(residence=residence, names=names, page=public_page), f"affiche-relais-{residence.pk}.pdf")
+    return pdf_response(
+        poster_pdf(residence=residence, names=names, page=public_page), f"affiche-relais-{residence.pk}.pdf"
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -239,4 +237,4 @@ def event_poster(request, initiative):
         return redirect("public:settings")
     path = reverse("public:event", kwargs={"organisation": event.organisation.slug, "initiative": event.pk})
     link = settings.SITE_URL.rstrip("/") + path
-    return _pdf(event_poster_pdf(event=event, link=link), f"affiche-rendez-vous-{event.pk}.pdf")
+    return pdf_response(event_poster_pdf(event=event, link=link), f"affiche-rendez-vous-{event.pk}.pdf")

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bilans import services
-from bilans.charts import bar_chart
 from bilans.models import Bilan
 from bilans.selectors import bilan_context
+from core.charts import bar_chart
 from tests.bilans.test_bilans import on, pdf_text
 from tests.bilans.test_definitions import Cases
 from tests.helpers import text as page_text

@@ -260,3 +260,21 @@ def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client
     assert "Inès Garnier" in text(client.get("/a-traiter/"))
     assert "5 personnes annoncées" in text(client.get("/page-publique/"))
     assert client.get("/p/centre-social-tilleuls/").status_code == 404  # not published
+
+
+def test_the_demo_has_last_year_and_this_year_barometers_one_open_now(client):
+    from enquetes.models import Questionnaire, Response
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    today = timezone.localdate()
+    barometers = Questionnaire.objects.filter(organisation__slug="habitat-du-lac", template="barometre")
+    last, this = barometers.get(year=today.year - 1), barometers.get(closes_on__gte=today)
+    assert this.is_open() and not last.is_open()
+    for questionnaire in (last, this):
+        responses = Response.objects.filter(questionnaire=questionnaire)
+        assert responses.values("residence").distinct().count() >= 5
+        assert not responses.filter(submitted_on__lt=questionnaire.opens_on).exists()
+        assert not responses.filter(submitted_on__gt=min(questionnaire.closes_on, today)).exists()
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    page = client.get(f"/enquetes/{this.pk}/resultats/").content.decode()
+    assert "Moyenne" in page and "an dernier" in page
