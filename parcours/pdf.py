@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from parcours.models import TrainingSession
+from parcours.selectors import duration_text
 from reunions.models import Invitee
 from reunions.wording import when_text
 
@@ -35,11 +36,3 @@ def certificate_pdf(*, session: TrainingSession, attendee: Invitee, signed_by, t
 def certificate_filename(session: TrainingSession, attendee: Invitee) -> str:
     day = timezone.localdate(session.reunion.starts_at)
     return f"attestation-formation-{day:%Y-%m-%d}-{attendee.relais_id}.pdf"
-
-
-def duration_text(minutes: int) -> str:
-    """« 2 h », « 1 h 30 », « 45 min », with non-breaking spaces."""
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours}\u00a0h\u00a0{rest:02d}"
-    return f"{hours}\u00a0h" if hours else f"{rest}\u00a0min"

@@ -253,8 +253,23 @@ class TrainingRecord:
         return max(day for _, day in self.path) if self.path_done else None
 
     @property
-    def hours(self) -> float:
-        return sum(f.session.module.duration_minutes for f in self.followed) / 60
+    def minutes(self) -> int:
+        """The time of the sessions attended (each meeting's, as the certificates say)."""
+        return sum(
+            int((f.session.reunion.ends_at - f.session.reunion.starts_at).total_seconds() // 60) for f in self.followed
+        )
+
+    @property
+    def duration(self) -> str:
+        return duration_text(self.minutes)
+
+
+def duration_text(minutes: int) -> str:
+    """« 2 h », « 1 h 30 », « 45 min », with non-breaking spaces."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}\u00a0h\u00a0{rest:02d}"
+    return f"{hours}\u00a0h" if hours else f"{rest}\u00a0min"
 
 
 def training_record(user, relais: Relais) -> TrainingRecord:

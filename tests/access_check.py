@@ -379,7 +379,7 @@ def _parcours(world) -> dict:
         pdf = Attachment(ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"), "application/pdf", "livret.pdf")
         material = services.material_add(module=module, title="Livret", attachment=pdf)
         start = timezone.now() - datetime.timedelta(days=3)
-        reunion = plan_reunion(world, start, kind="formation", title=f"Formation {MARKER}")
+        reunion = plan_reunion(world, start, kind="formation", title=f"Formation {MARKER}", address="Salle")
         session = services.session_link(module=module, reunion=reunion)
         Invitee.objects.create(reunion=reunion, relais=world.relais_a, attended=True)
         services.charter_publish(organisation=world.org_a, text=f"Charte {MARKER}", by=world.staff_a)
