@@ -38,7 +38,7 @@ def _posted(request, model, name: str, *, write: bool = False):
 def board(request):
     """Who is on their way in, and where each one is stuck."""
     stuck_at = request.GET.get("etape", "")
-    everyone = request.GET.get("tous") == "1"
+    everyone = stuck_at == "tous"
     rows, steps = selectors.onboarding_board(request.user, stuck_at=stuck_at, everyone=everyone)
     filterset = BoardFilter(request.GET or None, queryset=rows, request=request)
     page = paginate(request, filterset.qs)
