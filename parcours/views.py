@@ -53,19 +53,17 @@ def steps(request):
     organisation = access_for(request.user).organisation
     form = StepAddForm(request.POST if "label" in request.POST else None)
     if request.method == "POST":
-        step_id = request.POST.get("step", "")
-        if is_id(step_id) or step_id in OnboardingStep.Kind.values:
-            # A default step is stored (with the others) the first time it is changed.
-            services.steps_store(organisation=organisation)
-            chosen = {"pk": step_id} if is_id(step_id) else {"kind": step_id}
-            step = OnboardingStep.objects.for_user(request.user, write=True).filter(**chosen).first()
+        step_id, action = request.POST.get("step", ""), request.POST.get("action", "")
+        if step_id or action:
+            step = _chosen_step(request, organisation, step_id, action)
             if step is None:
-                raise Http404("Cette étape n'existe pas.")
-            if request.POST.get("action") == "toggle":
+                messages.error(request, "Choisissez une étape et ce qu'il faut en faire.")
+            elif action == "toggle":
                 step = services.step_toggle(step=step)
                 messages.success(request, f"« {step.label} » est {'proposée' if step.enabled else 'retirée'}.")
-            elif request.POST.get("action") in ("up", "down"):
-                services.step_move(step=step, up=request.POST["action"] == "up")
+            else:
+                services.step_move(step=step, up=action == "up")
+                messages.success(request, f"« {step.label} » a changé de place.")
             return redirect("parcours:steps")
         if form.is_bound and form.is_valid():
             try:
@@ -80,6 +78,20 @@ def steps(request):
             return redirect("parcours:steps")
     rows = selectors.steps_of(organisation.pk, enabled_only=False)
     return render(request, "parcours/steps.html", {"rows": rows, "form": form})
+
+
+def _chosen_step(request, organisation, step_id: str, action: str) -> OnboardingStep | None:
+    """The step a button names (by id, or by kind while the default steps are
+    not stored yet: they are stored then, the first change making them the
+    organisation's own), or None for anything else (nothing is written)."""
+    if action not in ("toggle", "up", "down"):
+        return None
+    if is_id(step_id):
+        return OnboardingStep.objects.for_user(request.user, write=True).filter(pk=step_id).first()
+    if step_id not in OnboardingStep.Kind.values or step_id == OnboardingStep.Kind.AUTRE:
+        return None
+    services.steps_store(organisation=organisation)
+    return OnboardingStep.objects.for_user(request.user, write=True).filter(kind=step_id).first()
 
 
 @role_required(*WRITERS)

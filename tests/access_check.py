@@ -383,6 +383,7 @@ def _parcours(world) -> dict:
         session = services.session_link(module=module, reunion=reunion)
         Invitee.objects.create(reunion=reunion, relais=world.relais_a, attended=True)
         services.charter_publish(organisation=world.org_a, text=f"Charte {MARKER}", by=world.staff_a)
+        services.step_add(organisation=world.org_a, label="Visite de la résidence avec le gardien")
         milestone = Milestone.objects.create(
             organisation=world.org_a,
             relais=world.relais_a,

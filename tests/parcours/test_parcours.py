@@ -114,10 +114,12 @@ def test_the_organisation_changes_its_steps(world, login):
     assert steps_done(world.relais_user_a)["autre"] is True
     # Bad input: a clear message, nothing written, never a 500.
     assert staff.post("/parcours/etapes/", {"label": "  "}).status_code == 200
-    assert staff.post("/parcours/etapes/", {"step": "²"}).status_code == 302
+    assert staff.post("/parcours/etapes/", {"step": "²", "action": "toggle"}).status_code == 302
+    assert staff.post("/parcours/etapes/", {"step": "99999", "action": "toggle"}).status_code == 302
     assert OnboardingStep.objects.filter(organisation=world.org_a).count() == 6
     # Another organisation's steps are not reachable.
-    assert login(world.staff_b).post("/parcours/etapes/", {"step": custom.pk, "action": "toggle"}).status_code == 404
+    login(world.staff_b).post("/parcours/etapes/", {"step": custom.pk, "action": "toggle"})
+    assert OnboardingStep.objects.get(pk=custom.pk).enabled
 
 
 def test_staff_see_who_is_stuck_where(world, login):
