@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.access import access_for
+from core.waiting import Waiting, WaitingGroup, first_rows
 from parcours import facts
 from parcours.models import (
     DEFAULT_STEPS,
@@ -335,3 +336,26 @@ def milestones(user, *, state: str = Milestone.State.PREPARE) -> QuerySet:
         .select_related("relais", "sent_by", "message")
         .order_by("-reached_on", "-pk")
     )
+
+
+def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
+    """The thank-yous prepared and not sent yet, for the inbox (inbox/): one query."""
+    total, rows = first_rows(milestones(user).order_by("reached_on", "pk"), limit)
+    return [
+        WaitingGroup(
+            kind="remerciement",
+            label="Remerciements à envoyer",
+            total=total,
+            items=[
+                Waiting(
+                    model="parcours.milestone",
+                    pk=m.pk,
+                    title=str(m.relais),
+                    detail=m.get_kind_display(),
+                    since=m.reached_on,
+                    url=reverse("parcours:milestone", args=[m.pk]),
+                )
+                for m in rows
+            ],
+        )
+    ]

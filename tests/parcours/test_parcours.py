@@ -401,3 +401,12 @@ def test_the_milestone_list_reads_a_fixed_number_of_queries(world, login):
             )
 
     same_queries_for_few_and_many(staff, "/parcours/remerciements/", grow, few=2, many=12)
+
+
+def test_a_thank_you_waiting_is_in_the_inbox_until_sent(world, login):
+    milestone = prepared(world)
+    staff = login(world.staff_a)
+    page = staff.get("/a-traiter/").content.decode()
+    assert "Remerciements à envoyer" in page and f"/parcours/remerciements/{milestone.pk}/" in page
+    services.milestone_send(milestone=milestone, by=world.staff_a)
+    assert f"/parcours/remerciements/{milestone.pk}/" not in staff.get("/a-traiter/").content.decode()
