@@ -33,7 +33,9 @@ def export(relais) -> dict:
 
 
 def erase(relais, traces) -> None:
-    # A thank-you is written to the person: it goes with them.
+    # A thank-you is written to the person: it goes with them, and one not sent
+    # yet never will be.
+    Milestone.objects.filter(relais=relais, state=Milestone.State.PREPARE).update(state=Milestone.State.ECARTE)
     Milestone.objects.filter(relais=relais).update(body="")
 
 

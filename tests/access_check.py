@@ -28,6 +28,7 @@ from tests.conftest import MARKER
 from tests.db_writes import DataWrites
 from tests.factories import (
     EquipmentFactory,
+    GuideFactory,
     InviteeFactory,
     MembershipFactory,
     RelaisFactory,
@@ -362,8 +363,8 @@ def _public_slug(world) -> str:
 
 def _parcours(world) -> dict:
     """A training module of organisation A with a PDF support, a past session
-    (a meeting of kind « formation ») relais A attended, and a thank-you
-    prepared for relais A (staff only)."""
+    (a meeting of kind « formation ») relais A attended, a charter, a custom
+    onboarding step, the guide, and a thank-you prepared for relais A (staff only)."""
     if not hasattr(world, "_parcours"):
         from django.core.files.base import ContentFile
         from django.utils import timezone
@@ -384,6 +385,8 @@ def _parcours(world) -> dict:
         Invitee.objects.create(reunion=reunion, relais=world.relais_a, attended=True)
         services.charter_publish(organisation=world.org_a, text=f"Charte {MARKER}", by=world.staff_a)
         services.step_add(organisation=world.org_a, label="Visite de la résidence avec le gardien")
+        # The guide relais A has not read yet: its page shows them « J'ai lu le guide ».
+        GuideFactory(organisation=world.org_a, missions=f"Faire le lien {MARKER}")
         milestone = Milestone.objects.create(
             organisation=world.org_a,
             relais=world.relais_a,

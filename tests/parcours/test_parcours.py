@@ -410,3 +410,13 @@ def test_a_thank_you_waiting_is_in_the_inbox_until_sent(world, login):
     assert "Remerciements à envoyer" in page and f"/parcours/remerciements/{milestone.pk}/" in page
     services.milestone_send(milestone=milestone, by=world.staff_a)
     assert f"/parcours/remerciements/{milestone.pk}/" not in staff.get("/a-traiter/").content.decode()
+
+
+def test_an_erased_relais_keeps_no_thank_you_and_none_is_sent(world):
+    from privacy import services as privacy_services
+
+    milestone = prepared(world)
+    services.guide_read(relais=world.relais_a)
+    privacy_services.erase(world.relais_a, by=world.admin_a, received_on=timezone.localdate())
+    milestone.refresh_from_db()
+    assert milestone.state == "ecarte" and milestone.body == ""
