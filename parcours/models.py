@@ -157,6 +157,14 @@ class CharterSignature(models.Model):
 # Training
 
 
+def duration_text(minutes: int) -> str:
+    """« 2 h », « 1 h 30 », « 45 min », with non-breaking spaces."""
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours}\u00a0h\u00a0{rest:02d}"
+    return f"{hours}\u00a0h" if hours else f"{rest}\u00a0min"
+
+
 class TrainingModule(models.Model):
     """A training the organisation offers (« le rôle du relais », « les écrits
     utiles »…). `path_position` set: part of the path of new relais, in that order."""
@@ -189,6 +197,10 @@ class TrainingModule(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def duration(self) -> str:
+        return duration_text(self.duration_minutes)
 
 
 class TrainingMaterial(models.Model):

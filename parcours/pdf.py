@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from parcours.models import TrainingSession
-from parcours.selectors import duration_text
+from parcours.models import TrainingSession, duration_text
 from reunions.models import Invitee
 from reunions.wording import when_text
 

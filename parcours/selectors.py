@@ -23,6 +23,7 @@ from parcours.models import (
     StepTick,
     TrainingModule,
     TrainingSession,
+    duration_text,
 )
 from relais.models import Relais
 from reunions.models import Invitee, Reunion
@@ -205,7 +206,8 @@ def my_signatures(user) -> list[CharterSignature]:
 
 
 def modules(user) -> list[TrainingModule]:
-    held = Q(sessions__reunion__status=Reunion.Status.TENUE)
+    # Held: its day has passed and it was not cancelled (minutes not required).
+    held = Q(sessions__reunion__ends_at__lte=timezone.now()) & ~Q(sessions__reunion__status=Reunion.Status.ANNULEE)
     return list(
         TrainingModule.objects.for_user(user).annotate(
             session_count=Count("sessions", distinct=True), held_count=Count("sessions", filter=held, distinct=True)
@@ -263,14 +265,6 @@ class TrainingRecord:
     @property
     def duration(self) -> str:
         return duration_text(self.minutes)
-
-
-def duration_text(minutes: int) -> str:
-    """« 2 h », « 1 h 30 », « 45 min », with non-breaking spaces."""
-    hours, rest = divmod(minutes, 60)
-    if hours and rest:
-        return f"{hours}\u00a0h\u00a0{rest:02d}"
-    return f"{hours}\u00a0h" if hours else f"{rest}\u00a0min"
 
 
 def training_record(user, relais: Relais) -> TrainingRecord:

@@ -232,6 +232,9 @@ def test_a_session_is_a_meeting_of_kind_formation(world, login):
     assert "Formation courrier" in text(staff.get(f"/parcours/formations/{module.pk}/session/"))
     staff.post(f"/parcours/formations/{module.pk}/session/", {"reunion": formation.pk})
     assert TrainingSession.objects.get().reunion == formation
+    # Held once its day has passed (not cancelled), minutes or not.
+    assert "1 tenue sur 1" in text(staff.get("/parcours/formations/"))
+    assert "Tenue" in text(staff.get(f"/parcours/formations/{module.pk}/"))
     # A meeting is one session only.
     with pytest.raises(ValidationError):
         services.session_link(module=module, reunion=formation)
