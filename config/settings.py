@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "reunions",
     "remontees",
     "initiatives",
+    "parcours",
     "espace",
     "inbox",
     "vitrine",
@@ -383,6 +384,12 @@ CELERY_BEAT_SCHEDULE = {
     "handoffs-daily": {
         "task": "remontees.tasks.handoffs_daily",
         "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 3600},
+    },
+    # The milestones of the day before (parcours/): each thank-you prepared once.
+    "milestones-daily": {
+        "task": "parcours.tasks.prepare_milestones",
+        "schedule": crontab(hour=6, minute=15),
         "options": {"expires": 3600},
     },
     "daily-digest": {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("bilans/", include("bilans.urls")),
     path("espace/", include("espace.urls")),
+    path("parcours/", include("parcours.urls")),
     path("a-traiter/", include("inbox.urls")),
     path("donnees/", include("privacy.urls")),
     path("", include("vitrine.urls")),

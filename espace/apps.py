@@ -11,5 +11,11 @@ class EspaceConfig(AppConfig):
         from core import personal_data
         from espace import messages  # noqa: F401  (its outbox renderer registers on import)
         from espace.personal_data import PART
+        from espace.selectors import first_activity, tenth_activity
+        from parcours import facts
 
         personal_data.register(PART)
+        # The onboarding step « première activité » and the milestone « dixième
+        # activité » read the activity log, which parcours (below) cannot import.
+        facts.register("activite", first_activity)
+        facts.register("dix_activites", tenth_activity)

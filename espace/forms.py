@@ -65,10 +65,10 @@ def _at_most_500(value):
 class GuideForm(forms.ModelForm):
     class Meta:
         model = Guide
-        fields = ["missions", "charter", "contacts", "reception_phone", "emergency_phone"]
+        # The charter is versioned and signed in parcours (« Publier une nouvelle version »).
+        fields = ["missions", "contacts", "reception_phone", "emergency_phone"]
         widgets = {
             "missions": forms.Textarea(attrs={"rows": 8}),
-            "charter": forms.Textarea(attrs={"rows": 8}),
             "contacts": forms.Textarea(attrs={"rows": 6}),
             "reception_phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "emergency_phone": forms.TextInput(attrs={"inputmode": "tel"}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Expression, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from core.access import access_for
 from core.models import Message
 from espace.models import Activity, Announcement, AnnouncementAttachment, AnnouncementRecipient
 from initiatives.models import Initiative
+from parcours.selectors import Checklist, relais_and_checklist
 from relais.models import Relais, RelaisResidence, Residence
 from remontees.models import Remontee
 from reunions.models import Invitee, Reunion, ReunionSeries
@@ -54,6 +55,8 @@ class Home:
     # When the newest message listed was made (None: none): what
     # `espace.services.home_seen` compares with the moment kept.
     newest: datetime.datetime | None = None
+    # The onboarding checklist while it is not complete (parcours/).
+    checklist: Checklist | None = None
 
 
 _LAST_VISIT = object()
@@ -64,7 +67,9 @@ def relais_home(user, *, since=_LAST_VISIT, first_visit: bool = False) -> Home:
     `first_visit`: that moment was the relais' first visit (no « rien de nouveau »).
     Reads only: the view then marks the home seen (`espace.services.home_seen`)."""
     now = timezone.now()
-    relais = Relais.objects.for_user(user).select_related("organisation__guide").first()
+    # The relais, with the day of each onboarding step (parcours), in one query.
+    rows = Relais.objects.for_user(user).select_related("organisation__guide")
+    relais, checklist = relais_and_checklist(user, rows)
     residences = list(Residence.objects.for_user(user).select_related("quartier"))
     invitations = list(
         Invitee.objects.for_user(user)
@@ -94,6 +99,7 @@ def relais_home(user, *, since=_LAST_VISIT, first_visit: bool = False) -> Home:
     home.announcements = list(my_announcements(user).filter(read_at=None)[:5])
     if relais is None:
         return home
+    home.checklist = checklist if checklist is not None and not checklist.complete else None
     home.seen_before = relais.home_seen_at
     seen = relais.home_seen_at if since is _LAST_VISIT else since
     home.first_visit = seen is None or first_visit
@@ -224,3 +230,17 @@ def announcement_on_paper(user, announcement: Announcement) -> list[Announcement
         )
         .order_by("relais__last_name", "relais__first_name")
     )
+
+
+# Facts of the activity log for parcours (registered in EspaceConfig.ready()):
+# expressions on Relais rows.
+
+
+def first_activity() -> Expression:
+    """The day of the relais' first activity logged (the onboarding step)."""
+    return Subquery(Activity.objects.filter(relais=OuterRef("pk")).order_by("date", "pk").values("date")[:1])
+
+
+def tenth_activity() -> Expression:
+    """The day of their tenth (the milestone), NULL before it."""
+    return Subquery(Activity.objects.filter(relais=OuterRef("pk")).order_by("date", "pk").values("date")[9:10])

@@ -19,6 +19,8 @@ from espace import selectors, services
 from espace.exports import ACTIVITY
 from espace.forms import ActivityForm, AnnouncementForm, GuideForm, LikesForm
 from espace.models import Announcement, AnnouncementAttachment, Guide
+from parcours import selectors as parcours_selectors
+from parcours.models import GuideReading
 from relais import selectors as relais_selectors
 from relais import services as relais_services
 from relais.models import Relais
@@ -114,8 +116,14 @@ def directory_me(request):
 
 @role_required(*READERS, *RELAIS_ONLY)
 def guide(request):
+    """The guide, with the charter in force (parcours); a relais says here they read it."""
     guide = Guide.objects.for_user(request.user).first()
-    return render(request, "espace/guide.html", {"guide": guide})
+    charter = parcours_selectors.charter_current(request.user)
+    context = {"guide": guide, "charter": charter}
+    if access_for(request.user).is_relais:
+        context["read"] = GuideReading.objects.for_user(request.user).first()
+        context["signed"] = parcours_selectors.charter_signature(request.user, charter)
+    return render(request, "espace/guide.html", context)
 
 
 @role_required(*WRITERS)
@@ -130,8 +138,8 @@ def guide_edit(request):
         request,
         form,
         title="Rédiger le guide du relais",
-        intro="Ce que les relais lisent sur leur téléphone et peuvent imprimer : leurs missions, la charte, "
-        "et qui appeler pour quoi.",
+        intro="Ce que les relais lisent sur leur téléphone et peuvent imprimer : leurs missions et qui appeler "
+        "pour quoi. La charte se publie à part (« La charte du relais ») : chaque relais la signe.",
         back=reverse("espace:guide"),
     )
 

@@ -18,11 +18,12 @@ from core.models import Membership, Notify, User
 from core.waiting import WaitingGroup
 from inbox.models import Assignment
 from initiatives import selectors as initiatives
+from parcours import selectors as parcours
 from relais import selectors as relais
 from remontees import selectors as remontees
 from reunions import selectors as reunions
 
-SOURCES = (remontees.waiting, initiatives.waiting, reunions.waiting, relais.waiting)
+SOURCES = (remontees.waiting, initiatives.waiting, reunions.waiting, relais.waiting, parcours.waiting)
 # What may be assigned from the inbox: the models its lines point at.
 MODELS = {
     "remontees.remontee",
@@ -32,6 +33,7 @@ MODELS = {
     "reunions.reunion",
     "reunions.actionitem",
     "relais.relais",
+    "parcours.milestone",
 }
 COUNT_SECONDS = 60
 

@@ -28,6 +28,7 @@ from tests.conftest import MARKER
 from tests.db_writes import DataWrites
 from tests.factories import (
     EquipmentFactory,
+    GuideFactory,
     InviteeFactory,
     MembershipFactory,
     RelaisFactory,
@@ -420,6 +421,61 @@ def _enquetes(world) -> dict:
             "code": links.code(invitation.pk),
         }
     return world._enquetes
+def _parcours(world) -> dict:
+    """A training module of organisation A with a PDF support, a past session
+    (a meeting of kind « formation ») relais A attended, a charter, a custom
+    onboarding step, the guide, and a thank-you prepared for relais A (staff only)."""
+    if not hasattr(world, "_parcours"):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from core.uploads import Attachment
+        from parcours import services
+        from parcours.models import Milestone, TrainingModule
+        from reunions.models import Invitee
+
+        module = TrainingModule.objects.create(
+            organisation=world.org_a, title=f"Le rôle du relais {MARKER}", duration_minutes=120, path_position=1
+        )
+        pdf = Attachment(ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"), "application/pdf", "livret.pdf")
+        material = services.material_add(module=module, title="Livret", attachment=pdf)
+        start = timezone.now() - datetime.timedelta(days=3)
+        reunion = plan_reunion(world, start, kind="formation", title=f"Formation {MARKER}", address="Salle")
+        session = services.session_link(module=module, reunion=reunion)
+        Invitee.objects.create(reunion=reunion, relais=world.relais_a, attended=True)
+        services.charter_publish(organisation=world.org_a, text=f"Charte {MARKER}", by=world.staff_a)
+        services.step_add(organisation=world.org_a, label="Visite de la résidence avec le gardien")
+        # The guide relais A has not read yet: its page shows them « J'ai lu le guide ».
+        GuideFactory(organisation=world.org_a, missions=f"Faire le lien {MARKER}")
+        milestone = Milestone.objects.create(
+            organisation=world.org_a,
+            relais=world.relais_a,
+            kind=Milestone.Kind.UN_AN,
+            reached_on=timezone.localdate(),
+            body=f"Merci {MARKER} PERSO-A",
+        )
+        world._parcours = {
+            "module": module.pk,
+            "material": material.pk,
+            "session": session.pk,
+            "milestone": milestone.pk,
+        }
+    return world._parcours
+
+
+def _milestone_outside(world) -> int:
+    """A thank-you prepared for relais A2, outside agency A's quartier."""
+    from django.utils import timezone
+
+    from parcours.models import Milestone
+
+    return Milestone.objects.create(
+        organisation=world.org_a,
+        relais=world.relais_a2,
+        kind=Milestone.Kind.UN_AN,
+        reached_on=timezone.localdate(),
+        body="Merci",
+    ).pk
 
 
 def _rsvp_short(world) -> str:
@@ -457,6 +513,10 @@ IN_SCOPE_KWARGS = {
     "question": lambda w: _enquetes(w)["question"],
     "enquete_key": lambda w: _enquetes(w)["key"],
     "enquete_code": lambda w: _enquetes(w)["code"],
+    "module": lambda w: _parcours(w)["module"],
+    "material": lambda w: _parcours(w)["material"],
+    "session": lambda w: _parcours(w)["session"],
+    "milestone": lambda w: _parcours(w)["milestone"],
 }
 # The same kwargs, pointing at organisation A's objects outside agency_a's quartier.
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
@@ -492,6 +552,11 @@ OUTSIDE_AGENCY_KWARGS = {
     "question": None,
     "enquete_key": None,
     "enquete_code": None,
+    # Trainings, like meetings, are the whole network's.
+    "module": None,
+    "material": None,
+    "session": None,
+    "milestone": _milestone_outside,
 }
 
 

@@ -19,6 +19,7 @@ Accueillir les nouveaux locataires et rendre visite aux voisins isolés.
 Participer aux réunions du réseau, trois ou quatre fois par an.
 Un relais n'est ni un gardien, ni un agent d'Habitat du Lac : il ne règle pas les conflits à la place des voisins."""
 
+# Published as the charter's first version by devtools/demo/parcours.py.
 CHARTER = """Je respecte la vie privée de mes voisins : je ne note ni leur nom, ni ce qu'ils me confient.
 Je fais remonter les problèmes de la résidence, pas les reproches contre une personne.
 Je suis bénévole : je donne le temps que je peux, et je peux faire une pause quand je veux."""
@@ -87,7 +88,6 @@ def seed(b: Builder) -> None:
         organisation=b.organisation,
         by=b.by,
         missions=MISSIONS,
-        charter=CHARTER,
         contacts=CONTACTS,
         reception_phone="04 79 00 00 00",
         emergency_phone="04 79 00 33 44",

@@ -278,3 +278,32 @@ def test_the_demo_has_last_year_and_this_year_barometers_one_open_now(client):
     client.login(email="mediation@habitat-du-lac.test", password="demo1234")
     page = client.get(f"/enquetes/{this.pk}/resultats/").content.decode()
     assert "Moyenne" in page and "an dernier" in page
+
+
+def test_the_demo_shows_relais_at_every_stage_of_their_way_in(client):
+    from core import integrity
+    from parcours.models import CharterSignature, CharterVersion, Milestone
+    from parcours.selectors import path_done_on
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    lac = Organisation.objects.get(slug="habitat-du-lac")
+    # A charter in two versions; some relais signed the first only.
+    assert list(CharterVersion.objects.filter(organisation=lac).values_list("number", flat=True)) == [2, 1]
+    old_only = Relais.objects.filter(organisation=lac, charter_signatures__version__number=1).exclude(
+        charter_signatures__version__number=2
+    )
+    assert old_only.exists() and CharterSignature.objects.filter(version__number=2, version__organisation=lac)
+    # Trained (the path completed), thanked, and a thank-you waiting for the team.
+    assert path_done_on(lac.pk)
+    assert Milestone.objects.filter(organisation=lac, state="envoye", message__isnull=False).exists()
+    assert Milestone.objects.filter(organisation=lac, state="prepare").exists()
+    assert integrity.run(lac) == []
+    # The relais who logs in is asked to sign the new version on her home.
+    client.login(email="relais@habitat-du-lac.test", password="demo1234")
+    page = client.get("/espace/").content.decode()
+    assert "Pour bien démarrer" in page and "Signer la charte du relais" in page
+    # A new relais with half the checklist done, on staff's board.
+    client.login(email="mediation@habitat-du-lac.test", password="demo1234")
+    board = client.get("/parcours/").content.decode()
+    assert "Ferreira" in board and "3 sur 5" in board
+    assert "Remerciements" in client.get("/parcours/remerciements/").content.decode()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.models import Membership, Organisation, User
 from devtools.builder import Builder
-from devtools.demo import bilans, enquetes, espace, initiatives, network, privacy, public, remontees, reunions
+from devtools.demo import bilans, enquetes, espace, initiatives, network, parcours, privacy, public, remontees, reunions
 from relais.models import Relais
 
 PASSWORD = "demo1234"
@@ -37,9 +37,10 @@ class Command(BaseCommand):
                 b = Builder(lac, by=users["lac"], rng=rng, today=today)
                 network.lac(b, relais_user=users["relais"])
                 # In the order of their dependencies: remontées are raised at the
-                # meetings, the public page shows the initiatives, the bilan looks back on
-                # all of it (the surveys' barometer included), retention runs last.
-                for part in (reunions, remontees, initiatives, espace, public, enquetes, bilans, privacy):
+                # meetings, the public page shows the initiatives, the thanks count the
+                # activity logged, the bilan looks back on all of it (the surveys'
+                # barometer included), retention runs last.
+                for part in (reunions, remontees, initiatives, espace, parcours, public, enquetes, bilans, privacy):
                     part.seed(b)
             if not tilleuls.residences.exists():
                 network.tilleuls(Builder(tilleuls, by=users["tilleuls"], rng=rng, today=today, serial=100))
