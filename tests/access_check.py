@@ -421,6 +421,8 @@ def _enquetes(world) -> dict:
             "code": links.code(invitation.pk),
         }
     return world._enquetes
+
+
 def _parcours(world) -> dict:
     """A training module of organisation A with a PDF support, a past session
     (a meeting of kind « formation ») relais A attended, a charter, a custom
