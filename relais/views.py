@@ -29,12 +29,6 @@ from relais.forms import (
 )
 from relais.models import Quartier, Relais, Residence
 
-
-@role_required(*READERS)
-def dashboard(request):
-    return render(request, "relais/dashboard.html", {"d": selectors.dashboard(request.user)})
-
-
 # Quartiers
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.models import Membership, Organisation, User
 from devtools.builder import Builder
-from devtools.demo import bilans, espace, initiatives, network, privacy, public, remontees, reunions
+from devtools.demo import bilans, engagement, espace, initiatives, network, privacy, public, remontees, reunions
 from relais.models import Relais
 
 PASSWORD = "demo1234"
@@ -38,8 +38,8 @@ class Command(BaseCommand):
                 network.lac(b, relais_user=users["relais"])
                 # In the order of their dependencies: remontées are raised at the
                 # meetings, the public page shows the initiatives, the bilan looks back on
-                # all of it, retention runs last.
-                for part in (reunions, remontees, initiatives, espace, public, bilans, privacy):
+                # all of it (the hours given too: engagement before it), retention runs last.
+                for part in (reunions, remontees, initiatives, espace, engagement, public, bilans, privacy):
                     part.seed(b)
             if not tilleuls.residences.exists():
                 network.tilleuls(Builder(tilleuls, by=users["tilleuls"], rng=rng, today=today, serial=100))
