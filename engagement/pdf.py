@@ -46,13 +46,14 @@ def _render(organisation: Organisation, year: int, signatory, signed_on, people:
         },
     )
     document = HTML(string=html).render(font_config=_fonts())
-    # Each attestation begins on a page of its own, marked by its anchor.
-    starts = sorted(
-        index
-        for index, page in enumerate(document.pages)
-        for anchor in page.anchors
-        if anchor.startswith("attestation-")
-    )
+    # Each attestation begins on a page of its own, where its anchor first shows
+    # (a long one's box, and so its anchor, runs onto the next pages too).
+    first_page: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("attestation-"):
+                first_page.setdefault(anchor, index)
+    starts = sorted(first_page.values())
     if len(starts) != len(people):  # never expected: the template gives each one its anchor
         raise RuntimeError(f"{len(people)} attestations laid out on {len(starts)} first pages")
     bounds = [*starts, len(document.pages)]

@@ -415,8 +415,8 @@ def test_the_attestation_says_every_figure_of_a_known_relais(world):
     for expected in (
         "Attestation d'engagement bénévole",
         f"Année {LAST_YEAR}",
-        f"du 1 janvier {LAST_YEAR} au 31 décembre {LAST_YEAR}",
-        "Claire Martin, Responsable de la médiation de Habitat A",
+        f"du 1er janvier {LAST_YEAR} au 31 décembre {LAST_YEAR}",
+        "Claire Martin, Responsable de la médiation d'Habitat A",
         "Nadia Diallo",
         f"habitant·e-relais depuis le 14 septembre {LAST_YEAR - 2}",
         "pour la résidence Les Tilleuls",
@@ -494,3 +494,23 @@ def test_staff_generate_every_attestation_of_a_year_with_its_progress(world, log
         reverse("engagement:attestations"), {"year": LAST_YEAR, "signatory_name": "", "signatory_role": ""}
     )
     assert answer.status_code == 400 and AttestationRun.objects.count() == 1
+
+
+def test_a_round_of_attestations_is_cut_into_one_pdf_per_relais_whatever_their_length(world):
+    from engagement import pdf
+
+    long, short = world.relais_a, world.relais_a2
+    for n in range(45):
+        attend(meeting(world.org_a, datetime.date(LAST_YEAR, 1 + n % 12, 1 + n // 12), title=f"Réunion n° {n}"), long)
+    ActivityFactory(relais=short, date=datetime.date(LAST_YEAR, 5, 5), minutes=30)
+    data = selectors.attestation_data(world.org_a, LAST_YEAR, [long.pk, short.pk])
+    documents = pdf.attestation_pdfs(
+        [(long, data[long.pk]), (short, data[short.pk])], world.org_a, LAST_YEAR, ("Claire Martin", "Médiatrice"), TODAY
+    )
+    pages = [PdfReader(io.BytesIO(d)).pages for d in documents]
+    assert [len(p) for p in pages] == [2, 1]
+    first, second = _pdf_text(documents[0]), _pdf_text(documents[1])
+    assert "Réunion n° 44" in first and "90 h" in first and str(short.last_name) not in first
+    assert short.last_name in second and "30 min" in second and "Réunion n° 1" not in second
+    # Each page says whose it is, at its foot.
+    assert f"ATT-{LAST_YEAR}-{long.pk:05d}-1" in pages[0][1].extract_text()

@@ -45,7 +45,7 @@ def _one_of_each(world, n: int, residence=None):
             due_on=timezone.localdate() - datetime.timedelta(days=3),
         )
         RelaisFactory(organisation=world.org_a, status=Relais.Status.CANDIDAT, residences=[residence])
-        RelaisFactory(organisation=world.org_a, residences=[residence])  # active, never contacted
+        RelaisFactory(organisation=world.org_a, residences=[residence])  # active, nothing logged: drifting away
     return now
 
 
@@ -62,7 +62,7 @@ def test_staff_see_every_kind_of_waiting_item_each_linking_where_it_is_dealt_wit
         "Réunions à préparer ou à clore (1)",
         "Actions en retard (1)",
         "Candidat·es en attente (1)",
-        "Relais sans nouvelles depuis 90 jours",
+        "Relais qui s'éloignent",
     ):
         assert label in body, label
     assert "personne n'est encore invité" in body

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.models import Membership, Message, Notify
 from core.outbox import dispatch
+from engagement.selectors import at_risk
 from inbox import services as inbox
 from initiatives import services as initiatives
 from initiatives.models import Initiative, InitiativeKind
@@ -117,7 +118,8 @@ def test_the_daily_digest_goes_once_to_who_chose_it_and_only_with_something_wait
     to = sorted(m.to[0] for m in mail.outbox)
     assert to == sorted([world.admin_a.email, world.agency_a.email])
     body = next(m.body for m in mail.outbox if m.to == [world.admin_a.email])
-    assert "Remontées nouvelles : 1" in body and "Relais sans nouvelles depuis 90 jours : 1" in body
+    drifting = at_risk(world.admin_a).filter(status="actif").count()
+    assert "Remontées nouvelles : 1" in body and f"Relais qui s'éloignent : {drifting}" in body
     # Organisation B has nothing waiting: its staff get no mail.
     assert Message.objects.get(recipient_user=world.staff_b).state == Message.State.CANCELLED
     assert not Message.objects.filter(recipient_user=world.staff_a, kind__startswith="resume").exists()

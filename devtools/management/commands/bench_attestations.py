@@ -100,7 +100,8 @@ class Command(BaseCommand):
                 check=True,
             )
             seconds = time.perf_counter() - started
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
             run.refresh_from_db()
             sizes = [a.file.size for a in Attestation.objects.filter(organisation=org)]
         finally:
@@ -111,4 +112,7 @@ class Command(BaseCommand):
             f"(dont {run.seconds or 0:.1f} s de génération), soit {1000 * seconds / max(run.done, 1):.0f} ms "
             f"l'une ; pic mémoire {peak_mb:.0f} Mo ; {sum(sizes) // 1024} Ko en tout"
         )
+        # On a machine shared with other work, the wall time says more of the others than of this:
+        # the CPU time is what the batch itself costs.
+        self.stdout.write(f"  temps CPU du processus : {cpu:.1f} s ({1000 * cpu / max(run.done, 1):.0f} ms l'une)")
         self.stdout.write(f"  objectif < {TARGET_SECONDS} s : {'atteint' if ok else 'MANQUÉ'}")
