@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from core.models import Membership, Message, Notify
 from core.outbox import dispatch
+from engagement.models import LastSeen
 from engagement.selectors import at_risk
 from inbox import services as inbox
 from initiatives import services as initiatives
 from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees
 from remontees.models import Theme
-from tests.factories import ContactLogFactory
+from tests.factories import ActivityFactory, ContactLogFactory
 from tests.helpers import text
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,9 @@ def test_a_proposal_and_requests_from_relais_are_told(world):
 def test_the_daily_digest_goes_once_to_who_chose_it_and_only_with_something_waiting(world):
     _raise(world)
     ContactLogFactory(relais=world.relais_b, organisation=world.org_b, date=timezone.localdate())
+    # Relais B keeps going (engagement's « relais at risk »): nothing waits in organisation B.
+    ActivityFactory(relais=world.relais_b, date=timezone.localdate())
+    LastSeen.objects.create(relais=world.relais_b, seen_on=timezone.localdate())
     _choose(world.staff_a, world.org_a, Notify.NEVER)
     now = timezone.now()
     expected = Membership.objects.filter(role__in=("admin", "staff"), notify=Notify.DAILY).count()
