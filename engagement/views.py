@@ -254,12 +254,11 @@ def my_attestation(request, annee):
     relais = Relais.objects.select_related("organisation").for_user(request.user).filter(anonymised_at=None).first()
     if relais is None:
         raise Http404("Votre fiche de relais n'est pas encore créée.")
+    if not services.FIRST_YEAR <= annee <= timezone.localdate().year:
+        raise Http404("Pas d'attestation pour cette année.")
     issued = Attestation.objects.for_user(request.user).filter(relais=relais, year=annee).first()
     if issued is not None and issued.file:
         return attestation_file(request, issued.pk)
-    this_year = timezone.localdate().year
-    if not services.FIRST_YEAR <= annee <= this_year:
-        raise Http404("Pas d'attestation pour cette année.")
     chosen = selectors.settings_of(relais.organisation_id)
     if not (chosen and chosen.signatory_name and chosen.signatory_role):
         messages.error(

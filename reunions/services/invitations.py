@@ -171,7 +171,9 @@ def _attendance_open(reunion: Reunion) -> None:
 def attendance_set(*, invitee: Invitee, attended: bool) -> Invitee:
     _attendance_open(invitee.reunion)
     invitee.attended = attended
-    invitee.save(update_fields=["attended"])
+    if not attended:
+        invitee.minutes = None  # no time given to a meeting missed (engagement/)
+    invitee.save(update_fields=["attended", "minutes"])
     return invitee
 
 

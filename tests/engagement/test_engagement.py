@@ -20,7 +20,7 @@ from engagement.models import Attestation, AttestationRun, EngagementSettings, L
 from espace.forms import ActivityForm
 from initiatives.models import Initiative, Organiser
 from relais.models import ContactLog, Relais
-from reunions.models import Reunion
+from reunions.models import Invitee, Reunion
 from tests.factories import (
     ActivityFactory,
     InitiativeFactory,
@@ -514,3 +514,26 @@ def test_a_round_of_attestations_is_cut_into_one_pdf_per_relais_whatever_their_l
     assert short.last_name in second and "30 min" in second and "Réunion n° 1" not in second
     # Each page says whose it is, at its foot.
     assert f"ATT-{LAST_YEAR}-{long.pk:05d}-1" in pages[0][1].extract_text()
+
+
+def test_time_counted_for_someone_not_present_is_an_impossible_history(world):
+    import io as _io
+
+    from django.core.management import call_command
+
+    from reunions.services import attendance_set
+
+    reunion = meeting(world.org_a, TODAY - datetime.timedelta(days=3))
+    invitee = attend(reunion, world.relais_a, minutes=45)
+    out = _io.StringIO()
+    call_command("check_data", stdout=out)
+    assert "Aucun historique impossible." in out.getvalue()
+    Invitee.objects.filter(pk=invitee.pk).update(attended=False)
+    out = _io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("check_data", stdout=out)
+    assert "sans être noté·e présent·e" in out.getvalue()
+    # The service never leaves it so: unticking clears the time.
+    Invitee.objects.filter(pk=invitee.pk).update(attended=True)
+    attendance_set(invitee=Invitee.objects.get(pk=invitee.pk), attended=False)
+    assert Invitee.objects.get(pk=invitee.pk).minutes is None
