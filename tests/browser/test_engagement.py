@@ -13,12 +13,14 @@ from engagement.models import EngagementSettings
 from tests.browser.conftest import SCREENSHOTS, log_in, screenshot
 from tests.browser.test_relais_space import _axe, scroll_width
 from tests.engagement.test_engagement import LAST_YEAR, _fresh, _known_relais
+from tests.factories import ActivityFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_the_relais_downloads_their_attestation_from_the_phone(world, live_server, page):
-    _known_relais(world)
+    relais = _known_relais(world)
+    ActivityFactory(relais=relais, date=timezone.localdate(), minutes=90)
     EngagementSettings.objects.create(
         organisation=world.org_a, signatory_name="Claire Martin", signatory_role="Responsable de la médiation"
     )
@@ -26,7 +28,7 @@ def test_the_relais_downloads_their_attestation_from_the_phone(world, live_serve
     page.goto(f"{live_server.url}/espace/")
     page.get_by_role("link", name="Mon engagement et mes attestations").click()
     page.wait_for_url("**/espace/mes-attestations/")
-    assert "Cette année, vous avez donné" in page.inner_text("main")
+    assert "Cette année, vous avez donné 1\u00a0h\u00a030" in page.inner_text("main")
     assert scroll_width(page) <= 360
     assert _axe(page) == []
     screenshot(page, "relais-engagement")
