@@ -240,9 +240,19 @@ def mine(request):
     if context["relais"] is not None:
         this_year = context["this_year"]
         first, last = selectors.year_bounds(this_year)
-        context["hours"] = selectors.hours_by_relais(
-            context["relais"].organisation_id, first, last, [context["relais"].pk]
-        ).get(context["relais"].pk, selectors.Hours())
+        hours = selectors.hours_by_relais(context["relais"].organisation_id, first, last, [context["relais"].pk]).get(
+            context["relais"].pk, selectors.Hours()
+        )
+        context["hours"] = hours
+        context["parts"] = [
+            f"{formats.duration(minutes)} {where}"
+            for minutes, where in (
+                (hours.meetings, "en réunions"),
+                (hours.initiatives, "pour des initiatives"),
+                (hours.activity, "en actions de proximité"),
+            )
+            if minutes
+        ]
     return render(request, "engagement/mine.html", context)
 
 
