@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test venv lint clean bench-reminders bench-bilan bench-enquetes bench-images bench
+.PHONY: run test venv lint clean bench-reminders bench-bilan bench-enquetes bench-attestations bench-images bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench-bilan: venv
 bench-enquetes: venv
 	DEBUG=1 $(PY) manage.py migrate --noinput -v0
 	DEBUG=1 $(PY) manage.py bench_enquetes
+
+# Every attestation d'engagement of a year for 300 relais, as the worker makes them.
+bench-attestations: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+	DEBUG=1 $(PY) manage.py bench_attestations
 
 # Peak memory of a worker cleaning the worst photo it accepts (each in a child process).
 bench-images: venv

@@ -28,6 +28,7 @@ from django.utils import timezone
 from bilans.models import Bilan, period_label
 from core.charts import bar_chart, tint
 from core.models import Organisation
+from engagement import selectors as engagement
 from enquetes.selectors import barometer
 from espace.models import Activity
 from initiatives.models import (
@@ -83,6 +84,16 @@ DEFINITIONS = [
         "Un relais de deux résidences compte dans chacune (et dans chaque quartier) ; une initiative commune "
         "à plusieurs résidences compte, avec ses participants, dans chacune. Les totaux, eux, comptent "
         "chaque relais et chaque initiative une seule fois : c'est pourquoi les lignes peuvent dépasser le total.",
+    ),
+    (
+        "Heures données",
+        "Le temps des relais présents aux réunions tenues (leur durée, ou le temps noté par l'équipe), des "
+        "organisateurs des initiatives réalisées et des actions notées depuis le téléphone. Leur valeur est "
+        "celle d'une heure choisie par l'organisation, écrite avec sa source.",
+    ),
+    (
+        "Fidélité des relais",
+        "Parmi les relais actifs la veille du début de la période, la part encore active à la date d'arrêt.",
     ),
     ("Montants", "Les montants sont en euros, au centime près ; les subventions sont comptées à leur date de demande."),
 ]
@@ -516,6 +527,8 @@ def bilan_figures(
     reunions = _reunions(organisation, period)
     initiatives_by_residence, initiative_totals = _initiatives_by_residence(organisation, period)
     activity = _activity(organisation, period)
+    # Hours given and their value, retention: defined once, in engagement/selectors.py.
+    given = engagement.bilan_figures(organisation.pk, period.first_day, period.last_day, period.as_of)
     # Remontées by quartier, QPV first: each remontée has one residence, so these add up.
     by_quartier: dict[tuple[bool, str], int] = Counter()
     for r in residences:
@@ -566,6 +579,7 @@ def bilan_figures(
         "remontees": remontees,
         "initiatives": initiatives,
         "activity": activity,
+        "engagement": given,
         "annex": annex,
         "annex_totals": annex_totals,
     }
@@ -590,6 +604,9 @@ KEY_FIGURES = [
     ("Subventions accordées", "initiatives.grants.granted", "€"),
     ("Activités notées par les relais", "activity.total", ""),
     ("Foyers rencontrés par les relais", "activity.households", ""),
+    ("Heures données par les relais", "engagement.hours", "h"),
+    ("Valeur du temps donné", "engagement.value", "€"),
+    ("Relais actifs un an plus tôt toujours actifs", "engagement.retention.percent", "%"),
 ]
 
 

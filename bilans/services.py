@@ -8,7 +8,6 @@ function."""
 
 from __future__ import annotations
 
-import base64
 import datetime
 import logging
 import time
@@ -26,6 +25,7 @@ from bilans.models import Bilan
 from bilans.selectors import bilan_context
 from core.access import WRITERS, compute_access
 from core.models import Organisation, User
+from core.pdf import logo_data_uri
 from remontees.models import Remontee
 
 logger = logging.getLogger(__name__)
@@ -86,24 +86,12 @@ def bilan_save_texts(
     return bilan
 
 
-def _logo_data_uri(organisation: Organisation) -> str:
-    # Inlined, so that WeasyPrint fetches nothing (the storage may be remote).
-    if not organisation.logo:
-        return ""
-    try:
-        with organisation.logo.open("rb") as f:
-            return "data:image/jpeg;base64," + base64.b64encode(f.read()).decode()
-    except OSError:
-        logger.warning("Logo of %s unreadable", organisation.slug)
-        return ""
-
-
 def bilan_pdf(bilan: Bilan) -> bytes:
     # WeasyPrint is imported here: it is slow to import and only the PDFs need it.
     from weasyprint import HTML
 
     context = bilan_context(bilan)
-    context["logo"] = _logo_data_uri(bilan.organisation)
+    context["logo"] = logo_data_uri(bilan.organisation)
     context["generated_on"] = timezone.localdate()
     html = render_to_string("bilans/pdf.html", context)
     return HTML(string=html).write_pdf()

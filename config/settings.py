@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "remontees",
     "initiatives",
     "parcours",
+    "engagement",
     "espace",
     "inbox",
     "vitrine",
@@ -137,6 +138,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "core.access.AccessMiddleware",
+    # A relais opening their pages: the last day seen, written once a day (relais at risk).
+    "engagement.middleware.VisitMiddleware",
     "core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "espace.middleware.OutboxMiddleware",
@@ -362,7 +365,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # PDFs of bilans have their own queue, served by a worker with concurrency 1
 # and --max-tasks-per-child (see run_local and the README): one large document
 # never delays the messages, and its memory goes back with its process.
-CELERY_TASK_ROUTES = {"bilans.tasks.*": {"queue": "bilans"}}
+# The attestations d'engagement (engagement/) are PDFs too: the same worker.
+CELERY_TASK_ROUTES = {"bilans.tasks.*": {"queue": "bilans"}, "engagement.tasks.*": {"queue": "bilans"}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A minute in production; the deployment test shortens it so as not to wait.
 DISPATCH_EVERY_SECONDS = env_int("DISPATCH_EVERY_SECONDS", 60)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("relais.urls")),
+    path("", include("engagement.urls")),
     path("reunions/", include("reunions.urls")),
     path("remontees/", include("remontees.urls")),
     path("initiatives/", include("initiatives.urls")),

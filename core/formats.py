@@ -95,3 +95,23 @@ def spreadsheet_number(value) -> str:
     if amount is None:
         return ""
     return f"{amount:f}".replace(".", ",")
+
+
+def duration(minutes) -> str:
+    """Time given, from minutes: « 1 h 30 », « 45 min », « 12 h », « 1 249 h 05 »."""
+    if minutes is None or minutes == "":
+        return EMPTY
+    total = int(minutes)
+    sign = MINUS if total < 0 else ""
+    hours, rest = divmod(abs(total), 60)
+    if not hours:
+        return f"{sign}{rest}{NBSP}min"
+    text = f"{sign}{_digits(Decimal(hours), 0)}{NBSP}h"
+    return f"{text}{NBSP}{rest:02d}" if rest else text
+
+
+def hours(minutes) -> str:
+    """Minutes as decimal hours for a total: « 1 249,5 h » (a bilan's figure)."""
+    if minutes is None:
+        return EMPTY
+    return figure(Decimal(int(minutes)) / 60, "h")

@@ -81,7 +81,7 @@ def home(request):
     if access.is_staff:
         return redirect("inbox:inbox")  # the first thing staff see: what waits for them
     if access.role in READERS:
-        return redirect("relais:dashboard")
+        return redirect("engagement:dashboard")
     return render(request, "core/no_access.html", status=403)
 
 

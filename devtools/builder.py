@@ -68,6 +68,7 @@ from initiatives.models import (
     InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
+    Organiser,
     Partner,
     Room,
 )
@@ -87,6 +88,15 @@ DAY = datetime.timedelta(days=1)
 EXITS = [Relais.ExitReason.DEMENAGEMENT, Relais.ExitReason.MANQUE_DE_TEMPS, Relais.ExitReason.RAISONS_PERSONNELLES]
 # How a relais answers an invitation: present, absent, maybe, or not at all.
 RSVP = {"present": 6, "absent": 2, "peut_etre": 1, "": 2}
+# The time an action logged from the phone takes (engagement/), by kind: minutes.
+ACTIVITY_MINUTES = {
+    Activity.Kind.PORTE_A_PORTE: (60, 90, 120, 150),
+    Activity.Kind.VISITE_COURTOISIE: (30, 45, 60),
+    Activity.Kind.VOISIN_AIDE: (15, 30, 45, 60),
+    Activity.Kind.AUTRE: (30, 60, 90),
+}
+# What organising an initiative takes, preparation included: minutes per organiser.
+ORGANISER_MINUTES = (120, 180, 240, 300, 360)
 MEETING_KINDS = {K.PLENIERE: 2, K.THEMATIQUE: 5, K.COMITE: 2, K.FORMATION: 1, K.VISITE: 2}
 
 
@@ -763,6 +773,8 @@ class Builder:
                     date=day,
                     households=households,
                     theme=theme,
+                    # The time given (engagement/): what such an action takes.
+                    minutes=self.rng.choice(ACTIVITY_MINUTES[kind]),
                     created_at=self.when(day, 19),
                 )
                 for relais, day, kind, households, theme in entries
@@ -1240,7 +1252,14 @@ class Builder:
     def initiatives(self, plans: Sequence[InitiativePlan] | float, **draw) -> list[Initiative]:
         """Write initiatives: `plans`, or `plan_initiatives(plans, **draw)`."""
         plans = self.plan_initiatives(plans, **draw) if isinstance(plans, int | float) else list(plans)
-        return self._initiatives_bulk(plans) if self.bulk else [self._initiative_one(p) for p in plans]
+        made = self._initiatives_bulk(plans) if self.bulk else [self._initiative_one(p) for p in plans]
+        # The organisers of those done say the time they gave (engagement/).
+        done = [i.pk for i, p in zip(made, plans, strict=True) if p.status == I.REALISEE]
+        rows = list(Organiser.objects.filter(initiative_id__in=done).order_by("pk"))
+        for row in rows:
+            row.minutes = self.rng.choice(ORGANISER_MINUTES)
+        Organiser.objects.bulk_update(rows, ["minutes"], batch_size=BATCH)
+        return made
 
     def _initiative_one(self, plan: InitiativePlan) -> Initiative:
         s = initiatives_services

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.forms import DateInput, MinutesField
 from core.uploads import AttachmentField
 from espace.models import Activity, Announcement, Guide
 from relais.models import Quartier, Residence
@@ -26,10 +26,17 @@ class ActivityForm(forms.ModelForm):
     # Made anew for each form shown (and by the phone's script for each one typed
     # offline): the same form sent twice records one activity.
     client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    minutes = MinutesField(
+        label="Temps passé",
+        max_hours=24,
+        initial=60,
+        required=False,
+        help_text="Par exemple « 1 h 30 » ou « 45 min ». Il compte dans vos heures données de l'année.",
+    )
 
     class Meta:
         model = Activity
-        fields = ["kind", "date", "households", "theme"]
+        fields = ["kind", "date", "households", "minutes", "theme"]
         widgets = {"kind": forms.RadioSelect, "date": DateInput()}
         help_texts = {"households": "Combien de foyers avez-vous vus ? Pas de noms : seulement le nombre."}
         error_messages = {

@@ -31,6 +31,8 @@ class Activity(models.Model):
     date = models.DateField("le")
     households = models.PositiveSmallIntegerField("foyers rencontrés", default=1)
     theme = models.CharField("sujet principal", max_length=16, choices=Theme.choices, default=Theme.ACCUEIL)
+    # The time given (engagement/): 0 for what was logged before it was asked.
+    minutes = models.PositiveIntegerField("temps passé (minutes)", default=0)
     # A phone may send the same form twice (offline queue, double tap): the key
     # it generated makes the second one a no-op.
     client_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -49,6 +51,7 @@ class Activity(models.Model):
             models.CheckConstraint(
                 condition=models.Q(households__gte=0, households__lte=500), name="activity_households_sane"
             ),
+            models.CheckConstraint(condition=models.Q(minutes__lte=24 * 60), name="activity_minutes_sane"),
         ]
 
     def __str__(self) -> str:

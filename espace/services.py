@@ -27,6 +27,7 @@ def activity_log(
     date: datetime.date,
     households: int,
     theme: str,
+    minutes: int | None = None,
     client_key: uuid.UUID | None = None,
 ) -> Activity:
     """Record what a relais did; the same form sent twice (same key) records it once."""
@@ -40,6 +41,7 @@ def activity_log(
         date=date,
         households=households,
         theme=theme,
+        minutes=minutes or 0,
         client_key=client_key,
     )
     return save_once(activity)

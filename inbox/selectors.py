@@ -16,14 +16,15 @@ from django.db.models import Q
 from core.access import WRITERS, access_for
 from core.models import Membership, Notify, User
 from core.waiting import WaitingGroup
+from engagement import selectors as engagement
 from inbox.models import Assignment
 from initiatives import selectors as initiatives
 from parcours import selectors as parcours
-from relais import selectors as relais
 from remontees import selectors as remontees
 from reunions import selectors as reunions
 
-SOURCES = (remontees.waiting, initiatives.waiting, reunions.waiting, relais.waiting, parcours.waiting)
+# Candidates waiting and relais at risk are engagement's (defined once there).
+SOURCES = (remontees.waiting, initiatives.waiting, reunions.waiting, engagement.waiting, parcours.waiting)
 # What may be assigned from the inbox: the models its lines point at.
 MODELS = {
     "remontees.remontee",

@@ -97,7 +97,7 @@ class Initiative(models.Model):
     )
     place = models.CharField("lieu", max_length=200, blank=True, help_text="Un espace public, une salle…")
     organisers = models.ManyToManyField(
-        Relais, blank=True, related_name="initiatives", verbose_name="relais organisateurs"
+        Relais, blank=True, related_name="initiatives", verbose_name="relais organisateurs", through="Organiser"
     )
     partners = models.ManyToManyField(Partner, blank=True, related_name="initiatives", verbose_name="partenaires")
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.IDEE)
@@ -139,6 +139,23 @@ class Initiative(models.Model):
         if self.starts_on > today:
             return f"Vous pourrez raconter l'initiative une fois qu'elle aura eu lieu (le {self.starts_on:%d/%m/%Y})."
         return ""
+
+
+class Organiser(models.Model):
+    """A relais organising an initiative, and the time they gave to it
+    (engagement/). The table is the one the plain many-to-many had."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE)
+    relais = models.ForeignKey(Relais, on_delete=models.CASCADE)
+    minutes = models.PositiveIntegerField("temps donné (minutes)", default=0)
+
+    class Meta:
+        db_table = "initiatives_initiative_organisers"
+        unique_together = [("initiative", "relais")]
+        constraints = [models.CheckConstraint(condition=Q(minutes__lte=200 * 60), name="organiser_minutes_sane")]
+
+    def __str__(self) -> str:
+        return f"{self.relais_id} → {self.initiative_id}"
 
 
 class InitiativeStatusChange(models.Model):

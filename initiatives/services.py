@@ -33,6 +33,7 @@ from initiatives.models import (
     InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
+    Organiser,
     Partner,
     Room,
 )
@@ -523,3 +524,18 @@ def _render_decision(message: Message) -> outbox.Rendered | None:
 
 outbox.renderer("logistique")(_render_decision)
 outbox.renderer("subvention")(_render_decision)
+
+
+def organiser_minutes_set(*, initiative: Initiative, minutes: dict[int, int]) -> int:
+    """The time each organiser gave to an initiative (engagement/), by relais id;
+    someone who is not an organiser is ignored. Returns how many changed."""
+    with transaction.atomic():
+        rows = {o.relais_id: o for o in Organiser.objects.select_for_update().filter(initiative=initiative)}
+        changed = []
+        for relais_id, value in minutes.items():
+            row = rows.get(relais_id)
+            if row is not None and value is not None and row.minutes != value:
+                row.minutes = value
+                changed.append(row)
+        Organiser.objects.bulk_update(changed, ["minutes"])
+    return len(changed)

@@ -6,13 +6,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
-from django.urls import reverse
-from django.utils import formats, timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from core.models import Consent, Membership
 from core.search import French
-from core.waiting import Waiting, WaitingGroup, first_rows
 from relais.models import (
     ContactLog,
     ListedRelais,
@@ -22,8 +19,6 @@ from relais.models import (
     RelaisStatusChange,
     Residence,
 )
-
-NO_CONTACT_DAYS = 90
 
 
 def _has_active_relais() -> Exists:
@@ -64,75 +59,6 @@ def relais_list(user) -> QuerySet[Relais]:
     )
 
 
-# Two definitions the engagement issue will refine; the dashboard and the inbox
-# read them from here only.
-
-
-def at_risk(user, *, today: datetime.date | None = None) -> QuerySet[Relais]:
-    """Relais at risk of drifting away: active, and no exchange with the team
-    (call, visit, meeting, message) for NO_CONTACT_DAYS days, or never."""
-    cutoff = (today or timezone.localdate()) - datetime.timedelta(days=NO_CONTACT_DAYS)
-    return (
-        Relais.objects.for_user(user)
-        .filter(status=Relais.Status.ACTIF)
-        # Each active relais' last exchange read from the index on (relais,
-        # -date): a grouped join read every organisation's exchanges.
-        .annotate(last_contact=_last_contact())
-        .filter(Q(last_contact__lt=cutoff) | Q(last_contact__isnull=True))
-    )
-
-
-def candidates_waiting(user) -> QuerySet[Relais]:
-    """Candidates waiting for the team: every relais still « candidat », the
-    longest waiting first."""
-    return Relais.objects.for_user(user).filter(status=Relais.Status.CANDIDAT).order_by("status_since", "pk")
-
-
-def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
-    """Candidates waiting and relais gone quiet, for the inbox (inbox/)."""
-    candidates_total, candidates = first_rows(candidates_waiting(user), limit)
-    quiet_total, quiet = first_rows(at_risk(user).order_by("last_contact", "last_name", "pk"), limit)
-    never = "aucun échange enregistré"
-    return [
-        WaitingGroup(
-            kind="candidat",
-            label="Candidat·es en attente",
-            total=candidates_total,
-            items=[
-                Waiting(
-                    model="relais.relais",
-                    pk=r.pk,
-                    title=str(r),
-                    detail=f"candidat·e depuis le {formats.date_format(r.status_since, 'j F Y')}",
-                    since=r.status_since,
-                    url=reverse("relais:relais_detail", args=[r.pk]),
-                )
-                for r in candidates
-            ],
-        ),
-        WaitingGroup(
-            kind="relais-silencieux",
-            label=f"Relais sans nouvelles depuis {NO_CONTACT_DAYS} jours",
-            total=quiet_total,
-            items=[
-                Waiting(
-                    model="relais.relais",
-                    pk=r.pk,
-                    title=str(r),
-                    detail=(
-                        f"dernier échange le {formats.date_format(r.last_contact, 'j F Y')}"
-                        if r.last_contact
-                        else never
-                    ),
-                    since=r.last_contact,
-                    url=reverse("relais:relais_detail", args=[r.pk]),
-                )
-                for r in quiet
-            ],
-        ),
-    ]
-
-
 @dataclass
 class Dashboard:
     by_status: dict[str, int]
@@ -141,9 +67,6 @@ class Dashboard:
     covered_residences: int
     covered_dwellings: int
     uncovered: list[Residence]
-    stale_count: int
-    stale: list[Relais]
-    cutoff: datetime.date
 
     def share(self, part: int, whole: int) -> int:
         return round(100 * part / whole) if whole else 0
@@ -161,9 +84,9 @@ class Dashboard:
         return self.share(self.covered_dwellings, self.dwellings)
 
 
-def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
-    today = today or timezone.localdate()
-    cutoff = today - datetime.timedelta(days=NO_CONTACT_DAYS)
+def dashboard(user) -> Dashboard:
+    """Coverage of the organisation's residences (the relais at risk, beside it on
+    the staff's dashboard, are engagement's: engagement/selectors.py)."""
     # Counts only: partners see how many relais there are, never who they are.
     by_status = dict(
         Relais.objects.for_user(user, figures=True).values_list("status").annotate(n=Count("pk")).order_by()
@@ -178,9 +101,6 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
     uncovered = list(
         residences.filter(covered=False).select_related("quartier").order_by("-dwellings", French("name"))[:10]
     )
-    stale_qs = at_risk(user, today=today)
-    # The first ten, each row carrying how many there are in all (one query).
-    stale = list(stale_qs.annotate(total=Window(Count("pk"))).order_by("last_contact", "last_name")[:10])
     return Dashboard(
         by_status={status: by_status.get(status, 0) for status in Relais.Status.values},
         residences=totals["n_residences"] or 0,
@@ -188,9 +108,6 @@ def dashboard(user, *, today: datetime.date | None = None) -> Dashboard:
         covered_residences=totals["n_covered_residences"] or 0,
         covered_dwellings=totals["n_covered_dwellings"] or 0,
         uncovered=uncovered,
-        stale_count=stale[0].total if stale else 0,
-        stale=stale,
-        cutoff=cutoff,
     )
 
 

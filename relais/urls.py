@@ -5,7 +5,6 @@ from relais import views
 app_name = "relais"
 
 urlpatterns = [
-    path("tableau-de-bord/", views.dashboard, name="dashboard"),
     path("quartiers/", views.quartier_list, name="quartier_list"),
     path("quartiers/nouveau/", views.quartier_edit, name="quartier_create"),
     path("quartiers/<int:quartier>/modifier/", views.quartier_edit, name="quartier_edit"),

@@ -30,12 +30,6 @@ from relais.forms import (
 )
 from relais.models import ImportJob, Quartier, Relais, Residence
 
-
-@role_required(*READERS)
-def dashboard(request):
-    return render(request, "relais/dashboard.html", {"d": selectors.dashboard(request.user)})
-
-
 # Quartiers
 
 

@@ -119,6 +119,9 @@ class Invitee(models.Model):
     answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(null=True)
+    # The time given by a relais present (engagement/): empty means the meeting's
+    # duration; staff write another when someone came late or left early.
+    minutes = models.PositiveIntegerField("temps donné (minutes)", null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_org = "reunion__organisation"
@@ -136,6 +139,9 @@ class Invitee(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["reunion", "user"], condition=Q(user__isnull=False), name="invitee_user_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__isnull=True) | Q(minutes__lte=24 * 60), name="invitee_minutes_sane"
             ),
         ]
 

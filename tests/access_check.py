@@ -368,6 +368,23 @@ def _announcements(world) -> dict:
     return world._announcements
 
 
+def _attestation(world, outside=False) -> int:
+    """An attestation d'engagement issued to relais A (or to relais A2, outside agency_a's quartier)."""
+    key = "_attestation_outside" if outside else "_attestation"
+    if not hasattr(world, key):
+        from engagement.services import attestation_issue
+
+        attestation = attestation_issue(
+            relais=world.relais_a2 if outside else world.relais_a,
+            year=2025,
+            by=world.staff_a,
+            signatory_name=f"Claire {MARKER}",
+            signatory_role="Responsable de la médiation",
+        )
+        setattr(world, key, attestation.pk)
+    return getattr(world, key)
+
+
 def _public_slug(world) -> str:
     """A published public page: organisation B's (its page is read by anyone, so
     the walk checks that it shows nothing of organisation A); A's stays unpublished."""
@@ -492,6 +509,8 @@ IN_SCOPE_KWARGS = {
     "piece": lambda w: _announcements(w)["piece"],
     "short": lambda w: _announcements(w)["short"],
     "bilan": _bilan,
+    "attestation": _attestation,
+    "annee": lambda w: 2025,
     "token": _rsvp_token,
     "rsvp_code": lambda w: _rsvp_short(w),
     "minutes_token": _minutes_token,
@@ -531,6 +550,9 @@ OUTSIDE_AGENCY_KWARGS = {
     "short": None,
     # The bilan is the whole organisation's.
     "bilan": None,
+    "attestation": lambda w: _attestation(w, outside=True),
+    # A year: the relais' own attestation of it, whoever asks.
+    "annee": None,
     "reunion": None,
     "action": None,
     # Messages are the whole organisation's (the meeting's invitations).

@@ -113,7 +113,7 @@ def world(db) -> World:
 # shared broker: when the suite runs on several processes (pytest-xdist,
 # --dist loadgroup) they all go to one of them, one after the other, so that no
 # worker takes another test's tasks.
-ONE_AT_A_TIME = {"test_real_services.py", "test_deploy.py", "test_make_run.py"}
+ONE_AT_A_TIME = {"test_real_services.py", "test_deploy.py", "test_make_run.py", "test_attestations_worker.py"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -31,7 +31,7 @@ def test_every_url_is_scoped_for_every_role(world):
 
 def test_the_walk_covers_every_pattern_of_our_apps(world):
     names = {route.name for route in iter_routes()}
-    for expected in ("relais:dashboard", "relais:residence_detail", "relais:relais_status", "relais:team"):
+    for expected in ("engagement:dashboard", "relais:residence_detail", "relais:relais_status", "relais:team"):
         assert expected in names
 
 

@@ -26,3 +26,8 @@ def figure(value, unit: str = "") -> str:
 @register.filter
 def evolution(value, unit: str = "") -> str:
     return formats.evolution(value, unit)
+
+
+@register.filter
+def duration(minutes) -> str:
+    return formats.duration(minutes)

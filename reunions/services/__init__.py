@@ -19,6 +19,7 @@ from reunions.services.calendar import calendar_feed_renew
 from reunions.services.invitations import (
     RSVP_SALT,
     answer_set,
+    attendance_minutes_set,
     attendance_set,
     invitations_send,
     invitee_from_token,
@@ -53,6 +54,7 @@ __all__ = [
     "action_add",
     "action_set_status",
     "answer_set",
+    "attendance_minutes_set",
     "attendance_set",
     "calendar_feed_renew",
     "invitations_send",

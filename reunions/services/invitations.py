@@ -171,7 +171,9 @@ def _attendance_open(reunion: Reunion) -> None:
 def attendance_set(*, invitee: Invitee, attended: bool) -> Invitee:
     _attendance_open(invitee.reunion)
     invitee.attended = attended
-    invitee.save(update_fields=["attended"])
+    if not attended:
+        invitee.minutes = None  # no time given to a meeting missed (engagement/)
+    invitee.save(update_fields=["attended", "minutes"])
     return invitee
 
 
@@ -189,3 +191,23 @@ def participant_add(*, reunion: Reunion, relais: Relais | None = None, user: Use
         if not invitee.attended:
             attendance_set(invitee=invitee, attended=True)
     return invitee
+
+
+def attendance_minutes_set(*, reunion: Reunion, minutes: dict[int, int | None]) -> int:
+    """The time each relais present gave (engagement/): None for the meeting's
+    duration. Only the relais ticked present are changed; returns how many."""
+    with transaction.atomic():
+        present = {
+            i.pk: i
+            for i in Invitee.objects.select_for_update().filter(
+                reunion=reunion, relais__isnull=False, attended=True, pk__in=list(minutes)
+            )
+        }
+        changed = []
+        for pk, value in minutes.items():
+            invitee = present.get(pk)
+            if invitee is not None and invitee.minutes != value:
+                invitee.minutes = value
+                changed.append(invitee)
+        Invitee.objects.bulk_update(changed, ["minutes"])
+    return len(changed)

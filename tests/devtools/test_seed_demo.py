@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from bilans.selectors import bilan_figures
 from core.models import Organisation, User
+from engagement.models import Attestation
+from engagement.selectors import at_risk, reasons_of
 from relais import selectors
 from relais.models import Relais
 
@@ -40,7 +42,12 @@ def test_seed_demo_builds_the_demo_network_once():
     staff = User.objects.get(email="mediation@habitat-du-lac.test")
     board = selectors.dashboard(staff)
     assert board.uncovered, "some residences have no relais"
-    assert board.stale_count > 0, "some relais have had no contact for 90 days"
+    # Relais drifting away, each rule shown (engagement's definitions).
+    reasons = {r.code for row in at_risk(staff) for r in reasons_of(row)}
+    assert reasons == {"inactif", "absences", "sans-visite", "candidat"}, reasons
+    # Last year's attestations issued, the hours valued.
+    assert Attestation.objects.filter(organisation=lac, year=timezone.localdate().year - 1).count() >= 20
+    assert bilan_figures(lac, timezone.localdate().year - 1)["engagement"]["value"] > 0
     assert board.covered_residences < board.residences
 
     # The demo's histories are possible, and the bilan of today says what the dashboard says.

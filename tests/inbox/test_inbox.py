@@ -45,7 +45,7 @@ def _one_of_each(world, n: int, residence=None):
             due_on=timezone.localdate() - datetime.timedelta(days=3),
         )
         RelaisFactory(organisation=world.org_a, status=Relais.Status.CANDIDAT, residences=[residence])
-        RelaisFactory(organisation=world.org_a, residences=[residence])  # active, never contacted
+        RelaisFactory(organisation=world.org_a, residences=[residence])  # active, nothing logged: drifting away
     return now
 
 
@@ -62,7 +62,7 @@ def test_staff_see_every_kind_of_waiting_item_each_linking_where_it_is_dealt_wit
         "Réunions à préparer ou à clore (1)",
         "Actions en retard (1)",
         "Candidat·es en attente (1)",
-        "Relais sans nouvelles depuis 90 jours",
+        "Relais qui s'éloignent",
     ):
         assert label in body, label
     assert "personne n'est encore invité" in body
@@ -127,15 +127,15 @@ def test_the_agency_inbox_runs_the_same_queries_for_5_and_50_items_of_each_kind(
 
 
 def test_the_count_shows_in_the_navigation_and_is_read_once_a_minute_at_most(world, login):
-    _one_of_each(world, 2)  # 18 items, and relais_a2 with no exchange yet: 19
+    _one_of_each(world, 2)  # 18 items, and relais_a and relais_a2 with nothing logged: 20
     client = login(world.staff_a)
-    assert "À traiter 19" in text(client.get("/tableau-de-bord/"))
+    assert "À traiter 20" in text(client.get("/tableau-de-bord/"))
     # Cached: a new item shows in the navigation's count within a minute, and at
     # once on the inbox itself.
     RemonteeFactory(residence=world.residence_a1, relais=world.relais_a)
-    assert "À traiter 19" in text(client.get("/tableau-de-bord/"))
-    assert "Remontées nouvelles (3)" in text(client.get("/a-traiter/"))
     assert "À traiter 20" in text(client.get("/tableau-de-bord/"))
+    assert "Remontées nouvelles (3)" in text(client.get("/a-traiter/"))
+    assert "À traiter 21" in text(client.get("/tableau-de-bord/"))
     assert "À traiter" not in text(login(world.partner_a).get("/tableau-de-bord/"))
 
 

@@ -9,11 +9,13 @@ from django.utils import timezone
 
 from core.models import Membership, Message, Notify
 from core.outbox import dispatch
+from engagement.models import LastSeen
+from engagement.selectors import at_risk
 from inbox import services as inbox
 from initiatives import services as initiatives
 from initiatives.models import Initiative, InitiativeKind
 from remontees import services as remontees
-from tests.factories import ContactLogFactory
+from tests.factories import ActivityFactory, ContactLogFactory
 from tests.helpers import raise_remontee, text
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,9 @@ def test_a_proposal_and_requests_from_relais_are_told(world):
 def test_the_daily_digest_goes_once_to_who_chose_it_and_only_with_something_waiting(world):
     raise_remontee(world)
     ContactLogFactory(relais=world.relais_b, organisation=world.org_b, date=timezone.localdate())
+    # Relais B keeps going (engagement's « relais at risk »): nothing waits in organisation B.
+    ActivityFactory(relais=world.relais_b, date=timezone.localdate())
+    LastSeen.objects.create(relais=world.relais_b, seen_on=timezone.localdate())
     _choose(world.staff_a, world.org_a, Notify.NEVER)
     now = timezone.now()
     expected = Membership.objects.filter(role__in=("admin", "staff"), notify=Notify.DAILY).count()
@@ -104,7 +109,8 @@ def test_the_daily_digest_goes_once_to_who_chose_it_and_only_with_something_wait
     to = sorted(m.to[0] for m in mail.outbox)
     assert to == sorted([world.admin_a.email, world.agency_a.email])
     body = next(m.body for m in mail.outbox if m.to == [world.admin_a.email])
-    assert "Remontées nouvelles : 1" in body and "Relais sans nouvelles depuis 90 jours : 1" in body
+    drifting = at_risk(world.admin_a).filter(status="actif").count()
+    assert "Remontées nouvelles : 1" in body and f"Relais qui s'éloignent : {drifting}" in body
     # Organisation B has nothing waiting: its staff get no mail.
     assert Message.objects.get(recipient_user=world.staff_b).state == Message.State.CANCELLED
     assert not Message.objects.filter(recipient_user=world.staff_a, kind__startswith="resume").exists()

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.models import Membership
+from engagement.selectors import at_risk
 from relais import services
 from relais.models import ContactLog, Relais, RelaisResidence, RelaisStatusChange, Residence
 from tests.factories import (
@@ -642,8 +643,10 @@ def test_dashboard_figures_are_exact(world, login, dashboard_data):
     assert (d.covered_dwellings, d.dwellings) == (200, 430)
     assert (d.residences_share, d.dwellings_share) == (50, 47)
     assert [r.name for r in d.uncovered] == ["Les Érables", "Le Clos"]
-    assert d.stale_count == 2
-    assert {r.last_name for r in d.stale} == {"Ancien", world.relais_a2.last_name}
+    # The relais drifting away are engagement's (its own tests try each rule).
+    board = response.context["board"]
+    assert board.at_risk_count == at_risk(world.staff_a).count() >= 2
+    assert {"Ancien", world.relais_a2.last_name} <= {r.relais.last_name for r in board.at_risk}
 
     page = text(response)
     assert "Tableau de bord — Habitat A" in page
@@ -652,23 +655,21 @@ def test_dashboard_figures_are_exact(world, login, dashboard_data):
     assert "2 / 4 résidences avec un relais actif (50 %)" in page
     assert "200 / 430 logements couverts (47 %)" in page
     assert page.index("Les Érables") < page.index("Le Clos")
-    assert "Relais sans contact depuis 90 jours (2)" in page
-    stale_section = page[page.index("Relais sans contact") :]
-    assert "Nadia Ancien" in stale_section
-    assert "jamais" in stale_section
-    assert days_ago(91).strftime("%Y") in stale_section
-    assert "Nadia Diallo" not in stale_section
+    assert f"Relais qui s'éloignent ({board.at_risk_count})" in page
+    section = page[page.index("Relais qui s'éloignent") :]
+    assert "Nadia Ancien" in section and "aucune activité notée depuis 60 jours" in section
 
 
 def test_dashboard_lists_ten_stale_relais_and_counts_them_all(world, login, dashboard_data):
     for n in range(11):
         RelaisFactory(organisation=world.org_a, last_name=f"Silencieux {n:02d}", residences=[world.residence_a1])
     response = login(world.staff_a).get("/tableau-de-bord/")
-    d = response.context["d"]
-    assert (d.stale_count, len(d.stale)) == (13, 10)
+    board = response.context["board"]
+    total = at_risk(world.staff_a).count()
+    assert total >= 13 and (board.at_risk_count, len(board.at_risk)) == (total, 10)
     page = text(response)
-    assert "Relais sans contact depuis 90 jours (13)" in page
-    assert "Voir les 13 relais" in page
+    assert f"Relais qui s'éloignent ({total})" in page
+    assert "Voir la liste, les prochaines étapes et prévoir un appel" in page
 
 
 def test_agency_dashboard_counts_only_its_quartier(world, login, dashboard_data):
@@ -679,8 +680,9 @@ def test_agency_dashboard_counts_only_its_quartier(world, login, dashboard_data)
     assert (d.covered_dwellings, d.dwellings) == (120, 320)
     assert d.by_status == {"candidat": 0, "actif": 2, "pause": 1, "sorti": 0}
     assert [r.name for r in d.uncovered] == ["Les Érables"]
-    assert d.stale_count == 1
-    assert [r.last_name for r in d.stale] == ["Ancien"]
+    board = response.context["board"]
+    assert "Ancien" in [r.relais.last_name for r in board.at_risk]
+    assert board.at_risk_count == at_risk(world.agency_a).count()
     page = text(response)
     assert "HORS-AGENCE" not in page
     assert "Le Clos" not in page

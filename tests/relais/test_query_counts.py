@@ -67,7 +67,7 @@ def grow(world, n: int) -> None:
 
 PAGES = [
     # (user attribute of the world, url, text that shows with 50 rows)
-    ("staff_a", "/tableau-de-bord/", "Relais sans contact depuis 90"),
+    ("staff_a", "/tableau-de-bord/", "Relais qui s'éloignent"),
     ("agency_a", "/tableau-de-bord/", "Tableau de bord"),
     ("partner_a", "/tableau-de-bord/", "Tableau de bord"),
     ("staff_a", "/residences/", "Page 1 sur 2"),

@@ -15,7 +15,19 @@ from django.utils import timezone
 
 from core.models import Membership, Organisation, User
 from devtools.builder import Builder
-from devtools.demo import bilans, enquetes, espace, initiatives, network, parcours, privacy, public, remontees, reunions
+from devtools.demo import (
+    bilans,
+    engagement,
+    enquetes,
+    espace,
+    initiatives,
+    network,
+    parcours,
+    privacy,
+    public,
+    remontees,
+    reunions,
+)
 from relais.models import Relais
 
 PASSWORD = "demo1234"
@@ -38,9 +50,20 @@ class Command(BaseCommand):
                 network.lac(b, relais_user=users["relais"])
                 # In the order of their dependencies: remontées are raised at the
                 # meetings, the public page shows the initiatives, the thanks count the
-                # activity logged, the bilan looks back on all of it (the surveys'
-                # barometer included), retention runs last.
-                for part in (reunions, remontees, initiatives, espace, parcours, public, enquetes, bilans, privacy):
+                # activity logged, the bilan looks back on all of it (the hours given and
+                # the surveys' barometer included), retention runs last.
+                for part in (
+                    reunions,
+                    remontees,
+                    initiatives,
+                    espace,
+                    parcours,
+                    engagement,
+                    public,
+                    enquetes,
+                    bilans,
+                    privacy,
+                ):
                     part.seed(b)
             if not tilleuls.residences.exists():
                 network.tilleuls(Builder(tilleuls, by=users["tilleuls"], rng=rng, today=today, serial=100))
