@@ -15,9 +15,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core.models import Organisation
-from initiatives.models import Initiative, InitiativePhoto
+from initiatives.models import Initiative, InitiativePhoto, NeighbourAttendance
 from relais.models import ListedRelais, Relais, RelaisResidence, Residence
-from vitrine.models import Attendance, PublicPage, PublishedInitiative
+from vitrine.models import PublicPage, PublishedInitiative
 
 DEFAULT_INTRO = (
     "Un habitant-relais est un locataire qui donne un peu de son temps à sa résidence : "
@@ -196,7 +196,13 @@ def attendances(user, *, today: datetime.date) -> list[Initiative]:
         Initiative.objects.for_user(user)
         .filter(publication__isnull=False, status=Initiative.Status.PREVUE)
         .filter(Q(starts_on__gte=today) | Q(ends_on__gte=today))
-        .prefetch_related(Prefetch("public_attendances", queryset=Attendance.objects.order_by("pk"), to_attr="came"))
+        .prefetch_related(
+            Prefetch(
+                "neighbour_attendances",
+                queryset=NeighbourAttendance.objects.for_user(user).order_by("pk"),
+                to_attr="came",
+            )
+        )
         .order_by("starts_on", "pk")
     )
     for row in rows:

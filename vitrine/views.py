@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.access import ADMINS, WRITERS, access_for, role_required
 from core.security import content_security_policy
+from initiatives import services as initiatives_services
 from initiatives.models import Initiative
 from vitrine import antispam, selectors, services
 from vitrine import cache as page_cache
@@ -214,7 +215,7 @@ def event(request, organisation, initiative):
         form = AttendanceForm(request.POST)
         refusal, status = _screen(request, form, org.pk)
         if not refusal:
-            services.attendance_add(
+            initiatives_services.neighbour_attendance_add(
                 initiative=shown, name=form.cleaned_data["name"], household=form.cleaned_data["household"]
             )
             messages.success(request, "Merci\u00a0! Les organisateurs savent que vous venez.")

@@ -76,7 +76,7 @@ def test_a_neighbour_offers_to_become_relais_from_a_phone(published, page, live_
 
 
 def test_a_neighbour_says_they_will_come_from_a_phone(published, page, live_server, monkeypatch):
-    from vitrine.models import Attendance
+    from initiatives.models import NeighbourAttendance as Attendance
 
     monkeypatch.setattr(antispam, "MIN_SECONDS", 0)
     page.goto(f"{live_server.url}/p/{published.slug}/")
