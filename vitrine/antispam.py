@@ -6,6 +6,7 @@ Django's cache."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import time
 
@@ -66,8 +67,22 @@ def _hit(key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
+def _network(ip: str) -> str:
+    """The rate limit's key for an address: an IPv6 client holds a whole /64
+    (any address of it in a moment), so its /64 counts as one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip or "inconnue"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def allow_ip(ip: str) -> bool:
-    return _hit(f"public:rate:ip:{ip}", *PER_IP)
+    return _hit(f"public:rate:ip:{_network(ip)}", *PER_IP)
 
 
 def allow_address(address: str) -> bool:

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.access import ADMINS, WRITERS, access_for, role_required
-from core.security import content_security_policy
+from core.security import client_ip, content_security_policy
 from initiatives import services as initiatives_services
 from initiatives.models import Initiative
 from vitrine import antispam, selectors, services
@@ -79,16 +79,12 @@ def photo(request, organisation, photo):
     return _public(request, FileResponse(image.image.open("rb"), content_type="image/jpeg"))
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "inconnue"
-
-
 def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, int]:
     """Why a public form is refused ("" when it is not), and the status to
     answer: the rate limit per IP, the form's own checks, the honeypot, the
     signed timestamp (spent here when all is well), the limit per address."""
     valid = form.is_valid()  # first: a refusal is added to a checked form
-    if not antispam.allow_ip(_client_ip(request)):
+    if not antispam.allow_ip(client_ip(request)):
         return antispam.TOO_MANY, 429
     if not valid:
         return "invalid", 200
