@@ -56,6 +56,7 @@ PUBLIC_VIEWS = {
     "public:candidate",
     "public:thanks",
     "public:event",
+    "floor_anonymous",  # devtools (make test, make bench): the public page's benchmark floor
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)
