@@ -28,8 +28,11 @@ Téléphone : 04 50 00 00 00"""
 
 def seed(b: Builder) -> None:
     organisation, today = b.organisation, b.today
+    # What a landlord would choose: what comes, and the stories of the past year.
     shown = Initiative.objects.filter(
-        organisation=organisation, status__in=[Initiative.Status.PREVUE, Initiative.Status.REALISEE]
+        organisation=organisation,
+        status__in=[Initiative.Status.PREVUE, Initiative.Status.REALISEE],
+        starts_on__gte=today - datetime.timedelta(days=365),
     ).order_by("pk")
     with clock(b.at(today - datetime.timedelta(days=20))):
         services.public_page_save(
