@@ -54,6 +54,18 @@ def test_a_neighbour_says_they_will_come_and_the_organisers_see_it(world, event,
     assert "Pique-nique du lac" in settings and "3 personnes annoncées" in settings and "Mamie Jo (3)" in settings
 
 
+def test_an_event_says_where_and_on_which_days(world, event, login):
+    event.place = "Cour de la résidence"
+    event.ends_on = event.starts_on + datetime.timedelta(days=1)
+    event.save()
+    event.residences.add(world.residence_a1)
+    body = Client().get(url(event)).content.decode().replace("&#x27;", "'")
+    assert "Cour de la résidence · Les Tilleuls" in body
+    assert f"au {event.ends_on.day} " in body and body.count("Du ") >= 1
+    page = Client().get(reverse("public:page", args=["habitat-a"])).content.decode()
+    assert "Cour de la résidence · Les Tilleuls" in page
+
+
 def test_refused_answers_write_nothing(world, event):
     for data, words in (
         ({"name": "Robot", "household": "1", "website": "x", "token": token(world.org_a)}, "pas pu être enregistré"),
