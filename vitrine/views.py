@@ -56,8 +56,13 @@ def _public(request, response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def page(request, organisation):
-    public_page = selectors.published_page(organisation)
-    return _public(request, HttpResponse(_page_html(public_page, "page")))
+    # The page everyone reads: a hit is served from the cache without a query.
+    html = page_cache.get_by_slug(organisation, "page")
+    if html is None:
+        public_page = selectors.published_page(organisation)
+        html = _page_html(public_page, "page")
+        page_cache.remember_slug(organisation, public_page.organisation_id)
+    return _public(request, HttpResponse(html))
 
 
 @require_safe
