@@ -219,7 +219,7 @@ def test_the_web_processes_trust_the_one_proxy_in_front(production_env):
     the public forms read it there (core.security.client_ip), and only there."""
     resolved = files.resolved_compose(production_env)["services"]
     assert "proxy" in resolved
-    assert str(resolved["web"]["environment"]["TRUSTED_PROXY_COUNT"]) == "1"
+    assert resolved["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
 
 
 def test_the_commands_name_modules_and_commands_that_exist(stack):
