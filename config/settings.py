@@ -297,6 +297,11 @@ SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the web processes add to X-Forwarded-For
+# (docker-compose.yml's Caddy: 1). The client's address for rate limits is read
+# that many places from the header's right end; 0: the header is ignored (anyone
+# can write it) and the connection's own address counts (core/security.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # E-mail: console by default so that `make run` shows what would be sent.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

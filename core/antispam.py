@@ -6,11 +6,14 @@ each caller names its salt, its delays and its limits."""
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import time
 
 from django.core import signing
 from django.core.cache import cache
+
+from core.security import client_ip
 
 # Why a token was refused (the caller says it in its own words).
 INVALID, TOO_FAST, TOO_OLD, REPLAYED = "invalid", "too_fast", "too_old", "replayed"
@@ -59,6 +62,21 @@ def hit(key: str, limit: int, window: int) -> bool:
     return count <= limit
 
 
-def client_ip(request) -> str:
-    """The address the proxy saw (the deployment sets REMOTE_ADDR from it)."""
-    return request.META.get("REMOTE_ADDR", "") or "inconnue"
+def network(ip: str) -> str:
+    """The rate limit's key for an address: an IPv6 client holds a whole /64
+    (any address of it in a moment), so its /64 counts as one."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip or "inconnue"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def client_key(request) -> str:
+    """Whom a rate limit counts: the client's address as the trusted proxies
+    give it (core.security.client_ip), its /64 for IPv6."""
+    return network(client_ip(request))

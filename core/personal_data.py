@@ -9,7 +9,9 @@ An app registers one `Part` from its `AppConfig.ready()`:
   scrubbed when that person is erased or anonymised;
 - `export`: the sections of a person's data export (« droit d'accès »);
 - `erase`: what else goes when a person is anonymised (notes, own texts…);
-- `retention`: the chores of the nightly retention task for one organisation.
+- `retention`: the chores of the nightly retention task for one organisation;
+- `expired`: people, beyond leavers, whose data this app's rule keeps no longer:
+  the nightly task anonymises them, the personal-data page lists who is next.
 
 `privacy` runs what is registered and imports no app that registers here; an app
 added later joins the export, the erasure and the retention by registering.
@@ -44,6 +46,10 @@ Exporter = Callable[[Any], dict[str, Any]]
 Eraser = Callable[[Any, "re.Pattern | None"], None]
 # retention(organisation, limit) -> {what: how many rows}: rows older than `limit` lose their text
 Retainer = Callable[[Any, datetime.date], dict[str, int]]
+# expired(relais queryset, limit) -> the same relais, narrowed to those whose retention time
+# counts from a day before `limit`, each annotated with that day as `kept_since`
+# (and `kept_why`, what the staff's list says of it)
+Expirer = Callable[[models.QuerySet, datetime.date], models.QuerySet]
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class Part:
     export: Exporter | None = None
     erase: Eraser | None = None
     retention: Retainer | None = None
+    expired: Expirer | None = None
 
 
 _parts: dict[str, Part] = {}

@@ -5,6 +5,7 @@ nosniff come from Django's own middleware and settings.)
 And what a URL may carry: no control character anywhere (a 400 before any
 view), tokens of bearer links of a known alphabet and length (a 404)."""
 
+import ipaddress
 import re
 from urllib.parse import unquote_plus, urlsplit
 
@@ -34,6 +35,27 @@ def content_security_policy(*, frame_ancestors: str = "'none'") -> str:
             "manifest-src 'self'",
         ]
     )
+
+
+def client_ip(request) -> str:
+    """The address of the person at the other end, for rate limits.
+
+    Behind `TRUSTED_PROXY_COUNT` reverse proxies, each appending the address it
+    saw to X-Forwarded-For, the client is the entry that many places from the
+    right: what lies further left was written by the client and proves nothing.
+    With no trusted proxy (the default) the header is ignored. A header with
+    fewer entries than proxies gives its left-most; an unreadable entry, the
+    connection's address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies <= 0 or not forwarded:
+        return remote
+    candidate = forwarded[-min(proxies, len(forwarded))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 # Django's admin writes a few inline styles; it is for superusers only.

@@ -466,7 +466,7 @@ def answer_open(request, enquete_key):
         form = AnswerForm(request.POST, questions=asked, residences=None if chosen else residences, open_link=True)
         valid = form.is_valid()
         refusal = ""
-        if not antispam.hit(f"enquetes:rate:ip:{antispam.client_ip(request)}", *PER_IP):
+        if not antispam.hit(f"enquetes:rate:ip:{antispam.client_key(request)}", *PER_IP):
             refusal, status = TOO_MANY, 429
         elif valid and form.cleaned_data["website"]:
             refusal = HONEYPOT

@@ -201,6 +201,39 @@ class InitiativePhoto(models.Model):
         return self.caption or f"Photo {self.pk}"
 
 
+class NeighbourAttendance(models.Model):
+    """A neighbour without an account who said, on the organisation's public
+    page, they would come to an initiative open to all: a name or a pseudonym
+    and how many they will be. The public app writes it through
+    `services.neighbour_attendance_add`; the count feeds the initiative's report
+    (`selectors.announced`). The name is blanked the day after the event
+    (initiatives/personal_data.py): the household stays, so the count does too."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="neighbour_attendances")
+    name = models.CharField("nom ou pseudonyme", max_length=80, blank=True)
+    household = models.PositiveSmallIntegerField("nombre de personnes", default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    # The organisers of the event see who said they would come; partners do not.
+    scope_relais = "initiative__organisers__user"
+    scope_partner = False
+
+    class Meta:
+        verbose_name = "venue annoncée"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(household__gte=1) & Q(household__lte=20), name="attendance_household_sane"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or 'anonyme'} ({self.household})"
+
+
 # What relais learn from each other: the initiatives done, read by every relais
 # of the organisation. Proxies of the same rows with a scope of their own (the
 # one mechanism, core/scoping.py): a relais reads the reports of others' events

@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.access import access_for
 from core.formats import euros
 from core.forms import is_id
-from core.french import date_range
+from core.french import date_range, plural
 from core.waiting import Waiting, WaitingGroup, waiting_group
 from initiatives.models import (
     Equipment,
@@ -22,6 +22,7 @@ from initiatives.models import (
     InitiativePhoto,
     LogisticsLine,
     LogisticsRequest,
+    NeighbourAttendance,
     Room,
     SharedInitiative,
     SharedPhoto,
@@ -123,7 +124,54 @@ def initiative_page(user, initiative: Initiative) -> dict:
         ),
         "grants": GrantRequest.objects.for_user(user).filter(initiative=initiative).prefetch_related("budget_lines"),
         "photos": InitiativePhoto.objects.for_user(user).filter(initiative=initiative),
+        "announced": announced(user, initiative),
     }
+
+
+@dataclass(frozen=True)
+class Announced:
+    """Neighbours who said on the public page they would come: how many answers,
+    how many people in all, and the names (empty after the event, when the names
+    have gone, and for a reader who may not see them)."""
+
+    answers: int
+    people: int
+    names: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.answers > 0
+
+    @property
+    def report_hint(self) -> str:
+        """What the report form says of them ("" when nobody answered)."""
+        if not self:
+            return ""
+        people = plural(self.people, "personne avait", "personnes avaient")
+        return (
+            f"Sur la page publique, {people} annoncé venir ({plural(self.answers, 'réponse')}) : "
+            "le nombre de participants part de là, corrigez-le d'après ce que vous avez compté."
+        )
+
+
+def announced(user, initiative: Initiative, *, names: bool = True) -> Announced:
+    """What the public page's « Je viendrai » gathered for `initiative`, as `user`
+    may read it (staff and the event's organisers; partners see nothing). One query."""
+    rows = list(
+        NeighbourAttendance.objects.for_user(user).filter(initiative=initiative).values_list("name", "household")
+    )
+    return Announced(
+        answers=len(rows),
+        people=sum(household for _, household in rows),
+        names=tuple(f"{name} ({household})" for name, household in rows if name) if names else (),
+    )
+
+
+def announced_by_initiative(user, initiative_ids: list[int]) -> dict[int, list[NeighbourAttendance]]:
+    """Who said they would come, for several initiatives at once. One query."""
+    found: dict[int, list[NeighbourAttendance]] = {pk: [] for pk in initiative_ids}
+    for row in NeighbourAttendance.objects.for_user(user).filter(initiative_id__in=initiative_ids).order_by("pk"):
+        found[row.initiative_id].append(row)
+    return found
 
 
 # What relais learn from each other

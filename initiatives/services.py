@@ -33,6 +33,7 @@ from initiatives.models import (
     InitiativeStatusChange,
     LogisticsLine,
     LogisticsRequest,
+    NeighbourAttendance,
     Organiser,
     Partner,
     Room,
@@ -104,6 +105,16 @@ def initiative_save(
             # A proposal waits for the team's answer.
             notify.tell_staff(organisation_id=organisation.pk, subject=initiative, what="proposee", network=True, by=by)
     return initiative
+
+
+def neighbour_attendance_add(*, initiative: Initiative, name: str, household: int) -> NeighbourAttendance:
+    """A neighbour without an account says they will come to an initiative open
+    to all (the public page's « Je viendrai »). The caller has checked that the
+    initiative is shown to the public; the count feeds its report."""
+    with transaction.atomic():
+        return NeighbourAttendance.objects.create(
+            organisation_id=initiative.organisation_id, initiative=initiative, name=name.strip(), household=household
+        )
 
 
 def initiative_report(

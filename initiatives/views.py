@@ -238,6 +238,11 @@ def report(request, initiative):
         return redirect("initiatives:detail", initiative=initiative.pk)
     initial = {f: getattr(initiative, f) for f in ("participants", "children", "adults", "seniors", "newcomers")}
     initial.update(went_well=initiative.went_well, went_badly=initiative.went_badly)
+    # The neighbours who said on the public page they would come: a first figure
+    # for who came, until the organisers count.
+    announced = selectors.announced(request.user, initiative, names=False)
+    if initial["participants"] is None and announced:
+        initial["participants"] = announced.people
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,7 +255,12 @@ def report(request, initiative):
     return render(
         request,
         "initiatives/form.html",
-        {"form": form, "title": f"Après « {initiative} »", "back": reverse("initiatives:detail", args=[initiative.pk])},
+        {
+            "form": form,
+            "title": f"Après « {initiative} »",
+            "intro": announced.report_hint,
+            "back": reverse("initiatives:detail", args=[initiative.pk]),
+        },
     )
 
 

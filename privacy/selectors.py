@@ -42,10 +42,18 @@ def person_data(relais: Relais) -> dict:
 
 def upcoming_anonymisations(user, *, months: int, today: datetime.date, within_days: int = 90) -> list:
     """What the retention task will do next among the relais this user may see:
-    each leaver and the day they go."""
+    each person, why (« sorti·e le … », or an app's own rule), since when, and
+    the day they go. One query, plus one per app that has a rule of its own."""
     horizon = months_before(today + datetime.timedelta(days=within_days), months)
-    rows = leavers(Relais.objects.for_user(user)).filter(left_on__lt=horizon).order_by("left_on", "pk")
-    return [(r, anonymisation_day(r.left_on, months)) for r in rows]
+    rows = [
+        (r, "sorti·e le", r.left_on)
+        for r in leavers(Relais.objects.for_user(user)).filter(left_on__lt=horizon).order_by("left_on", "pk")
+    ]
+    for part in personal_data.parts():
+        if part.expired is not None:
+            rows += [(r, r.kept_why, r.kept_since) for r in part.expired(Relais.objects.for_user(user), horizon)]
+    rows.sort(key=lambda row: (row[2], row[0].pk))
+    return [(r, why, since, anonymisation_day(since, months)) for r, why, since in rows]
 
 
 def overview(user, organisation: Organisation, *, today: datetime.date) -> dict:

@@ -302,10 +302,15 @@ def apply_retention(organisation: Organisation, today: datetime.date) -> dict:
     """Anonymise the leavers whose time ran out, and let each app blank the texts
     older than the retention time (core/personal_data.py)."""
     count = 0
+    limit = months_before(today, organisation.retention_months)
     for relais in due_for_anonymisation(organisation, today):
         anonymise(relais, by=None, action=AuditEvent.Action.ANONYMISATION)
         count += 1
-    limit = months_before(today, organisation.retention_months)
+    # And whoever an app's own rule keeps no longer (candidates who never became relais…).
+    for part in personal_data.parts():
+        if part.expired is not None:
+            for relais in part.expired(Relais.objects.filter(organisation=organisation), limit):
+                count += anonymise(relais, by=None, action=AuditEvent.Action.ANONYMISATION)
     done = {"anonymised": count}
     for part in personal_data.parts():
         if part.retention is not None:

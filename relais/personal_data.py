@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from core.personal_data import Part, Texts, day
@@ -73,6 +75,23 @@ def retention(organisation, limit: datetime.date) -> dict[str, int]:
     return {"notes": notes, "imports": imports}
 
 
+def expired_candidates(relais: QuerySet, limit: datetime.date) -> QuerySet:
+    """Candidates not heard of for the retention time: it counts from their
+    last sign of life, the day they became candidates or the last exchange
+    noted with them (a candidate staff keep in touch with stays). Most never
+    became relais; a former relais back as a candidate who went quiet again
+    goes the same way."""
+    last_exchange = ContactLog.objects.filter(relais=OuterRef("pk")).order_by("-date").values("date")[:1]
+    return (
+        relais.filter(status=Relais.Status.CANDIDAT, anonymised_at=None)
+        .annotate(
+            kept_since=Greatest(F("status_since"), Coalesce(Subquery(last_exchange), F("status_since"))),
+            kept_why=Value("candidature sans suite depuis le"),
+        )
+        .filter(kept_since__lt=limit)
+    )
+
+
 PART = Part(
     app="relais",
     position=10,
@@ -90,4 +109,5 @@ PART = Part(
     export=export,
     erase=erase,
     retention=retention,
+    expired=expired_candidates,
 )

@@ -61,6 +61,7 @@ PUBLIC_VIEWS = {
     "enquetes:answer_open",
     "enquetes:thanks",
     "enquetes:answer_link",
+    "floor_anonymous",  # devtools (make test, make bench): the public page's benchmark floor
 }
 # Third-party URLs: checked for leaks and 500s, not for roles.
 THIRD_PARTY_NAMESPACES = ("admin",)

@@ -214,6 +214,14 @@ def test_the_site_address_agrees_everywhere(production_env):
     assert production_env["BEHIND_HTTPS_PROXY"] == "1", "the proxy terminates HTTPS"
 
 
+def test_the_web_processes_trust_the_one_proxy_in_front(production_env):
+    """Caddy appends the client's address to X-Forwarded-For: the rate limits of
+    the public forms read it there (core.security.client_ip), and only there."""
+    resolved = files.resolved_compose(production_env)["services"]
+    assert "proxy" in resolved
+    assert resolved["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+
+
 def test_the_commands_name_modules_and_commands_that_exist(stack):
     from celery import Celery
     from django.conf import settings

@@ -43,7 +43,7 @@ def spend(nonce: str) -> bool:
 
 
 def allow_ip(ip: str) -> bool:
-    return shared.hit(f"public:rate:ip:{ip}", *PER_IP)
+    return shared.hit(f"public:rate:ip:{shared.network(ip)}", *PER_IP)
 
 
 def allow_address(address: str) -> bool:

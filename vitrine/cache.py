@@ -5,6 +5,11 @@ Invalidated at once by the writes that change what the page shows (its
 settings, the initiatives chosen, relais, their residences and consents,
 residences, initiatives and their photos: `post_save`/`post_delete` below); a
 bulk update that sends no signal is seen within PAGE_TTL at the latest.
+
+And which organisation a published page's address leads to, under
+`public:slug:<slug>`: a visitor's hit on the page is then served without a
+database query. Set only for a published page, dropped at once when its
+settings or its organisation are saved.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from core.models import Consent
+from core.models import Consent, Organisation
 from initiatives.models import Initiative, InitiativePhoto
 from relais.models import Relais, RelaisResidence, Residence
 from vitrine.models import PublicPage, PublishedInitiative
@@ -38,6 +43,21 @@ def forget(organisation_id: int | None) -> None:
         cache.delete_many([page_key(organisation_id, layout) for layout in LAYOUTS])
 
 
+def slug_key(slug: str) -> str:
+    return f"public:slug:{slug}"
+
+
+def remember_slug(slug: str, organisation_id: int) -> None:
+    """`slug` leads to the published page of `organisation_id` (the caller checked)."""
+    cache.set(slug_key(slug), organisation_id, PAGE_TTL)
+
+
+def get_by_slug(slug: str, layout: str) -> str | None:
+    """The cached HTML of the published page at `slug`, or None (then ask the database)."""
+    organisation_id = cache.get(slug_key(slug))
+    return None if organisation_id is None else get(organisation_id, layout)
+
+
 def _organisation_of(instance) -> int | None:
     for path in ("organisation_id", "relais.organisation_id", "initiative.organisation_id"):
         obj = instance
@@ -54,12 +74,24 @@ def _organisation_of(instance) -> int | None:
 def _changed(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):
         return
+    if isinstance(instance, Organisation):
+        # Its name is on the page; a new slug leaves the old one unknown here (it
+        # still leads to the same page, for PAGE_TTL at most).
+        cache.delete(slug_key(instance.slug))
+        forget(instance.pk)
+        return
+    if isinstance(instance, PublicPage):
+        # Unpublished: the address must lead nowhere from now on.
+        slug = Organisation.objects.filter(pk=instance.organisation_id).values_list("slug", flat=True).first()
+        if slug:
+            cache.delete(slug_key(slug))
     forget(_organisation_of(instance))
 
 
 def connect() -> None:
     """Every model the page reads from; called once from PublicConfig.ready()."""
     for model in (
+        Organisation,
         Consent,
         Relais,
         RelaisResidence,

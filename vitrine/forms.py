@@ -74,7 +74,12 @@ class CandidateForm(forms.Form):
     residence = forms.ModelChoiceField(
         label="Votre résidence", queryset=Residence.objects.none(), empty_label="Choisissez votre résidence"
     )
-    email = forms.CharField(label="Adresse e-mail", max_length=254, required=False)
+    email = forms.CharField(
+        label="Adresse e-mail",
+        max_length=254,
+        required=False,
+        help_text="Une adresse e-mail ou un téléphone : l'un des deux suffit.",
+    )
     phone = forms.CharField(label="Téléphone", max_length=30, required=False)
     consent = forms.BooleanField(
         label="J'accepte que l'équipe de médiation garde ces informations pour me recontacter au sujet de ma "

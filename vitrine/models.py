@@ -77,31 +77,3 @@ class PublishedInitiative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id} publiée"
-
-
-class Attendance(models.Model):
-    """A neighbour without an account who says they will come to an event open
-    to all: a name or a pseudonym and how many they will be. Deleted the day
-    after the event (public/personal_data.py)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="public_attendances")
-    name = models.CharField("nom ou pseudonyme", max_length=80)
-    household = models.PositiveSmallIntegerField("nombre de personnes", default=1)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_quartier = None
-    scope_partner = False
-
-    class Meta:
-        verbose_name = "venue annoncée"
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(household__gte=1) & models.Q(household__lte=20), name="attendance_household_sane"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.household})"

@@ -15,9 +15,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from core.models import Organisation
-from initiatives.models import Initiative, InitiativePhoto
+from core.search import French
+from initiatives.models import Initiative, InitiativePhoto, NeighbourAttendance
 from relais.models import ListedRelais, Relais, RelaisResidence, Residence
-from vitrine.models import Attendance, PublicPage, PublishedInitiative
+from vitrine.models import PublicPage, PublishedInitiative
 
 DEFAULT_INTRO = (
     "Un habitant-relais est un locataire qui donne un peu de son temps à sa résidence : "
@@ -81,7 +82,7 @@ def listed_names(organisation_id: int, residence_ids: list[int] | None = None) -
     if residence_ids is not None:
         links = links.filter(residence_id__in=residence_ids)
     names: dict[int, list[str]] = defaultdict(list)
-    for link in links.order_by("relais__first_name", "relais__last_name", "relais_id"):
+    for link in links.order_by(French("relais__first_name"), French("relais__last_name"), "relais_id"):
         names[link.residence_id].append(ListedRelais.listed_name.fget(link.relais))
     return names
 
@@ -94,7 +95,7 @@ def areas(page: PublicPage) -> list[Area]:
         .annotate(active=Count("relais_links", filter=active))
         .filter(active__gt=0)
         .select_related("quartier")
-        .order_by("quartier__name", "name", "pk")
+        .order_by(French("quartier__name"), French("name"), "pk")
     )
     names = listed_names(page.organisation_id) if page.show_names else {}
     grouped: dict[str, list[Place]] = defaultdict(list)
@@ -111,14 +112,28 @@ def _published(page: PublicPage) -> QuerySet[Initiative]:
     ).select_related("kind")
 
 
+def _where(initiative: Initiative, places: list[Residence]) -> str:
+    """Where an event takes place, as a neighbour reads it: the place said, and
+    the residences it is for."""
+    return " · ".join(filter(None, [initiative.place, ", ".join(r.name for r in places)]))
+
+
 def events(page: PublicPage, *, today: datetime.date) -> list[Initiative]:
-    """Upcoming initiatives the organisation chose to show."""
-    return list(
+    """Upcoming initiatives the organisation chose to show, each with `where`. Two queries."""
+    rows = list(
         _published(page)
         .filter(status=Initiative.Status.PREVUE)
         .filter(Q(starts_on__gte=today) | Q(ends_on__gte=today))
+        .prefetch_related(
+            Prefetch(
+                "residences", queryset=Residence.objects.only("pk", "name").order_by(French("name")), to_attr="places"
+            )
+        )
         .order_by("starts_on", "pk")[:20]
     )
+    for row in rows:
+        row.where = _where(row, row.places)
+    return rows
 
 
 def stories(page: PublicPage, *, today: datetime.date) -> list[Story]:
@@ -160,7 +175,7 @@ def public_photo(page: PublicPage, photo_id: int) -> InitiativePhoto:
 
 
 def candidate_residences(organisation_id: int) -> QuerySet[Residence]:
-    return Residence.objects.filter(organisation_id=organisation_id).order_by("name", "pk")
+    return Residence.objects.filter(organisation_id=organisation_id).order_by(French("name"), "pk")
 
 
 def residence_sheet(user, residence_id: int) -> tuple[Residence, list[str], PublicPage]:
@@ -176,7 +191,7 @@ def residence_sheet(user, residence_id: int) -> tuple[Residence, list[str], Publ
 
 def printable_residences(user) -> QuerySet[Residence]:
     """The residences staff may print a welcome sheet or a poster for."""
-    return Residence.objects.for_user(user).select_related("quartier").order_by("name", "pk")
+    return Residence.objects.for_user(user).select_related("quartier").order_by(French("name"), "pk")
 
 
 def open_event(page: PublicPage, initiative_id: int, *, today: datetime.date) -> Initiative:
@@ -196,7 +211,13 @@ def attendances(user, *, today: datetime.date) -> list[Initiative]:
         Initiative.objects.for_user(user)
         .filter(publication__isnull=False, status=Initiative.Status.PREVUE)
         .filter(Q(starts_on__gte=today) | Q(ends_on__gte=today))
-        .prefetch_related(Prefetch("public_attendances", queryset=Attendance.objects.order_by("pk"), to_attr="came"))
+        .prefetch_related(
+            Prefetch(
+                "neighbour_attendances",
+                queryset=NeighbourAttendance.objects.for_user(user).order_by("pk"),
+                to_attr="came",
+            )
+        )
         .order_by("starts_on", "pk")
     )
     for row in rows:
@@ -208,4 +229,5 @@ def event_for_poster(user, initiative_id: int) -> tuple[Initiative, bool]:
     """An initiative of the user's scope, and whether the public page shows it
     (a poster must not point to a page that does not exist)."""
     event = Initiative.objects.select_related("organisation").get_for_user(user, initiative_id)
+    event.where = _where(event, list(event.residences.order_by(French("name"))))
     return event, PublishedInitiative.objects.filter(initiative=event).exists()

@@ -13,7 +13,7 @@ from core.notify import tell_staff
 from initiatives.models import Initiative
 from relais.models import Relais, Residence
 from relais.services import relais_create
-from vitrine.models import Attendance, PublicPage, PublishedInitiative
+from vitrine.models import PublicPage, PublishedInitiative
 
 CONFIRMATION = "candidature"
 
@@ -73,11 +73,3 @@ def candidate_apply(
         )
         tell_staff(organisation_id=organisation.pk, subject=relais, what="candidat", quartier_id=residence.quartier_id)
     return relais
-
-
-def attendance_add(*, initiative: Initiative, name: str, household: int) -> Attendance:
-    """A neighbour says they will come to an event open to all."""
-    with transaction.atomic():
-        return Attendance.objects.create(
-            organisation_id=initiative.organisation_id, initiative=initiative, name=name.strip(), household=household
-        )

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core import antispam as shared_antispam
 from core.access import ADMINS, WRITERS, access_for, role_required
-from core.security import content_security_policy
+from core.security import client_ip, content_security_policy
 from core.views import pdf_response
+from initiatives import services as initiatives_services
 from initiatives.models import Initiative
 from vitrine import antispam, selectors, services
 from vitrine import cache as page_cache
@@ -57,8 +57,13 @@ def _public(request, response: HttpResponse) -> HttpResponse:
 
 @require_safe
 def page(request, organisation):
-    public_page = selectors.published_page(organisation)
-    return _public(request, HttpResponse(_page_html(public_page, "page")))
+    # The page everyone reads: a hit is served from the cache without a query.
+    html = page_cache.get_by_slug(organisation, "page")
+    if html is None:
+        public_page = selectors.published_page(organisation)
+        html = _page_html(public_page, "page")
+        page_cache.remember_slug(organisation, public_page.organisation_id)
+    return _public(request, HttpResponse(html))
 
 
 @require_safe
@@ -80,16 +85,12 @@ def photo(request, organisation, photo):
     return _public(request, FileResponse(image.image.open("rb"), content_type="image/jpeg"))
 
 
-def _client_ip(request) -> str:
-    return shared_antispam.client_ip(request)
-
-
 def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, int]:
     """Why a public form is refused ("" when it is not), and the status to
     answer: the rate limit per IP, the form's own checks, the honeypot, the
     signed timestamp (spent here when all is well), the limit per address."""
     valid = form.is_valid()  # first: a refusal is added to a checked form
-    if not antispam.allow_ip(_client_ip(request)):
+    if not antispam.allow_ip(client_ip(request)):
         return antispam.TOO_MANY, 429
     if not valid:
         return "invalid", 200
@@ -212,7 +213,7 @@ def event(request, organisation, initiative):
         form = AttendanceForm(request.POST)
         refusal, status = _screen(request, form, org.pk)
         if not refusal:
-            services.attendance_add(
+            initiatives_services.neighbour_attendance_add(
                 initiative=shown, name=form.cleaned_data["name"], household=form.cleaned_data["household"]
             )
             messages.success(request, "Merci\u00a0! Les organisateurs savent que vous venez.")

@@ -8,6 +8,7 @@ offered to become a relais through the form two days ago and waits in
 import datetime
 
 from devtools.builder import Builder, clock
+from initiatives import services as initiatives_services
 from initiatives.models import Initiative
 from vitrine import services
 from vitrine.models import PublicPage
@@ -27,8 +28,11 @@ Téléphone : 04 50 00 00 00"""
 
 def seed(b: Builder) -> None:
     organisation, today = b.organisation, b.today
+    # What a landlord would choose: what comes, and the stories of the past year.
     shown = Initiative.objects.filter(
-        organisation=organisation, status__in=[Initiative.Status.PREVUE, Initiative.Status.REALISEE]
+        organisation=organisation,
+        status__in=[Initiative.Status.PREVUE, Initiative.Status.REALISEE],
+        starts_on__gte=today - datetime.timedelta(days=365),
     ).order_by("pk")
     with clock(b.at(today - datetime.timedelta(days=20))):
         services.public_page_save(
@@ -47,8 +51,8 @@ def seed(b: Builder) -> None:
     upcoming = shown.filter(status=Initiative.Status.PREVUE, starts_on__gte=today).order_by("starts_on").first()
     if upcoming is not None:
         with clock(b.at(today - datetime.timedelta(days=1), hour=20)):
-            services.attendance_add(initiative=upcoming, name="Famille Benhamou", household=4)
-            services.attendance_add(initiative=upcoming, name="Jo du 3e", household=1)
+            initiatives_services.neighbour_attendance_add(initiative=upcoming, name="Famille Benhamou", household=4)
+            initiatives_services.neighbour_attendance_add(initiative=upcoming, name="Jo du 3e", household=1)
     residence = organisation.residences.order_by("name", "pk").first()
     # Her confirmation went out when she sent the form.
     with clock(b.at(today - datetime.timedelta(days=2), hour=19)), b.recorded():

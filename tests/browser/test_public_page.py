@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import os
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from core.consents import consent_give
 from core.models import Consent
 from relais.models import Relais
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import DESKTOP, log_in, screenshot
+from tests.browser.test_relais_space import _axe
 from tests.factories import InitiativeFactory, RelaisFactory
 from vitrine import antispam
 from vitrine.models import PublicPage, PublishedInitiative
@@ -75,15 +82,61 @@ def test_a_neighbour_offers_to_become_relais_from_a_phone(published, page, live_
     assert Relais.objects.get(last_name="Garnier").status == Relais.Status.CANDIDAT
 
 
-def test_a_neighbour_says_they_will_come_from_a_phone(published, page, live_server, monkeypatch):
-    from vitrine.models import Attendance
+def _qr_link(pdf: bytes, folder: Path) -> str:
+    """The text of the one QR code on the poster's first page, read from the
+    page rendered as an image (pdftoppm, Debian's poppler-utils) as a phone's
+    camera would read the printed poster."""
+    if shutil.which("pdftoppm") is None:
+        reason = "pdftoppm is missing: apt-get install poppler-utils"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1")
+        pytest.skip(reason)
+    import zxingcpp
+    from PIL import Image
 
-    monkeypatch.setattr(antispam, "MIN_SECONDS", 0)
-    page.goto(f"{live_server.url}/p/{published.slug}/")
-    page.get_by_role("link", name="Fête des voisins de la résidence B").click()
+    (folder / "poster.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", "poster.pdf", "poster"],
+        cwd=folder,
+        check=True,
+        timeout=60,
+    )
+    with Image.open(folder / "poster.png") as image:
+        codes = [c for c in zxingcpp.read_barcodes(image) if c.format == zxingcpp.BarcodeFormat.QRCode]
+    assert len(codes) == 1, codes
+    return codes[0].text
+
+
+def test_a_neighbour_comes_from_the_posters_qr_code_and_the_organiser_sees_them(
+    published, world, page, live_server, monkeypatch, settings, tmp_path
+):
+    from initiatives.models import Initiative
+
+    monkeypatch.setattr(antispam, "MIN_SECONDS", 0)  # a robot-fast test, not a robot
+    settings.SITE_URL = live_server.url
+    event = Initiative.objects.get(title="Fête des voisins de la résidence B")
+    staff = Client()
+    staff.force_login(world.staff_b)
+    poster = staff.get(reverse("public:event_poster", args=[event.pk]))
+    assert poster["Content-Type"] == "application/pdf"
+
+    link = _qr_link(poster.content, tmp_path)
+    assert link == f"{live_server.url}/p/{published.slug}/rendez-vous/{event.pk}/"
+    page.goto(link)
+    assert page.get_by_role("heading", name="Fête des voisins de la résidence B").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert _axe(page) == []
     page.get_by_label("Votre nom ou un pseudonyme").fill("Mamie Jo")
     page.locator("#id_household").fill("3")
     page.get_by_role("button", name="Je viendrai").click()
     page.get_by_text("Les organisateurs savent que vous venez").wait_for()
     screenshot(page, "public-event-360")
-    assert Attendance.objects.get().household == 3
+
+    # The organiser, at their desk (one browser per test: a second context of it).
+    desktop = page.context.browser.new_context(**DESKTOP, locale="fr-FR").new_page()
+    log_in(desktop, live_server, world.staff_b)
+    desktop.goto(f"{live_server.url}{reverse('initiatives:detail', args=[event.pk])}")
+    venues = desktop.locator("#venues")
+    assert "3 personnes annoncées" in venues.inner_text() and "Mamie Jo (3)" in venues.inner_text()
+    screenshot(desktop, "public-event-organiser-1366")
+    desktop.context.close()

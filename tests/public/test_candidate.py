@@ -47,9 +47,9 @@ def data(world, **extra):
     }
 
 
-def post(payload, ip="203.0.113.7"):
+def post(payload, ip="203.0.113.7", **headers):
     with DataWrites() as writes:
-        response = Client(REMOTE_ADDR=ip).post(URL, payload)
+        response = Client(REMOTE_ADDR=ip, **headers).post(URL, payload)
     return response, writes
 
 
@@ -122,6 +122,63 @@ def test_over_the_limit_per_ip_is_refused(world, page):
     for i in range(antispam.PER_IP[0]):
         post(data(world, email=f"voisin{i}@example.test", last_name=f"Voisin{i}"))
     response, writes = post(data(world))
+    _refused(response, writes, "Trop de candidatures")
+
+
+def _fill_quota(world, **headers):
+    for i in range(antispam.PER_IP[0]):
+        assert (
+            post(data(world, email=f"voisin{i}@example.test", last_name=f"Voisin{i}"), **headers)[0].status_code == 302
+        )
+
+
+def test_a_forged_forwarded_address_is_ignored_without_a_trusted_proxy(world, page, settings):
+    """With no proxy declared, X-Forwarded-For is whatever the client wrote: a
+    robot changing it at each post is still one address."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    for i in range(antispam.PER_IP[0]):
+        post(data(world, email=f"voisin{i}@example.test", last_name=f"Voisin{i}"), HTTP_X_FORWARDED_FOR=f"10.0.0.{i}")
+    response, writes = post(data(world), HTTP_X_FORWARDED_FOR="10.0.0.99")
+    _refused(response, writes, "Trop de candidatures")
+
+
+def test_behind_the_proxy_neighbours_are_told_apart_by_their_own_address(world, page, settings):
+    """Behind one proxy every request comes from the proxy's address: the limit
+    counts the client's address the proxy appended, never what the client wrote
+    further left."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "172.18.0.5"
+    _fill_quota(world, ip=proxy, HTTP_X_FORWARDED_FOR="192.0.2.1")
+    # The same neighbour again, even claiming another address in front: refused.
+    response, writes = post(data(world), ip=proxy, HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.1")
+    _refused(response, writes, "Trop de candidatures")
+    # Another neighbour through the same proxy: welcome.
+    assert post(data(world), ip=proxy, HTTP_X_FORWARDED_FOR="192.0.2.2")[0].status_code == 302
+
+
+def test_the_client_address_is_read_as_many_places_from_the_right_as_there_are_proxies(settings, rf):
+    from core.security import client_ip
+
+    def ip(header, remote="172.18.0.5"):
+        meta = {"REMOTE_ADDR": remote} | ({"HTTP_X_FORWARDED_FOR": header} if header is not None else {})
+        return client_ip(rf.get("/", **meta))
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert ip("10.0.0.1") == "172.18.0.5"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert ip("10.0.0.1, 192.0.2.1") == "192.0.2.1"
+    assert ip(None) == "172.18.0.5"  # straight to gunicorn (the container's health check)
+    assert ip("pas une adresse") == "172.18.0.5"
+    assert ip(" 2001:db8::1 ") == "2001:db8::1"
+    settings.TRUSTED_PROXY_COUNT = 2
+    assert ip("10.0.0.1, 192.0.2.1, 172.18.0.9") == "192.0.2.1"
+    assert ip("192.0.2.1") == "192.0.2.1"  # fewer entries than proxies: the left-most
+
+
+def test_an_ipv6_client_counts_as_its_64(world, page):
+    for i in range(antispam.PER_IP[0]):
+        post(data(world, email=f"voisin{i}@example.test", last_name=f"Voisin{i}"), ip=f"2001:db8:1:2::{i + 1}")
+    response, writes = post(data(world), ip="2001:db8:1:2:ffff::1")
     _refused(response, writes, "Trop de candidatures")
 
 

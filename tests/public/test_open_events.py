@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from initiatives.models import NeighbourAttendance as Attendance
 from privacy.services import apply_retention
 from tests.db_writes import DataWrites
 from tests.factories import InitiativeFactory
 from vitrine import antispam
-from vitrine.models import Attendance, PublicPage, PublishedInitiative
+from vitrine.models import PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,18 @@ def test_a_neighbour_says_they_will_come_and_the_organisers_see_it(world, event,
     assert "Pique-nique du lac" in settings and "3 personnes annoncées" in settings and "Mamie Jo (3)" in settings
 
 
+def test_an_event_says_where_and_on_which_days(world, event, login):
+    event.place = "Cour de la résidence"
+    event.ends_on = event.starts_on + datetime.timedelta(days=1)
+    event.save()
+    event.residences.add(world.residence_a1)
+    body = Client().get(url(event)).content.decode().replace("&#x27;", "'")
+    assert "Cour de la résidence · Les Tilleuls" in body
+    assert f"au {event.ends_on.day} " in body and body.count("Du ") >= 1
+    page = Client().get(reverse("public:page", args=["habitat-a"])).content.decode()
+    assert "Cour de la résidence · Les Tilleuls" in page
+
+
 def test_refused_answers_write_nothing(world, event):
     for data, words in (
         ({"name": "Robot", "household": "1", "website": "x", "token": token(world.org_a)}, "pas pu être enregistré"),
@@ -73,14 +86,57 @@ def test_only_published_upcoming_events_have_a_page(world, event):
     assert Client().get(url(event, slug="habitat-b")).status_code == 404
 
 
-def test_the_names_go_the_day_after_the_event(world, event):
+def test_the_names_go_the_day_after_the_event_and_the_count_stays(world, event):
     Attendance.objects.create(organisation=world.org_a, initiative=event, name="Mamie Jo", household=2)
-    apply_retention(world.org_a, timezone.localdate())
-    assert Attendance.objects.count() == 1
-    event.starts_on = timezone.localdate() - datetime.timedelta(days=2)
+    today = timezone.localdate()
+    # The day of the event: the name is still there.
+    event.starts_on = today
+    event.save()
+    apply_retention(world.org_a, today)
+    assert Attendance.objects.get().name == "Mamie Jo"
+    # The day after: gone, the household stays for the report.
+    event.starts_on = today - datetime.timedelta(days=1)
+    event.save()
+    assert apply_retention(world.org_a, today)["neighbour names"] == 1
+    assert list(Attendance.objects.values_list("name", "household")) == [("", 2)]
+    assert apply_retention(world.org_a, today)["neighbour names"] == 0
+
+
+def test_the_count_feeds_the_initiatives_report(world, event, login):
+    for name, household in (("Mamie Jo", 3), ("Karim", 1)):
+        Client().post(url(event), {"name": name, "household": household, "website": "", "token": token(world.org_a)})
+    event.organisers.add(world.relais_a)
+    detail = reverse("initiatives:detail", args=[event.pk])
+    staff_page = login(world.staff_a).get(detail).content.decode()
+    assert "4 personnes annoncées" in staff_page and "Mamie Jo (3), Karim (1)" in staff_page
+    # The event's organiser sees them too; a partner reads the initiative, not who comes.
+    assert "Mamie Jo (3)" in login(world.relais_user_a).get(detail).content.decode()
+    partner_page = login(world.partner_a).get(detail).content.decode()
+    assert "annoncée" not in partner_page and "Mamie Jo" not in partner_page
+    # After the event the names go, and the report starts from the count.
+    event.starts_on = timezone.localdate() - datetime.timedelta(days=1)
     event.save()
     apply_retention(world.org_a, timezone.localdate())
-    assert not Attendance.objects.exists()
+    staff = login(world.staff_a)
+    page = staff.get(detail).content.decode()
+    assert "4 personnes annoncées" in page and "Mamie Jo" not in page and "noms ont été effacés" in page
+    form = staff.get(reverse("initiatives:report", args=[event.pk]))
+    assert form.context["form"].initial["participants"] == 4
+    assert "4 personnes avaient annoncé venir (2 réponses)" in form.content.decode()
+
+
+def test_the_organisers_page_counts_in_constant_queries(world, event, login, django_assert_max_num_queries):
+    staff = login(world.staff_a)
+    detail = reverse("initiatives:detail", args=[event.pk])
+    staff.get(detail)
+    Attendance.objects.create(organisation=world.org_a, initiative=event, name="Un", household=1)
+    with django_assert_max_num_queries(30) as few:
+        staff.get(detail)
+    Attendance.objects.bulk_create(
+        [Attendance(organisation=world.org_a, initiative=event, name=f"Voisin {i}", household=2) for i in range(30)]
+    )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert "61 personnes annoncées" in staff.get(detail).content.decode()
 
 
 def test_the_poster_of_an_event_carries_its_link(world, event, login):

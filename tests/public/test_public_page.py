@@ -109,11 +109,18 @@ def test_the_page_is_cached_and_invalidated_by_its_settings(world, published, dj
     url = reverse("public:page", args=["habitat-a"])
     Client().get(url)
     assert page_cache.get(world.org_a.pk, "page") is not None
-    with django_assert_max_num_queries(1):  # the published page; the HTML from the cache
-        Client().get(url)
+    with django_assert_max_num_queries(0):  # which page the address leads to, and its HTML: from the cache
+        assert Client().get(url).status_code == 200
     published.contact = "Nouvelle adresse de l'accueil"
     published.save()
     assert "Nouvelle adresse" in Client().get(url).content.decode()
+    world.org_a.name = "Habitat A renommé"
+    world.org_a.save()
+    assert "Habitat A renommé" in Client().get(url).content.decode()
+    # Unpublished: gone at once, whatever the cache held.
+    published.published = False
+    published.save()
+    assert Client().get(url).status_code == 404
 
 
 def test_the_page_reads_a_fixed_number_of_queries(world, published, monkeypatch):
