@@ -27,6 +27,7 @@ urlpatterns = [
     path("a-traiter/", include("inbox.urls")),
     path("donnees/", include("privacy.urls")),
     path("", include("vitrine.urls")),
+    path("", include("reseau.urls")),
 ]
 
 if apps.is_installed("devtools"):
