@@ -28,6 +28,7 @@ from reseau.models import (
     SharedDocument,
     SharedVersion,
 )
+from reunions.models import Invitee
 
 PAGE_SIZE = 25
 
@@ -218,9 +219,10 @@ def network_meetings(user, network: Organisation) -> QuerySet:
     return NetworkReunion.objects.for_user(user).filter(organisation=network).order_by("-starts_at")
 
 
-def guest_choices(user, network: Organisation) -> dict:
+def guest_choices(user, network: Organisation, reunion=None) -> dict:
     """Whom a network's coordination may invite: the members' staff and partners,
-    and the relais of members who agreed to be presented (names only)."""
+    and the relais of members who agreed to be presented (names only); those
+    already invited to `reunion` left out (counted)."""
     member_ids = (
         NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
     )
@@ -236,7 +238,17 @@ def guest_choices(user, network: Organisation) -> dict:
         .select_related("organisation")
         .order_by(French("organisation__name"), "last_name", "first_name")
     )
-    return {"staff": list(staff), "relais": list(relais)}
+    invited = {"relais": set(), "users": set()}
+    if reunion is not None:
+        for relais_id, user_id in (
+            Invitee.objects.for_user(user).filter(reunion=reunion).values_list("relais_id", "user_id")
+        ):
+            invited["relais" if relais_id else "users"].add(relais_id or user_id)
+    return {
+        "staff": [m for m in staff if m.user_id not in invited["users"]],
+        "relais": [r for r in relais if r.pk not in invited["relais"]],
+        "already": len(invited["relais"]) + len(invited["users"]),
+    }
 
 
 # The library

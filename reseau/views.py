@@ -100,7 +100,7 @@ def guests(request, reunion):
     if not network.is_network:
         messages.info(request, "Cette réunion est celle de votre organisation : invitez depuis sa page.")
         return redirect("reunions:reunion_detail", reunion=reunion.pk)
-    choices = selectors.guest_choices(request.user, network)
+    choices = selectors.guest_choices(request.user, network, reunion)
     form = GuestsForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         staff_ids = [int(pk) for pk in form.cleaned_data["staff"]]
@@ -116,7 +116,7 @@ def guests(request, reunion):
                 request, f"{count} invitation{'s' if count > 1 else ''} envoyée{'s' if count > 1 else ''}."
             )
             return redirect("reunions:reunion_detail", reunion=reunion.pk)
-    context = {"reunion": reunion, "form": form, "network": network}
+    context = {"reunion": reunion, "form": form, "network": network, "already": choices["already"]}
     return render(request, "reseau/guests.html", context, status=400 if form.errors else 200)
 
 

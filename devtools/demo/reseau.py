@@ -106,7 +106,7 @@ def _library(network, members, coordinator, committee) -> None:
         title="Kit de sensibilisation",
         kind=Document.Kind.KIT,
         audience=Document.Audience.RELAIS,
-        description="Affiches, déroulé d'une porte-à-porte et fiche « être relais » pour équiper le réseau.",
+        description="Affiches, déroulé d'un porte-à-porte et fiche « être relais » pour équiper le réseau.",
         file=_pdf("Kit de sensibilisation - version 1"),
         reunions=[committee],
     )

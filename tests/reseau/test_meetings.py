@@ -46,6 +46,9 @@ def test_the_coordinator_invites_consenting_relais_and_staff_of_members(world, n
     sent = Message.objects.filter(subject_type=ContentType.objects.get_for_model(Reunion), subject_id=comite.pk)
     assert sent.filter(kind="convocation").count() == 3
     assert sent.filter(kind__startswith="rappel-").exists()
+    # Those invited leave the list, counted.
+    page = text(client.get(f"/reseau/reunions/{comite.pk}/invites/"))
+    assert "3 personnes déjà invitées" in page and "Volontaire" not in page
     # A relais who did not agree to be presented cannot be slipped in.
     response = client.post(f"/reseau/reunions/{comite.pk}/invites/", {"relais": [quiet.pk]})
     assert response.status_code == 400
