@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "vitrine",
     "enquetes",
     "bilans",
+    "reseau",
     # Last: its ready() wires the access journal to the models every app registered.
     "privacy",
 ]
@@ -272,6 +273,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # worker, with a page that shows its progress; below, in the request.
 IMPORT_TASK_BYTES = env_int("IMPORT_TASK_BYTES", 200 * 1024)
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# A library's document (reseau/): a PDF, an office document or an image.
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Pixels an uploaded image may make a worker decode (core/uploads.py): a baseline
 # JPEG counted after its reduced-scale decoding, everything else in full (WebP
 # counts double). 20 million keeps the worst accepted image under 300 MB of
@@ -370,8 +373,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # PDFs of bilans have their own queue, served by a worker with concurrency 1
 # and --max-tasks-per-child (see run_local and the README): one large document
 # never delays the messages, and its memory goes back with its process.
-# The attestations d'engagement (engagement/) are PDFs too: the same worker.
-CELERY_TASK_ROUTES = {"bilans.tasks.*": {"queue": "bilans"}, "engagement.tasks.*": {"queue": "bilans"}}
+# The attestations d'engagement (engagement/) and the network's figures (its
+# members' bilans, reseau/) are made by the same worker as the bilans.
+CELERY_TASK_ROUTES = {
+    "bilans.tasks.*": {"queue": "bilans"},
+    "engagement.tasks.*": {"queue": "bilans"},
+    "reseau.tasks.*": {"queue": "bilans"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A minute in production; the deployment test shortens it so as not to wait.
 DISPATCH_EVERY_SECONDS = env_int("DISPATCH_EVERY_SECONDS", 60)

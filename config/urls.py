@@ -30,6 +30,7 @@ urlpatterns = [
     path("donnees/", include("privacy.urls")),
     path("", include("vitrine.urls")),
     path("", include("enquetes.urls")),
+    path("", include("reseau.urls")),
 ]
 
 if apps.is_installed("devtools"):

@@ -19,6 +19,7 @@ from core.models import Membership
 from core.scoping import (
     ADMIN,
     ADMINS,
+    COORDINATOR,
     NO_ACCESS,
     PARTNER,
     READERS,
@@ -34,6 +35,7 @@ from core.scoping import (
 __all__ = [
     "ADMIN",
     "ADMINS",
+    "COORDINATOR",
     "NO_ACCESS",
     "PARTNER",
     "READERS",

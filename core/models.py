@@ -115,6 +115,9 @@ class Organisation(models.Model):
         CENTRE_SOCIAL = "centre_social", "Centre social"
         ASSOCIATION = "association", "Association"
         COLLECTIVITE = "collectivite", "Collectivité"
+        # Several organisations working together (reseau/): its rows are its
+        # meetings, library and the like; its members stay organisations of their own.
+        RESEAU = "reseau", "Réseau"
 
     name = models.CharField("nom", max_length=200)
     slug = models.SlugField(unique=True)
@@ -145,6 +148,10 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_network(self) -> bool:
+        return self.kind == self.Kind.RESEAU
+
 
 class Notify(models.TextChoices):
     AT_ONCE = "aussitot", "Aussitôt, par e-mail, pour chaque nouvel élément"
@@ -158,6 +165,8 @@ class Membership(models.Model):
         STAFF = "staff", "Médiation"
         PARTNER = "partenaire", "Partenaire (lecture seule)"
         RELAIS = "relais", "Relais"
+        # Only in an organisation of kind « réseau » (check_data says so otherwise).
+        COORDINATOR = "coordinateur", "Coordination du réseau"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -185,6 +194,50 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class NetworkMembership(models.Model):
+    """An organisation's membership of a network (an organisation of kind
+    « réseau »): a landlord may belong to several. The row is the network's.
+
+    It is what core's scoping reads to let a network's staff read the rows its
+    members share (`scope_network`) and a relais invited by the network read
+    that meeting (`scope_guests`); `left_on` ends that at once."""
+
+    network = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="member_links")
+    member = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="network_links")
+    joined_on = models.DateField("membre depuis le")
+    left_on = models.DateField("sorti le", null=True, blank=True)
+    shares_figures = models.BooleanField(
+        "partage ses chiffres clés avec le réseau",
+        default=True,
+        help_text=(
+            "Les chiffres agrégés du bilan (jamais une personne) sont montrés aux autres membres et à la coordination."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "network"
+    scope_quartier = None
+    scope_network = True  # a member reads who else is in its networks
+
+    class Meta:
+        verbose_name = "adhésion à un réseau"
+        ordering = ["network", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "member"], condition=Q(left_on__isnull=True), name="network_member_once"
+            ),
+            models.CheckConstraint(condition=~Q(network=models.F("member")), name="network_not_own_member"),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="network_left_after_joined",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.network}"
 
 
 class Message(models.Model):

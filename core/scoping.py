@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -21,8 +22,11 @@ ADMIN = "admin"
 STAFF = "staff"
 PARTNER = "partenaire"
 RELAIS = "relais"
-READERS = (ADMIN, STAFF, PARTNER)
-WRITERS = (ADMIN, STAFF)
+# The staff of a network (an organisation of kind « réseau »): they run the
+# network's own rows like any staff, and read its members only in aggregate.
+COORDINATOR = "coordinateur"
+READERS = (ADMIN, STAFF, COORDINATOR, PARTNER)
+WRITERS = (ADMIN, STAFF, COORDINATOR)
 ADMINS = (ADMIN,)
 RELAIS_ONLY = (RELAIS,)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -57,11 +61,42 @@ class Access:
         return self.role == RELAIS
 
     @property
+    def is_coordinator(self) -> bool:
+        return self.role == COORDINATOR
+
+    @property
     def can_write(self) -> bool:
         return self.is_staff
 
 
 NO_ACCESS = Access(user=None)
+
+# `scope_relais = ANY_RELAIS`: every relais of the organisation reads the rows the
+# model's manager keeps (a library document meant for relais), no path needed.
+ANY_RELAIS = "*"
+
+
+def _network_links():
+    # core.models imports this module: the model is looked up when a query is built.
+    return apps.get_model("core", "NetworkMembership").objects.filter(left_on__isnull=True)
+
+
+def networks_of(organisation_id: int):
+    """The networks an organisation is an active member of (a subquery of ids)."""
+    return _network_links().filter(member_id=organisation_id).values("network_id")
+
+
+def linked_to(org_path: str, organisation_id: int, shares: str | None = None) -> Q:
+    """The rows of the organisations a network links to this one: a network's
+    active members; a member's networks and their other active members. One
+    condition of subqueries: no query of its own. `shares`: a boolean field of
+    the membership the member must have set (« shares_figures »)."""
+    networks = networks_of(organisation_id)
+    links = _network_links().filter(Q(network_id=organisation_id) | Q(network_id__in=networks))
+    if shares:
+        links = links.filter(**{shares: True})
+    members = links.values("member_id")
+    return Q(**{f"{org_path}__in": members}) | Q(**{f"{org_path}__in": networks})
 
 
 def access_for(user) -> Access:
@@ -107,6 +142,16 @@ class ScopedQuerySet(models.QuerySet):
     #                   (the initiatives they organise); otherwise relais only read
     #   scope_agency:   whether staff limited to some quartiers may read it at all
     #                   (False: a document of the whole organisation, like the bilan)
+    #   scope_network:  whether the organisations a network links to the row's
+    #                   (core.NetworkMembership) read it too: their unrestricted
+    #                   staff and coordinators, and their relais along scope_relais.
+    #                   Only on models that hold no person's data or whose manager
+    #                   keeps only what was shared (a proxy); never a way to write.
+    #                   A string names the membership's flag a member must have
+    #                   set for its rows to be read (« shares_figures »).
+    #   scope_guests:   whether a relais invited by one of their organisation's
+    #                   networks reads, along scope_relais, the network's rows
+    #                   about them (a meeting of the network, their invitation)
     defaults = {
         "scope_org": "organisation",
         "scope_quartier": "quartier",
@@ -114,6 +159,8 @@ class ScopedQuerySet(models.QuerySet):
         "scope_partner": False,  # deny by default: a model readable by partners says so
         "scope_agency": True,
         "scope_relais_writes": False,
+        "scope_network": False,
+        "scope_guests": False,
     }
 
     def _scope_attr(self, name: str) -> Any:
@@ -127,22 +174,30 @@ class ScopedQuerySet(models.QuerySet):
         # subquery on the primary key keeps one row each, in a single query.
         return Q(pk__in=self.model._base_manager.filter(condition).values("pk"))
 
-    def scope_condition(self, access: Access, *, write: bool = False, figures: bool = False) -> Q | None:
+    def scope_condition(
+        self, access: Access, *, write: bool = False, figures: bool = False, linked: bool = True
+    ) -> Q | None:
         """The filter for this access, or None when it may see nothing.
 
         `figures`: the rows are only counted, never shown; partners, who may not
         read people, still get the figures of their organisation.
+        `linked`: False keeps to the access's own organisation even on a model
+        that networks share (the door to an object one may change).
         """
         if access.organisation_id is None:
             return None
         org_path = self._scope_attr("scope_org")
         condition = Q(**{org_path: access.organisation_id})
+        network = linked and not write and self._scope_attr("scope_network")
         if access.is_staff:
             if access.quartier_ids and not self._scope_attr("scope_agency"):
                 return None
             quartier_path = self._scope_attr("scope_quartier")
             if access.quartier_ids and quartier_path:
                 condition &= self._along(quartier_path, "__in", access.quartier_ids)
+            elif network and not access.quartier_ids:
+                shares = network if isinstance(network, str) else None
+                condition |= linked_to(org_path, access.organisation_id, shares)
             return condition
         if write and not (access.is_relais and self._scope_attr("scope_relais_writes")):
             return None
@@ -152,6 +207,10 @@ class ScopedQuerySet(models.QuerySet):
             relais_path = self._scope_attr("scope_relais")
             if relais_path is None:
                 return None
+            if network or (not write and self._scope_attr("scope_guests")):
+                condition |= Q(**{f"{org_path}__in": networks_of(access.organisation_id)})
+            if relais_path == ANY_RELAIS:
+                return condition
             return condition & self._along(relais_path, "", access.user.pk)
         return None
 
@@ -168,8 +227,13 @@ class ScopedQuerySet(models.QuerySet):
 
     def get_for_user(self, user, pk: Any, *, write: bool = False):
         """One door per object: 404 outside the scope, 403 when readable only."""
+        # An object to change is one of the access's own organisation, never a
+        # row a network shares with it.
+        condition = self.scope_condition(access_for(user), linked=not write)
         try:
-            obj = self.for_user(user).get(pk=pk)
+            if condition is None:
+                raise self.model.DoesNotExist
+            obj = self.filter(condition).get(pk=pk)
         except (self.model.DoesNotExist, ValueError, TypeError):
             raise Http404("Cet élément n'existe pas ou ne vous est pas accessible.") from None
         access = access_for(user)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -232,17 +233,20 @@ def _shown_name(raw: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def clean_attachment(upload) -> Attachment:
-    """A file to send with a message: a PDF kept as it is (checked by its first
-    bytes, not its name), or a photo cleaned by `clean_photo`; or a
-    ValidationError in French."""
-    limit = settings.PHOTO_MAX_BYTES
+def _refuse_size(upload, limit: int) -> None:
     if upload.size == 0:
         raise forms.ValidationError("Le fichier est vide.")
     if upload.size > limit:
         raise forms.ValidationError(
             f"Ce fichier pèse {filesizeformat(upload.size)} : la limite est de {filesizeformat(limit)}."
         )
+
+
+def clean_attachment(upload) -> Attachment:
+    """A file to send with a message: a PDF kept as it is (checked by its first
+    bytes, not its name), or a photo cleaned by `clean_photo`; or a
+    ValidationError in French."""
+    _refuse_size(upload, settings.PHOTO_MAX_BYTES)
     upload.seek(0)
     if upload.read(len(PDF_MAGIC)) == PDF_MAGIC:
         upload.seek(0)
@@ -265,4 +269,89 @@ class AttachmentField(forms.FileField):
         upload = super().clean(data, initial)
         if upload and upload is not initial:
             return clean_attachment(upload)
+        return upload
+
+
+# Documents of a library (reseau/): judged by their content, never their name.
+OOXML_PARTS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
+ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+}
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    **{ext: mime for mime, ext in ODF_TYPES.items()},
+}
+DOCUMENT_REFUSED = (
+    "Ce fichier n'est pas accepté : un document doit être un PDF, un document bureautique "
+    "(Word, Excel, PowerPoint ou LibreOffice, sans macros) ou une image."
+)
+
+
+def _office_extension(upload) -> str | None:
+    """The extension an office document (a zip) really has, or None: OOXML by its
+    parts, OpenDocument by its `mimetype` entry; one with macros is refused."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if len(names) > 5000:
+                return None
+            lowered = [n.lower() for n in names]
+            if any(n.endswith(("vbaproject.bin", ".exe", ".dll", ".bat", ".cmd", ".js", ".vbs")) for n in lowered):
+                return None
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                return ODF_TYPES.get(archive.read("mimetype").decode("ascii", "replace").strip())
+            if "[Content_Types].xml" in names:
+                for prefix, extension in OOXML_PARTS.items():
+                    if any(n.startswith(prefix) for n in names):
+                        return extension
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    return None
+
+
+def clean_document(upload) -> Attachment:
+    """A library's document: a PDF or an office document kept as it is (checked
+    by its bytes, not its name), or an image cleaned by `clean_photo`; a
+    ValidationError in French for anything else (an executable renamed .pdf, a
+    document with macros, a file over DOCUMENT_MAX_BYTES). Nothing is written."""
+    _refuse_size(upload, settings.DOCUMENT_MAX_BYTES)
+    upload.seek(0)
+    head = upload.read(8)
+    extension = None
+    if head.startswith(PDF_MAGIC):
+        extension = ".pdf"
+    elif head.startswith(b"PK\x03\x04"):
+        extension = _office_extension(upload)
+    if extension:
+        upload.seek(0)
+        content = ContentFile(upload.read(), name=f"{uuid.uuid4().hex}{extension}")
+        return Attachment(content, DOCUMENT_TYPES[extension], _shown_name(upload.name, extension))
+    if head.startswith((b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xd0\xcf\x11\xe0")):
+        raise forms.ValidationError(DOCUMENT_REFUSED)
+    upload.seek(0)
+    try:
+        return Attachment(clean_photo(upload), "image/jpeg", _shown_name(upload.name, ".jpg"))
+    except forms.ValidationError:
+        raise forms.ValidationError(DOCUMENT_REFUSED) from None
+
+
+class DocumentField(forms.FileField):
+    """A file field for a library's document, as an Attachment."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "Un PDF, un document Word, Excel, PowerPoint ou LibreOffice, ou une image ; 20 Mo au plus."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload is not initial:
+            return clean_document(upload)
         return upload

@@ -9,7 +9,7 @@ from core.models import Membership
 from core.sensitive import SensitiveTextMixin
 from core.widgets import SearchableCheckboxes
 from relais.models import Quartier, Relais, Residence
-from reunions.models import Reunion
+from reunions.models import Invitee, Reunion
 
 
 class TimeInput(forms.TimeInput):
@@ -147,9 +147,10 @@ class NextReunionForm(ReunionForm):
         return data
 
 
-def person_choices(user) -> tuple[list, dict]:
+def person_choices(user, reunion=None) -> tuple[list, dict]:
     """Relais (not gone) and colleagues of the organisation, as "r-12" / "u-3"
-    choices, and the objects behind them."""
+    choices, and the objects behind them; with a meeting, its guests from other
+    organisations (a network's meeting invites its members' people)."""
     relais = Relais.objects.for_user(user).exclude(status=Relais.Status.SORTI).order_by("last_name", "first_name")
     members = (
         Membership.objects.for_user(user)
@@ -162,12 +163,22 @@ def person_choices(user) -> tuple[list, dict]:
         ("Relais", [(f"r-{r.pk}", str(r)) for r in relais]),
         ("Équipe", [(f"u-{m.user_id}", str(m.user)) for m in members]),
     ]
+    if reunion is not None:
+        guests = [
+            i
+            for i in Invitee.objects.for_user(user).filter(reunion=reunion).select_related("relais", "user")
+            if (f"r-{i.relais_id}" if i.relais_id else f"u-{i.user_id}") not in objects
+        ]
+        if guests:
+            keys = {(f"r-{i.relais_id}" if i.relais_id else f"u-{i.user_id}"): i.person for i in guests}
+            objects |= keys
+            choices.append(("Invité·es d'autres organisations", [(k, str(p)) for k, p in keys.items()]))
     return choices, objects
 
 
 class PersonField(forms.ChoiceField):
-    def __init__(self, *, user, **kwargs):
-        choices, self.objects = person_choices(user)
+    def __init__(self, *, user, reunion=None, **kwargs):
+        choices, self.objects = person_choices(user, reunion)
         super().__init__(choices=[("", "— choisir —"), *choices], **kwargs)
 
     def clean(self, value):
@@ -201,9 +212,9 @@ class ActionForm(forms.Form):
     owner = forms.ChoiceField(label="Qui s'en charge")
     due_on = forms.DateField(label="Pour le", widget=DateInput())
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, reunion=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"] = PersonField(user=user, label="Qui s'en charge")
+        self.fields["owner"] = PersonField(user=user, reunion=reunion, label="Qui s'en charge")
 
 
 class ParticipantForm(forms.Form):

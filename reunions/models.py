@@ -73,6 +73,9 @@ class Reunion(models.Model):
     scope_quartier = None
     scope_relais = "invitees__relais__user"
     scope_partner = True  # partners read the meetings (never the list of invitees)
+    # A relais invited by a network their organisation belongs to reads that
+    # meeting from their own space (« Mes réunions »), and nothing else of it.
+    scope_guests = True
 
     class Meta:
         ordering = ["starts_at"]
@@ -128,6 +131,7 @@ class Invitee(models.Model):
     scope_quartier = None
     scope_relais = "relais__user"
     scope_partner = False
+    scope_guests = True  # their invitation to a network's meeting
 
     class Meta:
         constraints = [
@@ -241,6 +245,7 @@ class ActionItem(models.Model):
     scope_quartier = None
     scope_relais = "owner_relais__user"
     scope_partner = False
+    scope_guests = True  # an action a network's meeting gave them
 
     class Meta:
         ordering = ["due_on", "pk"]

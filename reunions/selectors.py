@@ -316,7 +316,11 @@ def open_invitations(user) -> QuerySet[Invitee]:
 
 def my_reunions(user) -> list[tuple[Invitee, str]]:
     """The relais' next twenty invitations, each with its time in words."""
-    rows = open_invitations(user).select_related("reunion__residence").order_by("reunion__starts_at")[:20]
+    rows = (
+        open_invitations(user)
+        .select_related("reunion__residence", "reunion__organisation")
+        .order_by("reunion__starts_at")[:20]
+    )
     return [(i, when_text(i.reunion)) for i in rows]
 
 
@@ -327,7 +331,7 @@ def my_past_reunions(user, *, now: datetime.datetime) -> list[Invitee]:
         Invitee.objects.for_user(user)
         .filter(relais__user=user, reunion__ends_at__lt=now)
         .exclude(reunion__status=Reunion.Status.ANNULEE)
-        .select_related("reunion")
+        .select_related("reunion__organisation")
         .order_by("-reunion__starts_at")[:30]
     )
 

@@ -279,7 +279,7 @@ def minutes(request, reunion):
             return redirect("reunions:minutes", reunion=reunion.pk)
     context.update(
         form=form,
-        action_form=ActionForm(user=request.user),
+        action_form=ActionForm(user=request.user, reunion=reunion),
         statuses=ActionItem.Status.choices,
         editable=reunion.status != Reunion.Status.ANNULEE,
         # Published once the meeting has begun (the service refuses it before).
@@ -291,7 +291,7 @@ def minutes(request, reunion):
 @role_required(*WRITERS)
 def action_add(request, reunion):
     reunion = Reunion.objects.get_for_user(request.user, reunion, write=True)
-    form = ActionForm(request.POST or None, user=request.user)
+    form = ActionForm(request.POST or None, user=request.user, reunion=reunion)
     if request.method == "POST" and form.is_valid():
         try:
             services.action_add(reunion=reunion, by=request.user, **form.cleaned_data)

@@ -504,7 +504,65 @@ def _rsvp_short(world) -> str:
     return services.rsvp_short_code(services.invitee_from_token(_rsvp_token(world)))
 
 
+def _network(world) -> dict:
+    """A network around the cast (reseau/): « Réseau régional » with A and C as
+    members, B outside; its coordinator; a document of the network meant for
+    relais (the walk's `document`, with two versions); C's figures, a document C
+    shares and one it keeps (« NON-PARTAGE »: no one outside C may see it); a
+    meeting of the network to which relais A is invited."""
+    if not hasattr(world, "_network"):
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from core.models import Organisation
+        from core.uploads import Attachment
+        from reseau import services
+        from tests.factories import OrganisationFactory
+
+        network = OrganisationFactory(name="Réseau régional", slug="reseau-regional", kind=Organisation.Kind.RESEAU)
+        org_c = OrganisationFactory(name="Habitat C", slug="habitat-c")
+        services.network_member_add(network=network, member=world.org_a)
+        services.network_member_add(network=network, member=org_c)
+        coordinator = UserFactory(email="coordination@reseau.test", first_name="Claire", last_name="Coordination")
+        MembershipFactory(user=coordinator, organisation=network, role="coordinateur")
+        services.network_figures_refresh(network=network, year=timezone.localdate().year)
+
+        def pdf(name):
+            return Attachment(ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf"), "application/pdf", name)
+
+        kit = services.document_create(
+            organisation=network, by=coordinator, title="Kit de sensibilisation", kind="kit", audience="relais",
+            file=pdf("kit.pdf"),
+        )  # fmt: skip
+        services.version_add(document=kit, by=coordinator, file=pdf("kit-v2.pdf"), note="Nouvelles affiches")
+        services.document_create(
+            organisation=org_c, by=None, title="Charte des relais de C", kind="charte", audience="reseau",
+            link="https://video.example/charte",
+        )  # fmt: skip
+        services.document_create(
+            organisation=org_c, by=None, title="Note interne NON-PARTAGE", kind="autre", audience="organisation",
+            link="https://intranet.example/note",
+        )  # fmt: skip
+        start = timezone.now() + datetime.timedelta(days=12)
+        comite = plan_reunion(
+            world, start, organisation=network, by=coordinator, kind="comite", title="Comité du réseau", address="Lyon"
+        )
+        services.guests_invite(reunion=comite, by=coordinator, relais=[world.relais_a], users=[world.staff_a])
+        world._network = {
+            "network": network.pk,
+            "coordinator": coordinator,
+            "document": kit.pk,
+            "version": kit.versions.order_by("number").first().pk,
+        }
+    return world._network
+
+
 IN_SCOPE_KWARGS = {
+    # The network's objects (reseau/): read by its coordination and, as shared,
+    # by its members' staff (A's); never by B's.
+    "network": lambda w: _network(w)["network"],
+    "document": lambda w: _network(w)["document"],
+    "version": lambda w: _network(w)["version"],
     "organisation": _public_slug,
     "annonce": lambda w: _announcements(w)["annonce"],
     "piece": lambda w: _announcements(w)["piece"],
@@ -544,6 +602,10 @@ IN_SCOPE_KWARGS = {
 # None: the object belongs to the whole organisation (meetings), not to a quartier.
 OUTSIDE_AGENCY_KWARGS = {
     "organisation": None,  # the public pages: no agency, no login
+    # The network's and its library's: nothing of a quartier.
+    "network": None,
+    "document": None,
+    "version": None,
     # Announcements are the organisation's word to its network (each reaches
     # the relais its author may address).
     "annonce": None,
@@ -625,7 +687,11 @@ def build_url(route: Route, kwargs: dict) -> str:
     return url.replace("^", "").replace("$", "")
 
 
-CAST = ("staff_a", "admin_a", "agency_a", "partner_a", "relais_a", "staff_b", "anonymous")
+CAST = ("staff_a", "admin_a", "agency_a", "partner_a", "relais_a", "staff_b", "coordinator_n", "anonymous")
+# Kwargs naming the network's objects rather than organisation A's.
+NETWORK_KWARGS = {"network", "document", "version"}
+# What B has: a network it is not in must never show it.
+OF_B = ("Habitat B", "Résidence B", "Relais B")
 
 
 @dataclass
@@ -651,6 +717,7 @@ class _Cast:
             "partner_a": world.partner_a,
             "relais_a": world.relais_user_a,
             "staff_b": world.staff_b,
+            "coordinator_n": _network(world)["coordinator"],
             "anonymous": None,
         }
         self.clients = {who: Client() for who in CAST}
@@ -805,6 +872,10 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
         if wrote:
             problems.append(f"{label}: staff of organisation B wrote with POST: {wrote}")
         return problems
+    if "NON-PARTAGE" in body and who != "anonymous":
+        problems.append(f"{label}: {who} sees a document organisation C did not share")
+    if who == "coordinator_n":
+        return problems + _judge_coordinator(label, route, roles, method, status, body, wrote)
     if who == "agency_a" and "HORS-AGENCE" in body:
         problems.append(f"{label}: agency staff sees a quartier outside its agency")
     role = {
@@ -831,6 +902,36 @@ def _judge(label, route, roles, who, method, status, body, wrote) -> list[str]:
             problems.append(f"{label}: partner sees a relais' personal data")
     if role == "relais" and "PERSO-A2" in body:
         problems.append(f"{label}: relais sees another relais' data")
+    if any(name in body for name in OF_B):
+        problems.append(f"{label}: {who} sees organisation B through the network")
     if method == "get" and role in ("staff", "admin") and who != "agency_a" and status not in (200, 302, 405):
         problems.append(f"{label}: {who} GET its own organisation's page -> {status} (expected 200)")
+    return problems
+
+
+def _judge_coordinator(label, route, roles, method, status, body, wrote) -> list[str]:
+    """A network's coordination (network N: A and C members, B outside) sees no
+    person of any member and nothing of an organisation outside N."""
+    problems = []
+    if "PERSO-A" in body or MARKER in body:
+        problems.append(f"{label}: the network's coordinator sees organisation A's people or rows")
+    if any(name in body for name in OF_B):
+        problems.append(f"{label}: the network's coordinator sees organisation B, outside the network")
+    if route.name in PUBLIC_VIEWS:
+        return problems
+    if "coordinateur" not in (roles or ()):
+        if status != 403:
+            problems.append(f"{label}: coordinator_n {method.upper()} -> {status} (expected 403)")
+        if wrote:
+            problems.append(f"{label}: coordinator_n wrote with POST without the right to: {wrote}")
+        return problems
+    of_a = [k for k in route.kwarg_names if k not in NETWORK_KWARGS]
+    if of_a:
+        # Organisation A's objects: as for B's staff, they do not exist.
+        if status not in (403, 404, 405):
+            problems.append(f"{label}: coordinator_n {method.upper()} -> {status} on A's object (expected 404)")
+        if wrote:
+            problems.append(f"{label}: coordinator_n wrote on A's object: {wrote}")
+    elif method == "get" and route.kwarg_names and status not in (200, 302, 405):
+        problems.append(f"{label}: coordinator_n GET its network's page -> {status} (expected 200)")
     return problems

@@ -8,7 +8,8 @@ from django.urls import path
 from core.access import ADMIN, PARTNER, READERS, RELAIS, STAFF, WRITERS, role_required
 from core.models import Organisation
 from core.scoping import ScopedQuerySet
-from relais.models import Quartier, Residence
+from relais.models import Quartier, Relais, Residence
+from reseau.models import Document
 from tests.access_check import IN_SCOPE_KWARGS, OUTSIDE_AGENCY_KWARGS, check_access, iter_routes
 from tests.conftest import MARKER
 from tests.helpers import urlconf_with
@@ -46,6 +47,18 @@ def leaky_list(request):
     return HttpResponse(", ".join(Residence.objects.values_list("name", flat=True)))
 
 
+@role_required(*READERS)
+def leaky_network_people(request):
+    # Deliberately unscoped: the people of every member of a network.
+    return HttpResponse(", ".join(str(r) for r in Relais.objects.filter(organisation__network_links__isnull=False)))
+
+
+@role_required(*READERS)
+def leaky_unshared(request):
+    # Deliberately unscoped: every document of the network's members, shared or not.
+    return HttpResponse(", ".join(Document.objects.values_list("title", flat=True)))
+
+
 def undecorated(request):
     return HttpResponse("ouvert à tous")
 
@@ -67,6 +80,8 @@ def action_for_writers(request):
         (path("fuite/residences/<int:residence>/", leaky_residence), "fuite/residences/"),
         (path("fuite/residences/", leaky_list), "fuite/residences/"),
         (path("fuite/ouvert/", undecorated), "not behind role_required"),
+        (path("fuite/reseau/", leaky_network_people), "the network's coordinator sees organisation A's people"),
+        (path("fuite/bibliotheque/", leaky_unshared), "sees a document organisation C did not share"),
         (
             [path("fuite/bouton/", button_for_writers_shown_to_readers), path("fuite/action/", action_for_writers)],
             "partner_a is shown a form posting to /fuite/action/, which answers 403 to them",

@@ -96,6 +96,17 @@ def tilleuls(b: Builder) -> None:
     b.contacts(quiet_every=5)
 
 
+RHONE_NAMES = ["Les Canuts", "Résidence Lumière", "Le Confluent", "Les Pentes", "Cité Gerland", "Les Brotteaux"]
+
+
+def rhone(b: Builder) -> None:
+    """The third member of the regional network: a smaller landlord, three years in."""
+    quartiers = b.quartiers([("La Duchère", True), ("Gerland", False)])
+    residences = b.residences(RHONE_NAMES, quartiers=quartiers, dwellings=900, prefix="RHH", centre=(45.75, 4.84))
+    b.relais(_relais(b, residences, 14, years=3))
+    b.contacts(quiet_every=4)
+
+
 def _relais(b: Builder, homes, count: int, *, years: int) -> list[RelaisPlan]:
     """Relais of every status, reached mostly by e-mail, some by SMS, a few on
     paper; some relay a staircase or a building, a few a second residence."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core import outbox
 from core.models import Membership, User
 from relais.models import Relais
-from reunions.models import ActionItem, Reunion
+from reunions.models import ActionItem, Invitee, Reunion
 
 
 def _is_member(user: User, organisation_id: int) -> bool:
@@ -30,10 +30,14 @@ def action_add(
         raise ValidationError("Cette réunion est annulée.")
     if not title.strip():
         raise ValidationError({"title": "Décrivez l'action à mener."})
+    # A guest of the meeting (a network's invites its members' people) may take an action too.
+    guest = Invitee.objects.filter(
+        reunion=reunion, **({"relais": owner} if isinstance(owner, Relais) else {"user": owner})
+    ).exists()
     if isinstance(owner, Relais):
-        if owner.organisation_id != reunion.organisation_id:
+        if owner.organisation_id != reunion.organisation_id and not guest:
             raise ValidationError({"owner": "Ce relais n'appartient pas à votre organisation."})
-    elif not _is_member(owner, reunion.organisation_id):
+    elif not guest and not _is_member(owner, reunion.organisation_id):
         raise ValidationError({"owner": "Cette personne ne fait pas partie de votre organisation."})
     with transaction.atomic():
         action = ActionItem.objects.create(

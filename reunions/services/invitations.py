@@ -18,7 +18,7 @@ from django.utils import formats, timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import base36_to_int, int_to_base36
 
-from core import outbox
+from core import networks, outbox
 from core.models import Message, User
 from relais.models import Relais
 from reunions.models import Invitee, Reunion
@@ -78,7 +78,9 @@ def invitations_send(
         raise ValidationError("Cette réunion est passée : notez plutôt qui est venu.")
     if not relais and not users:
         raise ValidationError("Choisissez au moins une personne à inviter.")
-    if any(r.organisation_id != reunion.organisation_id for r in relais):
+    # A network's meeting invites guests from its members (core.networks).
+    allowed = {reunion.organisation_id, *networks.member_ids(reunion.organisation_id)}
+    if any(r.organisation_id not in allowed for r in relais):
         raise ValidationError("Un relais choisi n'appartient pas à votre organisation.")
     now = timezone.now()
     with transaction.atomic():

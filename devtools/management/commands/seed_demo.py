@@ -26,6 +26,7 @@ from devtools.demo import (
     privacy,
     public,
     remontees,
+    reseau,
     reunions,
 )
 from relais.models import Relais
@@ -67,7 +68,26 @@ class Command(BaseCommand):
                     part.seed(b)
             if not tilleuls.residences.exists():
                 network.tilleuls(Builder(tilleuls, by=users["tilleuls"], rng=rng, today=today, serial=100))
-        self.summary(lac, tilleuls)
+            # The regional network: the two organisations above and a third.
+            rhone = self.organisation("rhone-habitat", "Rhône Habitat", Organisation.Kind.BAILLEUR)
+            if not rhone.residences.exists():
+                network.rhone(Builder(rhone, rng=rng, today=today, serial=200))
+            regional = self.organisation(
+                "reseau-regional", "Réseau régional des habitants-relais", Organisation.Kind.RESEAU
+            )
+            Membership.objects.get_or_create(
+                user=users["coordination"], organisation=regional, defaults={"role": Membership.Role.COORDINATOR}
+            )
+            if not reseau.already(regional):
+                reseau.seed(
+                    regional,
+                    [lac, tilleuls, rhone],
+                    coordinator=users["coordination"],
+                    staff=[users["lac"], users["tilleuls"]],
+                    relais_user=users["relais"],
+                    today=today,
+                )
+        self.summary(lac, tilleuls, rhone)
 
     # Accounts
 
@@ -78,6 +98,7 @@ class Command(BaseCommand):
             "tilleuls": ("mediation@tilleuls.test", "Sophie", "Morel", False),
             "partner": ("partenaire@habitat-du-lac.test", "Paul", "Renard", False),
             "relais": ("relais@habitat-du-lac.test", "Fatou", "Diop", False),
+            "coordination": ("coordination@reseau-regional.test", "Inès", "Garnier", False),
         }
         users = {}
         for key, (email, first, last, superuser) in specs.items():

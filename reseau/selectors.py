@@ -1,0 +1,310 @@
+"""Reads of the network's pages, each through the one scoping mechanism
+(`for_user`): a network's coordination reads its own rows and its members'
+shared aggregates; a member's staff read what the network and the other members
+shared; a relais reads the documents meant for relais and the network's meetings
+they are invited to (reunions' own pages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Cast, NullIf
+from django.http import Http404
+
+from core.access import access_for
+from core.models import NetworkMembership, Organisation
+from core.search import French, search_q
+from reseau.models import (
+    Document,
+    DocumentVersion,
+    GuestRelais,
+    GuestStaff,
+    MemberFigures,
+    NetworkReunion,
+    RelaisDocument,
+    RelaisVersion,
+    SharedDocument,
+    SharedVersion,
+)
+from reunions.models import Invitee
+
+PAGE_SIZE = 25
+
+
+def my_networks(user) -> list[Organisation]:
+    """The networks of the request's organisation (itself, when it is one)."""
+    access = access_for(user)
+    if access.organisation is None:
+        return []
+    if access.organisation.is_network:
+        return [access.organisation]
+    links = (
+        NetworkMembership.objects.for_user(user)
+        .filter(member_id=access.organisation_id, left_on__isnull=True)
+        .select_related("network")
+    )
+    return [link.network for link in links]
+
+
+def network_of(user, network_id) -> Organisation:
+    """A network the request's organisation is (or belongs to): 404 otherwise."""
+    access = access_for(user)
+    if (
+        access.organisation is not None
+        and access.organisation.is_network
+        and str(network_id) == str(access.organisation_id)
+    ):
+        return access.organisation
+    try:
+        link = (
+            NetworkMembership.objects.for_user(user)
+            .filter(network_id=int(network_id), member_id=access.organisation_id, left_on__isnull=True)
+            .select_related("network")
+            .first()
+        )
+    except (TypeError, ValueError):
+        link = None
+    if link is None:
+        raise Http404("Ce réseau n'existe pas ou ne vous est pas accessible.")
+    return link.network
+
+
+def own_link(user, network: Organisation) -> NetworkMembership | None:
+    """The request's organisation's membership of that network (its sharing choice)."""
+    access = access_for(user)
+    return (
+        NetworkMembership.objects.for_user(user)
+        .filter(network=network, member_id=access.organisation_id, left_on__isnull=True)
+        .first()
+    )
+
+
+def members(user, network: Organisation) -> list[NetworkMembership]:
+    return list(
+        NetworkMembership.objects.for_user(user)
+        .filter(network=network, left_on__isnull=True)
+        .select_related("member")
+        .order_by(French("member__name"))
+    )
+
+
+# The dashboard: members side by side on the bilan's key figures.
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    unit: str = ""
+    # A share: (part, whole) fields added up over the members, then divided.
+    ratio: tuple[str, str] | None = None
+
+
+COLUMNS = [
+    Column("relais_active", "Relais actifs"),
+    Column("coverage", "Résidences couvertes", "%", ("covered", "residences")),
+    Column("reunions_held", "Réunions tenues"),
+    Column("within", "Remontées répondues sous 30 jours", "%", ("remontees_answered_within", "remontees_answerable")),
+    Column("initiatives_done", "Initiatives réalisées"),
+    Column("participants", "Participants"),
+]
+SORTS = {c.key for c in COLUMNS} | {"name"}
+SUMMED = ["relais_active", "residences", "covered", "reunions_held", "remontees_answerable",
+          "remontees_answered_within", "initiatives_done", "participants"]  # fmt: skip
+
+
+def _percent(part, whole) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _shares(queryset: QuerySet[MemberFigures]) -> QuerySet[MemberFigures]:
+    def share(part: str, whole: str):
+        return 100.0 * Cast(part, FloatField()) / NullIf(Cast(whole, FloatField()), 0.0)
+
+    return queryset.annotate(
+        coverage=share("covered", "residences"), within=share("remontees_answered_within", "remontees_answerable")
+    )
+
+
+def _values(row) -> dict:
+    """The columns' values of a figures row (or of totals)."""
+    get = (lambda k: row.get(k) or 0) if isinstance(row, dict) else (lambda k: getattr(row, k))
+    out = {}
+    for column in COLUMNS:
+        if column.ratio:
+            out[column.key] = _percent(get(column.ratio[0]), get(column.ratio[1]))
+        else:
+            out[column.key] = get(column.key)
+    return out
+
+
+def dashboard(user, network: Organisation, *, year: int, sort: str = "", page: str | int | None = 1) -> dict:
+    """A page of members with this year's and last year's figures, sorted in SQL;
+    the network's totals over every member who shares (sums; shares are the sum
+    of parts over the sum of wholes). Six queries whatever the number of members."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        key, descending = "relais_active", True
+    member_ids = (
+        NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
+    )
+    figures = MemberFigures.objects.for_user(user).filter(organisation__in=member_ids)
+    this_year = _shares(figures.filter(year=year)).select_related("organisation")
+    order = French("organisation__name") if key == "name" else F(key)
+    order = order.desc(nulls_last=True) if descending else order.asc(nulls_last=True)
+    paginator = Paginator(this_year.order_by(order, "organisation_id"), PAGE_SIZE)
+    current: Page = paginator.get_page(page)
+    shown = [row.organisation_id for row in current.object_list]
+    before = {row.organisation_id: row for row in figures.filter(year=year - 1, organisation_id__in=shown)}
+    rows = []
+    for row in current.object_list:
+        previous = before.get(row.organisation_id)
+        now, then = _values(row), _values(previous) if previous else {}
+        rows.append(
+            {
+                "organisation": row.organisation,
+                "computed_at": row.computed_at,
+                "cells": [{"now": now[c.key], "before": then.get(c.key), "unit": c.unit} for c in COLUMNS],
+            }
+        )
+    totals_now = _values(figures.filter(year=year).aggregate(**{k: Sum(k) for k in SUMMED}))
+    totals_then = _values(figures.filter(year=year - 1).aggregate(**{k: Sum(k) for k in SUMMED}))
+    not_sharing = (
+        NetworkMembership.objects.for_user(user)
+        .filter(network=network, left_on__isnull=True, shares_figures=False)
+        .select_related("member")
+        .order_by(French("member__name"))
+    )
+    sort = ("-" if descending else "") + key
+
+    def header(column_key: str, label: str) -> dict:
+        # Figures sort from the largest first; names from A to Z.
+        first = column_key if column_key == "name" else f"-{column_key}"
+        state = "" if key != column_key else ("descending" if descending else "ascending")
+        flipped = column_key if sort == f"-{column_key}" else f"-{column_key}"
+        return {"label": label, "sort": flipped if state else first, "state": state}
+
+    return {
+        "columns": COLUMNS,
+        "headers": [header(c.key, c.label) for c in COLUMNS],
+        "name_header": header("name", "Membre"),
+        "rows": rows,
+        "page": current,
+        "sort": sort,
+        "totals": [{"now": totals_now[c.key], "before": totals_then[c.key], "unit": c.unit} for c in COLUMNS],
+        "not_sharing": [link.member for link in not_sharing],
+        "year": year,
+        "count": paginator.count,
+    }
+
+
+def network_totals(user, network: Organisation, *, year: int) -> dict:
+    """The network's figures of a year, as the dashboard adds them up (for the tests and the bilan)."""
+    member_ids = (
+        NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
+    )
+    figures = MemberFigures.objects.for_user(user).filter(organisation__in=member_ids, year=year)
+    sums = figures.aggregate(**{k: Sum(k) for k in SUMMED})
+    return {**{k: sums[k] or 0 for k in SUMMED}, **_values(sums)}
+
+
+# The network's meetings
+
+
+def network_meetings(user, network: Organisation) -> QuerySet:
+    """The meetings of a network, as its members' staff read them (and its coordination)."""
+    return NetworkReunion.objects.for_user(user).filter(organisation=network).order_by("-starts_at")
+
+
+def guest_choices(user, network: Organisation, reunion=None) -> dict:
+    """Whom a network's coordination may invite: the members' staff and partners,
+    and the relais of members who agreed to be presented (names only); those
+    already invited to `reunion` left out (counted)."""
+    member_ids = (
+        NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
+    )
+    staff = (
+        GuestStaff.objects.for_user(user)
+        .filter(organisation__in=member_ids)
+        .select_related("user", "organisation")
+        .order_by(French("organisation__name"), "user__last_name", "user__first_name")
+    )
+    relais = (
+        GuestRelais.objects.for_user(user)
+        .filter(organisation__in=member_ids)
+        .select_related("organisation")
+        .order_by(French("organisation__name"), "last_name", "first_name")
+    )
+    invited = {"relais": set(), "users": set()}
+    if reunion is not None:
+        for relais_id, user_id in (
+            Invitee.objects.for_user(user).filter(reunion=reunion).values_list("relais_id", "user_id")
+        ):
+            invited["relais" if relais_id else "users"].add(relais_id or user_id)
+    return {
+        "staff": [m for m in staff if m.user_id not in invited["users"]],
+        "relais": [r for r in relais if r.pk not in invited["relais"]],
+        "already": len(invited["relais"]) + len(invited["users"]),
+    }
+
+
+# The library
+
+
+def _current_versions():
+    return Prefetch("versions", queryset=DocumentVersion.objects.order_by("-number"), to_attr="all_versions")
+
+
+def library(user, *, search: str = "") -> dict:
+    """Documents one may read: one's organisation's (staff), those the network and
+    its other members share (staff), those meant for relais (relais)."""
+    access = access_for(user)
+    if access.is_relais:
+        documents = RelaisDocument.objects.for_user(user)
+    elif access.is_staff:
+        own = Document.objects.for_user(user).values("pk")
+        shared = SharedDocument.objects.for_user(user).values("pk")
+        documents = Document.objects.filter(Q(pk__in=own) | Q(pk__in=shared))
+    else:
+        documents = RelaisDocument.objects.for_user(user)  # partners: what is meant for relais and the public
+    if search:
+        documents = documents.filter(search_q(search, "title", "description"))
+    documents = documents.select_related("organisation").prefetch_related(_current_versions())
+    return {"documents": list(documents.order_by("-updated_at", "-pk")[:200])}
+
+
+def document_for(user, pk) -> tuple[Document, bool]:
+    """A document one may read, and whether one may change it (one's own organisation's)."""
+    access = access_for(user)
+    if access.is_staff:
+        try:
+            return Document.objects.get_for_user(user, pk), True
+        except Http404:
+            pass
+        return SharedDocument.objects.get_for_user(user, pk), False
+    return RelaisDocument.objects.get_for_user(user, pk), False
+
+
+def versions_of(document: Document) -> list[DocumentVersion]:
+    return list(document.versions.select_related("uploaded_by").order_by("-number"))
+
+
+def version_for(user, pk) -> DocumentVersion:
+    """A version's file, read as its document is."""
+    access = access_for(user)
+    if access.is_staff:
+        try:
+            return DocumentVersion.objects.select_related("document").get_for_user(user, pk)
+        except Http404:
+            return SharedVersion.objects.select_related("document").get_for_user(user, pk)
+    return RelaisVersion.objects.select_related("document").get_for_user(user, pk)
+
+
+def documents_of_meeting(user, reunion_id: int) -> list[Document]:
+    """The documents attached to a meeting one may read."""
+    access = access_for(user)
+    model = RelaisDocument if access.is_relais else Document
+    return list(model.objects.for_user(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
