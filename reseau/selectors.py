@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, NullIf
 from django.http import Http404
 
 from core.access import access_for
+from core.forms import is_id
 from core.models import NetworkMembership, Organisation
 from core.search import French, search_q
 from reseau.models import (
@@ -57,15 +58,14 @@ def network_of(user, network_id) -> Organisation:
         and str(network_id) == str(access.organisation_id)
     ):
         return access.organisation
-    try:
+    link = None
+    if is_id(str(network_id)):  # an id beyond 64 bits is not found (not a 500)
         link = (
             NetworkMembership.objects.for_user(user)
             .filter(network_id=int(network_id), member_id=access.organisation_id, left_on__isnull=True)
             .select_related("network")
             .first()
         )
-    except (TypeError, ValueError):
-        link = None
     if link is None:
         raise Http404("Ce réseau n'existe pas ou ne vous est pas accessible.")
     return link.network
