@@ -183,10 +183,20 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(d
         for table in ("django_migrations", "django_content_type", "auth_permission"):
             after.pop(table), before.pop(table)
         # New tables start empty but for backfills: one line of history per
-        # initiative (initiatives.0005).
+        # initiative (initiatives.0005); the charter each guide held, as its
+        # version 1 (parcours.0002); the last visit known from the home page's
+        # « seen » date (engagement.0002).
         new_tables = set(after) - set(before)
         assert after["initiatives_initiativestatuschange"] == before["initiatives_initiative"]
-        assert {t for t in new_tables if after[t]} <= {"initiatives_initiativestatuschange"}
+        with previous.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM espace_guide WHERE charter <> ''")
+            charters = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM relais_relais WHERE home_seen_at IS NOT NULL")
+            seen = cursor.fetchone()[0]
+        assert charters and after["parcours_charterversion"] == charters
+        assert after["engagement_lastseen"] == seen
+        backfills = {"initiatives_initiativestatuschange", "parcours_charterversion", "engagement_lastseen"}
+        assert {t for t in new_tables if after[t]} <= backfills
         assert {t: after[t] for t in before} == before, "a table lost or gained rows"
         with previous.cursor() as cursor:
             cursor.execute(
