@@ -125,13 +125,16 @@ def relais(request, relais):
 @role_required(*RELAIS_ONLY)
 @require_POST
 def guide_read(request):
+    # The form is read before anything is written: a request Django refuses
+    # (too many fields) must not have noted the guide as read.
+    back = "espace:home" if request.POST.get("next") == "espace" else "espace:guide"
     relais = Relais.objects.for_user(request.user).first()
     if relais is None:
         messages.error(request, "Votre fiche de relais n'est pas encore créée : demandez-le à l'équipe.")
     else:
         services.guide_read(relais=relais)
         messages.success(request, "Merci : le guide est noté comme lu.")
-    return redirect("espace:home" if request.POST.get("next") == "espace" else "espace:guide")
+    return redirect(back)
 
 
 # The charter

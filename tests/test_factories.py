@@ -12,6 +12,12 @@ pytestmark = pytest.mark.django_db
 OUR_APPS = ("core", "relais", "reunions", "remontees", "initiatives", "espace", "inbox", "privacy", "bilans")
 # Rows only their own code makes, which no test builds by hand.
 NO_FACTORY = {
+    "core.NetworkMembership": "a member joins a network through reseau.services.network_member_add (tests/reseau)",
+    "initiatives.Organiser": "the organisers' link of an initiative: InitiativeFactory's organisers make its rows",
+    "initiatives.NeighbourAttendance": (
+        "made through initiatives.services.neighbour_attendance_add (tests/public/test_open_events.py)"
+    ),
+    "relais.ImportJob": "an uploaded CSV: the large import makes it (tests/relais/test_big_import.py)",
     "reunions.ReunionSeries": "reunions.services.reunion_plan makes the series of its meetings",
     "reunions.ReunionSettings": "made with the organisation, changed through its form",
     "initiatives.InitiativePhoto": "an upload: initiatives.services.photo_add, with a real image",

@@ -89,6 +89,10 @@ FLOOR_TARGETS = 69
 
 # URL patterns that take a POST but have no form to fuzz, each with its reason.
 EXEMPT: dict[str, str] = {
+    "enquetes/<int:questionnaire>/relancer/": (
+        "a button shown only once personal links were sent and while the questionnaire is open, which the "
+        "walk's questionnaire has none of; it reads no field (tests/enquetes: a reminder goes once)"
+    ),
     "remontees/<int:remontee>/confirmer/": (
         "a button shown only on a remontée « résolue — à confirmer », which the walk's world has none of; "
         "it reads no field but `next` (tests/remontees/test_handoffs.py)"

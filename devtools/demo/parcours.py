@@ -137,6 +137,12 @@ def _training(b: Builder) -> None:
         themes="orientation des voisins, fiche contact",
         residence=common_room,
         invitees=b.invite(came, held=True, came=0.9),
+        agenda="Qui appeler pour quoi\nLa fiche contact du relais",
+        minutes=(
+            "Tour des situations fréquentes (fuite, ascenseur, voisinage, démarches) et de qui appeler pour "
+            "chacune. Chaque relais repart avec la fiche contact de sa résidence, à afficher chez soi."
+        ),
+        decisions="Chaque relais affiche la fiche contact dans son hall d'ici la fin du mois.",
     )
     upcoming = ReunionPlan(
         kind=Reunion.Kind.FORMATION,
