@@ -3,6 +3,8 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from bilans.selectors import bilan_figures
@@ -12,7 +14,31 @@ from engagement.selectors import at_risk, reasons_of
 from relais import selectors
 from relais.models import Relais
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test builds the whole demo
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo") / "media"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, demo_media):
+    # The demo's files (its bilan's PDF, photos) stay where the module's demo put them.
+    settings.MEDIA_ROOT = demo_media
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker, demo_media):
+    """The demo, built once for this module in a transaction rolled back at its end.
+
+    Each test runs in its own savepoint inside it (pytest-django's django_db), so what a
+    test changes is undone before the next one, as if each had seeded its own demo.
+    """
+    with override_settings(MEDIA_ROOT=demo_media), django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def counts() -> dict[str, int]:
@@ -20,9 +46,8 @@ def counts() -> dict[str, int]:
 
 
 def test_seed_demo_builds_the_demo_network_once():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     first = counts()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())  # a second run adds nothing
     assert counts() == first
 
     lac = Organisation.objects.get(slug="habitat-du-lac")
@@ -95,7 +120,6 @@ def test_seed_demo_builds_the_demo_network_once():
     ],
 )
 def test_demo_accounts_log_in_with_the_demo_password(client, email, landing, text):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert client.login(email=email, password="demo1234")
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == landing
@@ -103,7 +127,6 @@ def test_demo_accounts_log_in_with_the_demo_password(client, email, landing, tex
 
 
 def test_the_demo_relais_sees_its_residence(client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     relais = Relais.objects.get(user__email="relais@habitat-du-lac.test")
     assert relais.status == Relais.Status.ACTIF
     client.login(email="relais@habitat-du-lac.test", password="demo1234")
@@ -114,7 +137,6 @@ def test_the_demo_relais_sees_its_residence(client):
 def test_the_demo_has_meetings_held_cancelled_and_to_come(client):
     from reunions.models import Invitee, Reunion
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Reunion.objects.filter(organisation__slug="habitat-du-lac")
     assert {"tenue", "annulee", "prevue"} == set(lac.values_list("status", flat=True))
     assert Invitee.objects.filter(reunion__status="tenue", attended=True).exists()
@@ -128,7 +150,6 @@ def test_the_demo_shows_meetings_from_invitation_to_followed_actions():
     from remontees.models import Remontee
     from reunions.models import ActionItem, AgendaItem, Reunion
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Organisation.objects.get(slug="habitat-du-lac")
     meetings = Reunion.objects.filter(organisation=lac)
     assert set(meetings.values_list("status", flat=True)) == {"prevue", "tenue", "annulee"}
@@ -150,7 +171,6 @@ def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
     from core.models import Message
     from initiatives.models import GrantRequest, Initiative, LogisticsRequest
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Organisation.objects.get(slug="habitat-du-lac")
     initiatives = Initiative.objects.filter(organisation=lac)
     assert set(initiatives.values_list("status", flat=True)) == set(Initiative.Status.values)
@@ -174,7 +194,6 @@ def test_the_demo_has_a_bilan_ready_to_download(client):
 
     from bilans.models import Bilan
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     bilan = Bilan.objects.get(organisation__slug="habitat-du-lac")
     assert bilan.state == "pret" and bilan.introduction and bilan.perspectives and bilan.examples.exists()
     client.login(email="mediation@habitat-du-lac.test", password="demo1234")
@@ -186,7 +205,6 @@ def test_the_demo_has_a_bilan_ready_to_download(client):
 def test_the_demo_relais_space_has_a_guide_activity_and_initiatives_to_report(client):
     from espace.models import Activity, Guide
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Organisation.objects.get(slug="habitat-du-lac")
     assert Guide.objects.get(organisation=lac).missions
     assert Activity.objects.filter(organisation=lac).count() >= 30
@@ -199,7 +217,6 @@ def test_the_demo_relais_space_has_a_guide_activity_and_initiatives_to_report(cl
 def test_the_demo_is_a_history_the_product_could_have_recorded():
     from tests.devtools.coherence import problems
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     for organisation in Organisation.objects.all():
         assert problems(organisation) == [], organisation.slug
 
@@ -209,7 +226,6 @@ def test_the_demo_shows_relais_what_the_network_did(client):
     from tests.helpers import text
     from tests.helpers import visible as text_of
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     client.login(email="relais@habitat-du-lac.test", password="demo1234")
     meetings = text(client.get("/reunions/mes-reunions/"))
     assert "Réunions passées" in meetings and "Lire le compte-rendu, les décisions et les actions" in meetings
@@ -231,7 +247,6 @@ def test_the_demo_shows_relais_what_the_network_did(client):
 def test_the_demo_has_work_waiting_services_late_and_a_residence_poster_to_print(client):
     from remontees.models import HandOff, Remontee
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     client.login(email="mediation@habitat-du-lac.test", password="demo1234")
     inbox = client.get("/a-traiter/").content.decode()
     for waiting in ("Remontées nouvelles", "Remontées en retard chez un service", "Remontées renvoyées par un service"):
@@ -253,7 +268,6 @@ def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client
     from core.models import Message
     from tests.helpers import text
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     page = client.get("/p/habitat-du-lac/")
     assert page.status_code == 200 and "Set-Cookie" not in page.headers
     shown = text(page)
@@ -272,7 +286,6 @@ def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client
 def test_the_demo_has_last_year_and_this_year_barometers_one_open_now(client):
     from enquetes.models import Questionnaire, Response
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     today = timezone.localdate()
     barometers = Questionnaire.objects.filter(organisation__slug="habitat-du-lac", template="barometre")
     last, this = barometers.get(year=today.year - 1), barometers.get(closes_on__gte=today)
@@ -292,7 +305,6 @@ def test_the_demo_shows_relais_at_every_stage_of_their_way_in(client):
     from parcours.models import CharterSignature, CharterVersion, Milestone
     from parcours.selectors import path_done_on
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     lac = Organisation.objects.get(slug="habitat-du-lac")
     # A charter in two versions; some relais signed the first only.
     assert list(CharterVersion.objects.filter(organisation=lac).values_list("number", flat=True)) == [2, 1]
