@@ -492,6 +492,7 @@ class Line:
     title: str
     kind: str
     minutes: int
+    module: str = ""  # a training session's module (parcours), when the meeting was one
 
 
 @dataclass
@@ -535,13 +536,19 @@ def attestation_data(organisation: Organisation, year: int, relais_ids: list[int
     first, last = year_bounds(year)
     data = {pk: AttestationData(relais_id=pk, year=year, first_day=first, last_day=last) for pk in relais_ids}
     kinds = dict(Reunion.Kind.choices)
-    for relais_id, minutes, starts, ends, title, kind in (
+    for relais_id, minutes, starts, ends, title, kind, module in (
         Invitee.objects.filter(
             _held_in(first, last), reunion__organisation=organisation, relais_id__in=relais_ids, attended=True
         )
         .order_by("reunion__starts_at", "pk")
         .values_list(
-            "relais_id", "minutes", "reunion__starts_at", "reunion__ends_at", "reunion__title", "reunion__kind"
+            "relais_id",
+            "minutes",
+            "reunion__starts_at",
+            "reunion__ends_at",
+            "reunion__title",
+            "reunion__kind",
+            "reunion__training_session__module__title",
         )
     ):
         data[relais_id].meetings.append(
@@ -550,6 +557,7 @@ def attestation_data(organisation: Organisation, year: int, relais_ids: list[int
                 title=title,
                 kind=kinds.get(kind, kind),
                 minutes=minutes if minutes is not None else _minutes_between(starts, ends),
+                module=module or "",
             )
         )
     for relais_id, minutes, day, title, kind in (

@@ -19,6 +19,7 @@ from engagement import selectors, services
 from engagement.models import Attestation, AttestationRun, EngagementSettings, LastSeen
 from espace.forms import ActivityForm
 from initiatives.models import Initiative, Organiser
+from parcours.models import TrainingModule, TrainingSession
 from relais.models import ContactLog, Relais
 from reunions.models import Invitee, Reunion
 from tests.factories import (
@@ -378,12 +379,13 @@ def _known_relais(world):
         meeting(org, datetime.date(LAST_YEAR, 2, 3), hours=2, kind=Reunion.Kind.PLENIERE, title="Plénière annuelle"),
         relais,
     )
-    attend(
-        meeting(
-            org, datetime.date(LAST_YEAR, 4, 7), hours=3, kind=Reunion.Kind.FORMATION, title="Formation écoute active"
-        ),
-        relais,
+    training = meeting(
+        org, datetime.date(LAST_YEAR, 4, 7), hours=3, kind=Reunion.Kind.FORMATION, title="Formation écoute active"
     )
+    attend(training, relais)
+    # The session was given for a module of the organisation's training (parcours/).
+    module = TrainingModule.objects.create(organisation=org, title="Écouter et orienter ses voisins")
+    TrainingSession.objects.create(module=module, reunion=training)
     attend(
         meeting(org, datetime.date(LAST_YEAR, 9, 22), hours=2, title="Réunion thématique chauffage"), relais, minutes=45
     )
@@ -431,7 +433,7 @@ def test_the_attestation_says_every_figure_of_a_known_relais(world):
         "Total des réunions 5 h 45",
         f"20 juin {LAST_YEAR} Fête des voisins des Tilleuls",
         "Total des initiatives 5 h",
-        f"Formation écoute active (7 avril {LAST_YEAR}, 3 h)",
+        f"module « Écouter et orienter ses voisins » (7 avril {LAST_YEAR}, 3 h)",
         "10 foyers rencontrés : 2 h 30",
         f"Fait le {timezone.localdate().day}",
         f"Réf. ATT-{LAST_YEAR}-{relais.pk:05d}-1",
