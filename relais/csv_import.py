@@ -31,10 +31,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from core.consents import consent_give
 from core.models import Consent, Organisation, User
 from relais import services
-from relais.models import ImportJob, Quartier, Relais, RelaisResidence, Residence
+from relais.models import ImportJob, Quartier, Relais, RelaisResidence, RelaisStatusChange, Residence
 
 
 class ImportFileError(Exception):
@@ -349,6 +348,34 @@ def apply_residences(*, organisation: Organisation, report: ImportReport, by: Us
         return write_residences(organisation=organisation, rows=report.rows, existing=existing)
 
 
+# What a row may change of a residence (the quartier aside).
+RESIDENCE_FIELDS = "name reference address postal_code city dwellings has_common_room latitude longitude".split()
+
+
+def _residence_row(
+    data: dict, *, organisation: Organisation, existing: dict[int, Residence], quartiers: dict[str, Quartier]
+) -> tuple[Residence, Quartier | None]:
+    """The residence a checked row describes, filled in and unsaved, and its
+    quartier when the row changed its QPV flag (unsaved too). A quartier the
+    organisation does not have yet is created here: a file names a few."""
+    quartier = changed = None
+    if data.get("quartier"):
+        key = normalise(data["quartier"])
+        if key not in quartiers:
+            quartiers[key] = Quartier.objects.create(organisation=organisation, name=data["quartier"])
+        quartier = quartiers[key]
+        if "qpv" in data and quartier.is_qpv != data["qpv"]:
+            quartier.is_qpv = data["qpv"]
+            changed = quartier
+    residence = existing.get(data.get("pk")) or Residence(organisation=organisation)
+    for name in RESIDENCE_FIELDS:
+        if name in data:
+            setattr(residence, name, data[name])
+    if quartier is not None:
+        residence.quartier = quartier
+    return residence, changed
+
+
 def write_residences(
     *,
     organisation: Organisation,
@@ -357,38 +384,60 @@ def write_residences(
     by: User | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
-    """Write checked rows, in the caller's transaction."""
+    """Write checked rows one by one, in the caller's transaction."""
     quartiers = {normalise(q.name): q for q in Quartier.objects.filter(organisation=organisation)}
     created = updated = 0
     for data in rows:
-        quartier = None
-        if data.get("quartier"):
-            key = normalise(data["quartier"])
-            if key not in quartiers:
-                quartiers[key] = Quartier.objects.create(organisation=organisation, name=data["quartier"])
-            quartier = quartiers[key]
-            if "qpv" in data and quartier.is_qpv != data["qpv"]:
-                quartier.is_qpv = data["qpv"]
-                quartier.save(update_fields=["is_qpv"])
-        residence = existing.get(data.get("pk")) or Residence(organisation=organisation)
-        for name in (
-            "name",
-            "reference",
-            "address",
-            "postal_code",
-            "city",
-            "dwellings",
-            "has_common_room",
-            "latitude",
-            "longitude",
-        ):
-            if name in data:
-                setattr(residence, name, data[name])
-        if quartier is not None:
-            residence.quartier = quartier
+        residence, changed = _residence_row(data, organisation=organisation, existing=existing, quartiers=quartiers)
+        if changed is not None:
+            changed.save(update_fields=["is_qpv"])
         created += residence.pk is None
         updated += residence.pk is not None
         residence.save()
+        if progress is not None:
+            progress(created + updated)
+    return created, updated
+
+
+# Rows written at once by the worker: a few queries per chunk instead of a few per row.
+WRITE_CHUNK = 500
+
+
+def _chunks(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for data in rows:
+        chunk.append(data)
+        if len(chunk) == WRITE_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def bulk_write_residences(
+    *,
+    organisation: Organisation,
+    rows: Iterable[dict],
+    by: User | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """`write_residences` a chunk at a time, with the same rows: in the caller's
+    transaction, each chunk's existing residences locked and read afresh."""
+    quartiers = {normalise(q.name): q for q in Quartier.objects.filter(organisation=organisation)}
+    created = updated = 0
+    for chunk in _chunks(rows):
+        existing = Residence.objects.select_for_update().in_bulk([d["pk"] for d in chunk if d.get("pk")])
+        residences, changed_quartiers = [], {}
+        for data in chunk:
+            residence, changed = _residence_row(data, organisation=organisation, existing=existing, quartiers=quartiers)
+            residences.append(residence)
+            if changed is not None:
+                changed_quartiers[changed.pk] = changed
+        Quartier.objects.bulk_update(changed_quartiers.values(), ["is_qpv"])
+        new = [r for r in residences if r.pk is None]
+        Residence.objects.bulk_create(new)
+        Residence.objects.bulk_update(existing.values(), [*RESIDENCE_FIELDS, "quartier"])
+        created, updated = created + len(new), updated + len(residences) - len(new)
         if progress is not None:
             progress(created + updated)
     return created, updated
@@ -559,6 +608,60 @@ def apply_relais(*, organisation: Organisation, report: ImportReport, by: User |
         return write_relais(organisation=organisation, rows=report.rows, existing=existing, by=by)
 
 
+def _relais_values(data: dict, today: datetime.date) -> tuple[dict, datetime.date, str]:
+    """A checked row's contact fields, its start date and the status it asks for."""
+    fields = {k: data[k] for k in ("phone", "email", "preferred_channel") if k in data}
+    return fields, data.get("start") or today, data["status"]
+
+
+def _new_relais(data: dict, *, organisation: Organisation, by: User | None, today: datetime.date) -> dict:
+    """The arguments of `services.relais_create` (or `relais_build`) for a row
+    that names nobody known: created candidat or actif, paused or gone after."""
+    fields, start, status = _relais_values(data, today)
+    # The column says « agreed to be listed and contacted »: by the addresses
+    # the file gives. Only for a new relais: importing an old file again never
+    # gives back a consent withdrawn since.
+    scopes = None
+    if data.get("consent_date"):
+        scopes = [Consent.Scope.ANNUAIRE]
+        scopes += [Consent.Scope.EMAIL] if data.get("email") else []
+        scopes += [Consent.Scope.SMS] if data.get("phone") else []
+    return dict(
+        organisation=organisation,
+        by=by,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        status=Relais.Status.CANDIDAT if status == Relais.Status.CANDIDAT else Relais.Status.ACTIF,
+        status_date=start,
+        residences=[(data["residence"], data.get("building", ""))],
+        consents=scopes,
+        consent_date=data.get("consent_date"),
+        **fields,
+    )
+
+
+def _known_relais(relais: Relais, data: dict, today: datetime.date) -> None:
+    """A row that names a known relais: their card as the file says (in memory)."""
+    fields, _, _ = _relais_values(data, today)
+    for name, value in {"first_name": data["first_name"], "last_name": data["last_name"], **fields}.items():
+        setattr(relais, name, value)
+
+
+def _status_change(relais: Relais, data: dict, today: datetime.date) -> dict | None:
+    """The arguments of the status change a row asks for, if any."""
+    _, start, status = _relais_values(data, today)
+    if relais.status == status:
+        return None
+    date = data.get("left_on") if status == Relais.Status.SORTI else start
+    return dict(
+        relais=relais,
+        to_status=status,
+        date=max(date or today, relais.status_since),
+        exit_reason=data.get("exit_reason", ""),
+        note="Import CSV",
+    )
+
+
 def write_relais(
     *,
     organisation: Organisation,
@@ -567,54 +670,78 @@ def write_relais(
     by: User | None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, int]:
-    """Write checked rows, in the caller's transaction."""
+    """Write checked rows one by one through the services, in the caller's transaction."""
     today = timezone.localdate()
     created = updated = 0
     for data in rows:
-        fields = {k: data[k] for k in ("phone", "email", "preferred_channel") if k in data}
-        start = data.get("start") or today
-        status = data["status"]
         relais = existing.get(data.get("pk"))
         if relais is None:
-            relais = services.relais_create(
-                organisation=organisation,
-                by=by,
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                status=Relais.Status.CANDIDAT if status == Relais.Status.CANDIDAT else Relais.Status.ACTIF,
-                status_date=start,
-                residences=[(data["residence"], data.get("building", ""))],
-                **fields,
-            )
+            relais = services.relais_create(**_new_relais(data, organisation=organisation, by=by, today=today))
             created += 1
         else:
-            for name, value in {"first_name": data["first_name"], "last_name": data["last_name"], **fields}.items():
-                setattr(relais, name, value)
+            _known_relais(relais, data, today)
             relais.save()
             link, _ = RelaisResidence.objects.get_or_create(relais=relais, residence=data["residence"])
             if data.get("building") and link.building != data["building"]:
                 link.building = data["building"]
                 link.save(update_fields=["building"])
             updated += 1
-        if data.get("consent_date") and not data.get("pk"):
-            # The column says « agreed to be listed and contacted »: by the
-            # addresses the file gives. Only for a new relais: importing an old
-            # file again never gives back a consent withdrawn since.
-            scopes = [Consent.Scope.ANNUAIRE]
-            scopes += [Consent.Scope.EMAIL] if data.get("email") else []
-            scopes += [Consent.Scope.SMS] if data.get("phone") else []
-            consent_give(relais, scopes, on=data["consent_date"], by=by)
         relais.refresh_from_db()
-        if relais.status != status:
-            date = data.get("left_on") if status == Relais.Status.SORTI else start
-            services.relais_change_status(
-                relais=relais,
-                to_status=status,
-                date=max(date or today, relais.status_since),
-                exit_reason=data.get("exit_reason", ""),
-                note="Import CSV",
-                by=by,
-            )
+        if change := _status_change(relais, data, today):
+            services.relais_change_status(**change, by=by)
+        if progress is not None:
+            progress(created + updated)
+    return created, updated
+
+
+RELAIS_FIELDS = ["first_name", "last_name", "phone", "email", "preferred_channel", *services.STATUS_FIELDS]
+
+
+def bulk_write_relais(
+    *,
+    organisation: Organisation,
+    rows: Iterable[dict],
+    by: User | None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """`write_relais` a chunk at a time, with the same rows (those
+    `services.relais_build` and `status_change_build` make): in the caller's
+    transaction, each chunk's known relais locked and read afresh. The worker
+    has no request: the access journal records no one acting, as row by row."""
+    today = timezone.localdate()
+    created = updated = 0
+    for chunk in _chunks(rows):
+        known = Relais.objects.select_for_update().in_bulk([d["pk"] for d in chunk if d.get("pk")])
+        links = {(k.relais_id, k.residence_id): k for k in RelaisResidence.objects.filter(relais_id__in=known)}
+        new: list[services.NewRelais] = []
+        new_links, changed_links, changes = [], {}, []
+        for data in chunk:
+            relais = known.get(data.get("pk"))
+            if relais is None:
+                new.append(services.relais_build(**_new_relais(data, organisation=organisation, by=by, today=today)))
+                relais = new[-1].relais
+            else:
+                _known_relais(relais, data, today)
+                link = links.get((relais.pk, data["residence"].pk))
+                if link is None:
+                    link = links[relais.pk, data["residence"].pk] = RelaisResidence(
+                        relais=relais, residence=data["residence"]
+                    )
+                    new_links.append(link)
+                if data.get("building") and link.building != data["building"]:
+                    link.building = data["building"]
+                    if link.pk:
+                        changed_links[link.pk] = link
+            if change := _status_change(relais, data, today):
+                changes.append(services.status_change_build(**change, by=by))
+        Relais.objects.bulk_create([n.relais for n in new])
+        Relais.objects.bulk_update(known.values(), RELAIS_FIELDS)
+        RelaisResidence.objects.bulk_create([*(link for n in new for link in n.links), *new_links])
+        RelaisResidence.objects.bulk_update(changed_links.values(), ["building"])
+        # The first line of each new relais' history before any change of the file's.
+        RelaisStatusChange.objects.bulk_create([*(h for n in new for h in n.history), *changes])
+        Consent.objects.bulk_create([c for n in new for c in n.consents])
+        created, updated = created + len(new), updated + len(chunk) - len(new)
         if progress is not None:
             progress(created + updated)
     return created, updated
@@ -670,7 +797,7 @@ PREVIEW_COLUMNS = {
                ("residence", "Résidence"), ("status", "Statut")],
 }  # fmt: skip
 CHECKS = {"residences": check_residences, "relais": check_relais}
-WRITES = {"residences": (write_residences, Residence), "relais": (write_relais, Relais)}
+WRITES = {"residences": bulk_write_residences, "relais": bulk_write_relais}
 # What a job's page shows of the report: a page's worth, whatever the file's size.
 SHOWN_ERRORS, SHOWN_ROWS = 200, 50
 PROGRESS_EVERY = 50
@@ -767,7 +894,7 @@ def import_job_write(*, job_id: int) -> ImportJob | None:
     if job is None or job.state != ImportJob.State.ECRITURE:
         return None
     report = ImportReport(kind=job.kind)
-    write, model = WRITES[job.kind]
+    write = WRITES[job.kind]
     try:
         with transaction.atomic(), stream_rows(_opener(job)) as (headers, rows):
             checked = CHECKS[job.kind](organisation=job.organisation, headers=headers, rows=rows, report=report)
@@ -780,11 +907,9 @@ def import_job_write(*, job_id: int) -> ImportJob | None:
                 if not report.ok:
                     raise _Refused
 
-            existing = model.objects.filter(organisation=job.organisation).in_bulk()
             created, updated = write(
-                organisation=job.organisation, rows=clean(), existing=existing, by=job.created_by,
-                progress=_progress(job),
-            )  # fmt: skip
+                organisation=job.organisation, rows=clean(), by=job.created_by, progress=_progress(job)
+            )
     except _Refused:
         e = report.errors[0]
         job.state, job.error = ImportJob.State.ECHEC, f"ligne {e.line}, colonne « {e.column} » : {e.message}"[:500]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from allauth.account.forms import default_token_generator
@@ -11,13 +12,13 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core import outbox
 from core.consents import consent_set
-from core.models import Membership, Message, Organisation, User
+from core.models import Consent, Membership, Message, Organisation, User
 from core.outbox import render_email
 from core.sensitive import Found
 from core.services import sensitive_flag
@@ -75,7 +76,23 @@ def _consents_record(relais: Relais, scopes: Iterable[str], *, given_on: datetim
     consent_set(relais, scopes, on=given_on or today, by=by, withdrawn_on=today)
 
 
-def relais_create(
+@dataclass
+class NewRelais:
+    """What a new relais consists of, unsaved: the relais, their residence links,
+    the first line of their history and their consents. `relais_create` saves
+    one; the CSV import's worker saves them by the hundred (`bulk_create`)."""
+
+    relais: Relais
+    links: list[RelaisResidence]
+    history: list[RelaisStatusChange]
+    consents: list[Consent]
+
+    def dependents(self) -> list[models.Model]:
+        """The rows that point at the relais, in the order they are written."""
+        return [*self.links, *self.history, *self.consents]
+
+
+def relais_build(
     *,
     organisation: Organisation,
     by: User | None,
@@ -87,29 +104,53 @@ def relais_create(
     consents: Iterable[str] | None = None,
     consent_date: datetime.date | None = None,
     **fields,
-) -> Relais:
-    """A new relais, their residences and the first line of their history; with
-    `consents` (the scopes the person agreed to, on `consent_date`), their consents."""
+) -> NewRelais:
+    """The rows of a new relais, checked and unsaved (see `relais_create`)."""
     if status not in (S.CANDIDAT, S.ACTIF):
         raise ValidationError("Un nouveau relais est candidat·e ou actif·ve.")
+    residences = list(residences)
+    if any(r.organisation_id != organisation.pk for r, _ in residences):
+        raise ValidationError("Une résidence choisie n'appartient pas à l'organisation du relais.")
     status_date = status_date or timezone.localdate()
+    relais = Relais(
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        status=status,
+        status_since=status_date,
+        started_on=status_date if status == S.ACTIF else None,
+        **fields,
+    )
+    # One link per residence, the last building named for it (as relais_set_residences).
+    wanted = {residence.pk: building for residence, building in residences}
+    return NewRelais(
+        relais=relais,
+        links=[RelaisResidence(relais=relais, residence_id=pk, building=building) for pk, building in wanted.items()],
+        history=[RelaisStatusChange(relais=relais, from_status="", to_status=status, date=status_date, changed_by=by)],
+        consents=[
+            Consent(
+                organisation_id=organisation.pk,
+                relais=relais,
+                scope=scope,
+                given_on=consent_date or timezone.localdate(),
+                recorded_by=by,
+            )
+            for scope in sorted(set(consents or ()))
+        ],
+    )
+
+
+def relais_create(*, organisation: Organisation, by: User | None, first_name: str, last_name: str, **options) -> Relais:
+    """A new relais, their residences and the first line of their history; with
+    `consents` (the scopes the person agreed to, on `consent_date`), their
+    consents. `options`: those of `relais_build`, which says what is written."""
+    new = relais_build(organisation=organisation, by=by, first_name=first_name, last_name=last_name, **options)
     with transaction.atomic():
-        relais = Relais.objects.create(
-            organisation=organisation,
-            first_name=first_name,
-            last_name=last_name,
-            status=status,
-            status_since=status_date,
-            started_on=status_date if status == S.ACTIF else None,
-            **fields,
-        )
-        relais_set_residences(relais=relais, residences=residences)
-        RelaisStatusChange.objects.create(
-            relais=relais, from_status="", to_status=status, date=status_date, changed_by=by
-        )
-        if consents is not None:
-            _consents_record(relais, consents, given_on=consent_date, by=by)
-    return relais
+        # One save each, not bulk_create: the access journal's signals see them.
+        new.relais.save(force_insert=True)
+        for row in new.dependents():
+            row.save(force_insert=True)
+    return new.relais
 
 
 def relais_update(
@@ -152,6 +193,48 @@ def relais_set_residences(*, relais: Relais, residences: Iterable[tuple[Residenc
                 link.save(update_fields=["building"])
 
 
+STATUS_FIELDS = ["status", "status_since", "started_on", "left_on", "exit_reason"]
+
+
+def status_change_build(
+    *, relais: Relais, to_status: str, date: datetime.date, by: User | None, exit_reason: str = "", note: str = ""
+) -> RelaisStatusChange:
+    """Move `relais` (in memory: its `STATUS_FIELDS`) to `to_status` and return
+    the unsaved line of its history; refused as `relais_change_status` says."""
+    if to_status not in ALLOWED_TRANSITIONS.get(relais.status, set()):
+        raise ValidationError(
+            f"Un relais « {S(relais.status).label} » ne peut pas passer à « {S(to_status).label} »."
+            if to_status in S.values
+            else "Ce statut n'existe pas."
+        )
+    if date > timezone.localdate():
+        raise ValidationError({"date": "La date ne peut pas être dans le futur."})
+    if date < relais.status_since:
+        raise ValidationError(
+            {"date": f"La date ne peut pas précéder le dernier changement de statut ({relais.status_since:%d/%m/%Y})."}
+        )
+    if to_status == S.SORTI and exit_reason not in Relais.ExitReason.values:
+        raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
+    from_status = relais.status
+    relais.status = to_status
+    relais.status_since = date
+    if starts_a_spell(from_status, to_status, relais.started_on):
+        relais.started_on = date
+    if to_status == S.SORTI:
+        relais.left_on, relais.exit_reason = date, exit_reason
+    else:
+        relais.left_on, relais.exit_reason = None, ""
+    return RelaisStatusChange(
+        relais=relais,
+        from_status=from_status,
+        to_status=to_status,
+        date=date,
+        exit_reason=exit_reason if to_status == S.SORTI else "",
+        note=note,
+        changed_by=by,
+    )
+
+
 def relais_change_status(
     *,
     relais: Relais,
@@ -166,42 +249,11 @@ def relais_change_status(
     `sensitive`: what the form found in the note, confirmed (core/sensitive.py)."""
     with transaction.atomic():
         relais = Relais.objects.select_for_update().get(pk=relais.pk)
-        if to_status not in ALLOWED_TRANSITIONS.get(relais.status, set()):
-            raise ValidationError(
-                f"Un relais « {S(relais.status).label} » ne peut pas passer à « {S(to_status).label} »."
-                if to_status in S.values
-                else "Ce statut n'existe pas."
-            )
-        if date > timezone.localdate():
-            raise ValidationError({"date": "La date ne peut pas être dans le futur."})
-        if date < relais.status_since:
-            raise ValidationError(
-                {
-                    "date": "La date ne peut pas précéder le dernier changement de statut ("
-                    f"{relais.status_since:%d/%m/%Y})."
-                }
-            )
-        if to_status == S.SORTI and exit_reason not in Relais.ExitReason.values:
-            raise ValidationError({"exit_reason": "Indiquez le motif de sortie."})
-        from_status = relais.status
-        relais.status = to_status
-        relais.status_since = date
-        if starts_a_spell(from_status, to_status, relais.started_on):
-            relais.started_on = date
-        if to_status == S.SORTI:
-            relais.left_on, relais.exit_reason = date, exit_reason
-        else:
-            relais.left_on, relais.exit_reason = None, ""
-        relais.save(update_fields=["status", "status_since", "started_on", "left_on", "exit_reason"])
-        change = RelaisStatusChange.objects.create(
-            relais=relais,
-            from_status=from_status,
-            to_status=to_status,
-            date=date,
-            exit_reason=exit_reason if to_status == S.SORTI else "",
-            note=note,
-            changed_by=by,
+        change = status_change_build(
+            relais=relais, to_status=to_status, date=date, by=by, exit_reason=exit_reason, note=note
         )
+        relais.save(update_fields=STATUS_FIELDS)
+        change.save()
         sensitive_flag(obj=change, found=sensitive, by=by)
     return change
 
