@@ -302,7 +302,7 @@ def _reunions(organisation: Organisation, period: Period) -> dict:
         attended=Count("pk", filter=held & Q(attended=True)),
     )
     # Actions count with the meeting that decided them.
-    actions = ActionItem.objects.filter(reunion__organisation=organisation)
+    actions = ActionItem.objects.filter(organisation=organisation)
     done = Q(status=ActionItem.Status.FAITE, closed_on__lte=period.as_of)
     action_counts = actions.aggregate(
         opened=Count("pk", filter=period.datetimes("reunion__starts_at")),

@@ -973,6 +973,7 @@ class Builder:
             ActionItem,
             [
                 ActionItem(
+                    organisation_id=p.reunion.organisation_id,
                     reunion=p.reunion,
                     title=a.title,
                     owner_relais=a.owner if isinstance(a.owner, Relais) else None,

@@ -226,6 +226,9 @@ class ActionItem(models.Model):
         FAITE = "faite", "Faite"
         ABANDONNEE = "abandonnee", "Abandonnée"
 
+    # The reunion's, copied: the inbox and the reminders read an organisation's
+    # open actions by their own index, without joining every meeting.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     reunion = models.ForeignKey(Reunion, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField("action", max_length=300)
     owner_relais = models.ForeignKey(
@@ -241,7 +244,6 @@ class ActionItem(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_org = "reunion__organisation"
     scope_quartier = None
     scope_relais = "owner_relais__user"
     scope_partner = False
@@ -253,6 +255,10 @@ class ActionItem(models.Model):
             models.CheckConstraint(
                 condition=Q(owner_relais__isnull=True) ^ Q(owner_user__isnull=True), name="action_has_one_owner"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "due_on"], name="action_org_due"),
+            models.Index(fields=["organisation", "due_on"], condition=Q(status="ouverte"), name="action_open_due"),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,7 @@ PART = Part(
         Texts(Reunion, "organisation_id", ("title", "minutes", "address")),
         Texts(AgendaItem, "reunion__organisation_id", ("title",)),
         Texts(Decision, "reunion__organisation_id", ("text",)),
-        Texts(ActionItem, "reunion__organisation_id", ("title",)),
+        Texts(ActionItem, "organisation_id", ("title",)),
     ),
     export=export,
 )

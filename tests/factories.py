@@ -240,6 +240,7 @@ class ActionItemFactory(DjangoModelFactory):
         model = ActionItem
 
     reunion = factory.SubFactory(ReunionFactory)
+    organisation = factory.SelfAttribute("reunion.organisation")
     title = factory.Sequence(lambda n: f"Action {n}")
     owner_relais = factory.SubFactory(RelaisFactory, organisation=factory.SelfAttribute("..reunion.organisation"))
     due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))

@@ -204,6 +204,12 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(d
                 "('organisation', 'membership', 'message', 'consent', 'auditevent', 'sensitiveflag')"
             )
             assert {label for label, _ in cursor.fetchall()} == {"core"}, "the content types follow the models"
+            cursor.execute(
+                """SELECT count(*), count(*) FILTER (WHERE a.organisation_id = r.organisation_id)
+                   FROM reunions_actionitem a JOIN reunions_reunion r ON r.id = a.reunion_id"""
+            )
+            actions, filled = cursor.fetchone()
+            assert actions and filled == actions, "each action names its meeting's organisation (reunions.0006)"
     finally:
         previous.close()
 

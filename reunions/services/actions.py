@@ -41,6 +41,7 @@ def action_add(
         raise ValidationError({"owner": "Cette personne ne fait pas partie de votre organisation."})
     with transaction.atomic():
         action = ActionItem.objects.create(
+            organisation_id=reunion.organisation_id,
             reunion=reunion,
             title=title.strip(),
             owner_relais=owner if isinstance(owner, Relais) else None,

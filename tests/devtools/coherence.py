@@ -102,6 +102,8 @@ def _reunions(organisation: Organisation, now: datetime.datetime) -> list[str]:
     for action in ActionItem.objects.filter(reunion__organisation=organisation):
         if (action.status == ActionItem.Status.OUVERTE) != (action.closed_on is None):
             found.append(f"action {action.pk}: closed_on and status disagree")
+        if action.organisation_id != organisation.pk:
+            found.append(f"action {action.pk}: not its meeting's organisation")
     return found
 
 

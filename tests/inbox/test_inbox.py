@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from inbox.models import Assignment
@@ -10,7 +12,8 @@ from initiatives.models import Initiative
 from relais.models import Relais
 from remontees import services as remontees
 from remontees.models import Remontee, RemonteeEvent, Theme
-from tests.conftest import MARKER
+from reunions.services import action_add
+from tests.conftest import MARKER, require_service
 from tests.factories import (
     ActionItemFactory,
     AssignmentFactory,
@@ -201,3 +204,29 @@ def test_an_item_outside_the_agency_cannot_be_assigned(world, login):
 
 def test_an_assignment_row_names_its_item(world):
     assert "reunion" in str(AssignmentFactory(item=ReunionFactory(organisation=world.org_a)))
+
+
+def test_overdue_actions_are_read_from_their_organisations_own_index(world, login):
+    """« Actions en retard » reads the organisation's open actions by the
+    action's own organisation (reunions.0006), from the partial index on the
+    open ones, not through every organisation's meetings."""
+    require_service("PostgreSQL (DATABASE_URL)", connection.vendor == "postgresql")
+    late = timezone.localdate() - datetime.timedelta(days=3)
+    action = action_add(
+        reunion=ReunionFactory(organisation=world.org_a), by=world.staff_a, title="Rappeler le gardien",
+        owner=world.relais_a, due_on=late,
+    )  # fmt: skip
+    assert action.organisation == world.org_a
+    ActionItemFactory(
+        reunion=ReunionFactory(organisation=world.org_b), owner_relais=world.relais_b, title="Action de B", due_on=late
+    )
+    with CaptureQueriesContext(connection) as queries:
+        body = text(login(world.staff_a).get("/a-traiter/"))
+    assert "Actions en retard (1)" in body and "Rappeler le gardien" in body and "Action de B" not in body
+    sql = next(q["sql"] for q in queries if 'FROM "reunions_actionitem"' in q["sql"])
+    assert f'"reunions_actionitem"."organisation_id" = {world.org_a.pk}' in sql, sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # what a large table would choose
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "action_open_due" in plan, plan
