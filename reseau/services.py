@@ -566,11 +566,14 @@ def application_decide(
             application.status, application.refusal_reason = Application.Status.REFUSEE, refusal_reason.strip()
         application.decided_at, application.decided_by = timezone.now(), by
         application.save()
-        recipients = User.objects.filter(
-            memberships__organisation_id=application.applicant_id,
-            memberships__role__in=(Membership.Role.ADMIN, Membership.Role.STAFF),
-            is_active=True,
-        ).distinct()
+        # The member's staff who read the application: not those limited to some
+        # quartiers (an application is the whole organisation's).
+        readers = Membership.objects.filter(
+            organisation_id=application.applicant_id,
+            role__in=(Membership.Role.ADMIN, Membership.Role.STAFF),
+            quartiers__isnull=True,
+        )
+        recipients = User.objects.filter(pk__in=readers.values("user_id"), is_active=True)
         for user in recipients:
             outbox.message_schedule(
                 organisation_id=application.organisation_id,

@@ -245,25 +245,29 @@ def version_file(request, version):
 # Projects followed on the ground
 
 
+def _coordinates(request) -> bool:
+    """Whether the request comes from a network's coordination (who runs projects and calls)."""
+    access = access_for(request.user)
+    return access.organisation is not None and access.organisation.is_network and access.role in COORDINATION
+
+
 def _network_run(request):
     """The network the request's organisation coordinates (403 otherwise)."""
-    access = access_for(request.user)
-    if access.organisation is None or not access.organisation.is_network or not access.can_write:
-        raise PermissionDenied("Seule la coordination du réseau suit et modifie les projets.")
-    return access.organisation
+    if not _coordinates(request):
+        raise PermissionDenied("Seule la coordination du réseau suit les projets et lance les appels.")
+    return access_for(request.user).organisation
 
 
 @role_required(*NETWORK_PEOPLE)
 def projects(request):
     stage, member = request.GET.get("etape", ""), request.GET.get("membre", "")
     context = selectors.projects(request.user, stage=stage, member=member, page=request.GET.get("page"))
-    access = access_for(request.user)
     context.update(
         stages=Project.Stage.choices,
         members=selectors.project_members(request.user),
         stage=stage,
         member=member,
-        runs=access.organisation is not None and access.organisation.is_network and access.can_write,
+        runs=_coordinates(request),
     )
     return render(request, "reseau/projects.html", context)
 
@@ -325,7 +329,7 @@ def project_add(request):
 @role_required(*NETWORK_PEOPLE)
 def project_detail(request, project):
     project = selectors.project_for(request.user, project)
-    runs = project.organisation_id == access_for(request.user).organisation_id and access_for(request.user).can_write
+    runs = _coordinates(request)  # the door above let the coordination in only to its own network's
     context = {"project": project, "runs": runs, "fund_form": FundForm() if runs else None}
     context.update(selectors.project_history(project))
     return render(request, "reseau/project.html", context)
@@ -404,8 +408,7 @@ def committee_agenda(request, reunion):
 
 @role_required(*NETWORK_PEOPLE)
 def calls(request):
-    access = access_for(request.user)
-    runs = access.organisation is not None and access.organisation.is_network and access.can_write
+    runs = _coordinates(request)
     context = {"calls": selectors.calls(request.user), "runs": runs, "now": timezone.now()}
     return render(request, "reseau/calls.html", context)
 
@@ -469,7 +472,7 @@ def _application_page(request, application, committee, score_form=None, decision
     if committee:
         scoring = selectors.scoring(request.user, application)
         context.update(scoring)
-        undecided = application.status == Application.Status.DEPOSEE
+        undecided = application.status == Application.Status.DEPOSEE and _coordinates(request)
         initial = {f"c{pk}": value for pk, value in scoring["mine"].items()}
         context["score_form"] = score_form or (
             ScoreForm(initial=initial, criteria=scoring["criteria"]) if undecided else None

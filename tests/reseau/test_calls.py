@@ -143,9 +143,9 @@ def test_the_decision_is_told_once_even_if_posted_twice(world, net, login, djang
     sent = Message.objects.filter(
         subject_type=ContentType.objects.get_for_model(Application), subject_id=application.pk
     )
-    # A's admin and staff (not its partner nor its relais), once each.
+    # A's admin and staff who read it (not its partner, its relais, nor staff limited to a quartier), once each.
     assert sorted(sent.values_list("recipient_user__email", flat=True)) == sorted(
-        [world.admin_a.email, world.staff_a.email, world.agency_a.email]
+        [world.admin_a.email, world.staff_a.email]
     )
     application.refresh_from_db()
     assert application.granted_amount == 900
@@ -223,6 +223,22 @@ def test_who_reads_calls_and_applications(world, net, login):
         assert login(user).get(f"/reseau/candidatures/{of_a.pk}/").status_code == 403
     # The coordination does not apply for a member.
     assert login(net.coordinator).get(f"/reseau/appels/{call.pk}/candidater/").status_code == 403
+
+
+def test_the_calls_list_costs_the_same_queries_for_1_or_8_calls(world, net, login):
+    def calls_queries(client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/reseau/appels/").status_code == 200
+        return len(queries)
+
+    _call(net)
+    client = login(world.staff_a)
+    calls_queries(client)
+    few = calls_queries(client)
+    for n in range(7):
+        _call(net, title=f"Appel {n}")
+    assert calls_queries(client) == few
+    assert "Appel 6" in text(client.get("/reseau/appels/"))
 
 
 def _call_page_queries(client, call) -> int:
