@@ -253,13 +253,12 @@ def _projects(network, members, people, today) -> None:
 
     digital = create(rhone, today - 240 * DAY, "Ateliers numériques pour les aînés", site(rhone, "La Duchère"), julie)
     update(digital, today - 200 * DAY, stage=Project.Stage.EN_COURS, next_step="Atelier du samedi matin")
-    update(
-        digital,
-        today - 75 * DAY,
-        stage=Project.Stage.ABANDONNE,
-        next_step="",
-        blockers="Plus de bénévole disponible le samedi ; le centre social reprend l'idée",
-    )
+    given_up = {
+        "stage": Project.Stage.ABANDONNE,
+        "next_step": "",
+        "blockers": "Plus de bénévole disponible le samedi ; le centre social reprend l'idée",
+    }
+    update(digital, today - 75 * DAY, **given_up)
 
 
 def _call(network, members, committee, today) -> None:
