@@ -271,3 +271,17 @@ def test_the_call_page_costs_the_same_queries_for_2_or_12_applications(world, ne
     add(10)
     assert _call_page_queries(client, call) == few
     assert len(selectors.call_page(net.coordinator, call)["applications"]) == 12
+
+
+def test_check_data_tells_a_call_that_granted_more_than_its_envelope(world, net):
+    from core import integrity
+
+    call = _call(net, envelope=1000)
+    application = services.application_submit(
+        call=call, applicant=world.org_a, by=None, title="Repas", description="d", budget=900, expected_effects="e"
+    )
+    services.application_decide(application=application, by=None, granted=True, amount=900)
+    assert not [p for p in integrity.run(net.network) if p.kind == "reseau.enveloppe_depassee"]
+    Call.objects.filter(pk=call.pk).update(envelope=800)  # changed behind the services' back
+    problems = [p for p in integrity.run(net.network) if p.kind == "reseau.enveloppe_depassee"]
+    assert [p.what for p in problems] == ["les montants accordés (900 €) dépassent l'enveloppe (800 €)."]
