@@ -214,3 +214,12 @@ def test_only_a_network_committee_gets_a_point_des_accompagnateurs(world, net, l
         login(net.coordinator).post(f"/reseau/reunions/{thematique.pk}/point-des-accompagnateurs/").status_code == 404
     )
     assert login(world.staff_a).post(f"/reseau/reunions/{thematique.pk}/point-des-accompagnateurs/").status_code == 403
+
+
+def test_the_networks_meetings_page_offers_the_point_des_accompagnateurs_to_its_coordination(world, net, login):
+    comite = _comite(world, net, timezone.now() + datetime.timedelta(days=7))
+    action = f"/reseau/reunions/{comite.pk}/point-des-accompagnateurs/"
+    assert action in login(net.coordinator).get(f"/reseau/{net.network.pk}/reunions/").content.decode()
+    # A member's staff read the meeting, not the button.
+    page = login(world.staff_a).get(f"/reseau/{net.network.pk}/reunions/")
+    assert page.status_code == 200 and action not in page.content.decode()
