@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -149,6 +150,10 @@ def test_the_decision_is_told_once_even_if_posted_twice(world, net, login, djang
     )
     application.refresh_from_db()
     assert application.granted_amount == 900
+    # What they read, sent once each.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.admin_a.email, world.staff_a.email])
+    assert mail.outbox[0].subject == "Appel à projets « Coups de pouce 2027 » : votre projet est retenu"
+    assert "Le comité de sélection a accordé 900\xa0€ (sur un budget de 900\xa0€) à « Jardin »." in mail.outbox[0].body
 
 
 def test_a_late_application_is_refused_with_nothing_written(world, net, login):
