@@ -50,7 +50,7 @@ def check_calls(organisation: Organisation | None) -> Iterator[Problem]:
         yield reporter("reseau", call.organisation, f"appel à projets n° {call.pk} (« {call} »)")(
             "enveloppe_depassee",
             f"les montants accordés ({call.granted} €) dépassent l'enveloppe ({call.envelope} €).",
-            "augmentez l'enveloppe dans l'administration, ou revoyez une décision.",
+            "vérifiez l'enveloppe votée et les décisions de l'appel ; l'application refuse tout nouveau dépassement.",
         )
 
 
