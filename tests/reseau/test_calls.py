@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from core.models import Membership, Message
 from reseau import selectors, services
@@ -290,3 +291,22 @@ def test_check_data_tells_a_call_that_granted_more_than_its_envelope(world, net)
     Call.objects.filter(pk=call.pk).update(envelope=800)  # changed behind the services' back
     problems = [p for p in integrity.run(net.network) if p.kind == "reseau.enveloppe_depassee"]
     assert [p.what for p in problems] == ["les montants accordés (900 €) dépassent l'enveloppe (800 €)."]
+
+
+def test_a_refusal_says_why_and_reaches_the_member(world, net, login):
+    call = _call(net)
+    application = services.application_submit(
+        call=call, applicant=net.org_c, by=None, title="Atelier", description="d", budget=900, expected_effects="e"
+    )
+    client = login(net.coordinator)
+    client.get(f"/reseau/candidatures/{application.pk}/")
+    url = f"/reseau/candidatures/{application.pk}/decision/"
+    page = _refused(client, url, {"decision": "refusee", "confirm": "on"})
+    assert "Dites pourquoi le comité refuse : le membre le lira." in page
+    reason = "Le projet est déjà financé par la ville."
+    assert client.post(url, {"decision": "refusee", "refusal_reason": reason, "confirm": "on"}).status_code == 302
+    application.refresh_from_db()
+    assert (application.status, application.granted_amount, application.refusal_reason) == ("refusee", None, reason)
+    page = text(login(net.staff_c).get(f"/reseau/candidatures/{application.pk}/"))
+    assert "Non retenue" in page and f"le {date_format(timezone.localdate(), 'j F Y')} : {reason}" in page
+    assert Message.objects.filter(recipient_user=net.staff_c, kind="decision_appel").count() == 1
