@@ -1,12 +1,16 @@
 """Impossible network histories (core/integrity.py): a member that is a
-network, a network that is not one, a coordinator outside a network."""
+network, a network that is not one, a coordinator outside a network, a call for
+projects that granted more than its envelope."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import F, Sum
+
 from core.integrity import Problem, of, reporter
 from core.models import Membership, NetworkMembership, Organisation
+from reseau.models import Call
 
 RESEAU = Organisation.Kind.RESEAU
 
@@ -39,4 +43,15 @@ def check(organisation: Organisation | None) -> Iterator[Problem]:
         )
 
 
-CHECKS = (check,)
+def check_calls(organisation: Organisation | None) -> Iterator[Problem]:
+    calls = of(Call.objects.select_related("organisation"), organisation)
+    calls = calls.annotate(granted=Sum("applications__granted_amount")).filter(granted__gt=F("envelope"))
+    for call in calls.order_by("pk"):
+        yield reporter("reseau", call.organisation, f"appel à projets n° {call.pk} (« {call} »)")(
+            "enveloppe_depassee",
+            f"les montants accordés ({call.granted} €) dépassent l'enveloppe ({call.envelope} €).",
+            "vérifiez l'enveloppe votée et les décisions de l'appel ; l'application refuse tout nouveau dépassement.",
+        )
+
+
+CHECKS = (check, check_calls)

@@ -269,3 +269,272 @@ class GuestStaff(Membership):
 
     class Meta:
         proxy = True
+
+
+# Projects followed on the ground
+#
+# Who reads what (silence means staff only, core/scoping.py): a project is the
+# network's row (`organisation` is the network) about a site of one member
+# (`member`). The network's coordination reads and writes every project of its
+# network; a member's staff read their own organisation's projects (the
+# `MemberProject` proxy), never another member's; relais and partners read
+# nothing (no natural rule gives them a project: it is the staff's follow-up).
+
+
+class Project(models.Model):
+    """A project followed on the ground by an accompagnateur: its stage, its
+    next step, what blocks it, and the support funds granted (`Fund`). Every
+    change is told by a line of its history (`ProjectEvent`), written by the
+    services (reseau/services.py), which the committee's agenda reads."""
+
+    class Stage(models.TextChoices):
+        IDEE = "idee", "Idée"
+        CADRAGE = "cadrage", "Cadrage"
+        EN_COURS = "en_cours", "En cours"
+        REALISE = "realise", "Réalisé"
+        ABANDONNE = "abandonne", "Abandonné"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name="membre")
+    title = models.CharField("titre", max_length=200)
+    site = models.CharField("lieu (résidences, quartier)", max_length=200, blank=True)
+    stage = models.CharField("étape", max_length=10, choices=Stage.choices, default=Stage.IDEE)
+    next_step = models.CharField("prochaine étape", max_length=300, blank=True)
+    blockers = models.TextField("points de blocage", blank=True)
+    accompagnateur = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="accompagnateur·rice"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        verbose_name = "projet"
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(member=models.F("organisation")), name="project_of_a_member"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MemberProject(Project):
+    """The projects of a member's sites, as the member's staff read them (never changed by them)."""
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "member"
+    scope_quartier = None
+    scope_agency = False  # the whole organisation's follow-up, not a quartier's
+
+    class Meta:
+        proxy = True
+
+
+class Fund(models.Model):
+    """A support fund granted to a project (a « coup de pouce »)."""
+
+    class Kind(models.TextChoices):
+        MOBILISATION = "mobilisation", "Mobilisation habitante"
+        CADRAGE = "cadrage", "Étude de cadrage"
+        DYNAMIQUE = "dynamique", "Appui à la dynamique collective"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funds")
+    kind = models.CharField("type de fonds", max_length=12, choices=Kind.choices)
+    amount = models.PositiveIntegerField("montant (€)")
+    granted_on = models.DateField("accordé le")
+    starts_on = models.DateField("début", null=True, blank=True)
+    ends_on = models.DateField("fin", null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "project__organisation"
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        verbose_name = "fonds d'appui"
+        ordering = ["granted_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="fund_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.amount} €"
+
+
+class ProjectEvent(models.Model):
+    """One line of a project's history: what changed, when, by whom. Never changed."""
+
+    class Kind(models.TextChoices):
+        CREATION = "creation", "Création"
+        STAGE = "etape", "Étape"
+        NEXT_STEP = "prochaine", "Prochaine étape"
+        BLOCKERS = "blocages", "Points de blocage"
+        ACCOMPAGNATEUR = "accompagnateur", "Accompagnateur·rice"
+        FUND = "fonds", "Fonds d'appui"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("le")
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField("quoi", max_length=16, choices=Kind.choices)
+    text = models.CharField("changement", max_length=500)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "project__organisation"
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        verbose_name = "évènement d'un projet"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["project", "at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# Calls for projects (appels à projets)
+#
+# A call is the network's row, read by its members' staff (scope_network: it
+# holds no person). An application is the network's row too (`organisation`),
+# from one member (`applicant`): the coordination reads them all, scores and
+# decides; a member's staff read their own (`MemberApplication`). Scores are
+# the committee's (the network's staff): members never read them. Relais and
+# partners read nothing.
+
+
+class Call(models.Model):
+    """An appel à projets: its criteria (each with a weight), its envelope and its deadline."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("présentation", blank=True)
+    envelope = models.PositiveIntegerField("enveloppe (€)")
+    deadline = models.DateTimeField("date limite de dépôt")
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_agency = False
+    scope_network = True  # the members read the network's calls (to apply)
+
+    class Meta:
+        verbose_name = "appel à projets"
+        ordering = ["-deadline", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(envelope__gt=0), name="call_envelope_positive")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Criterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField("critère", max_length=200)
+    weight = models.PositiveSmallIntegerField("poids")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "call__organisation"
+    scope_quartier = None
+    scope_agency = False
+    scope_network = True
+
+    class Meta:
+        verbose_name = "critère"
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "label"], name="criterion_once"),
+            models.CheckConstraint(condition=Q(weight__gte=1), name="criterion_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Application(models.Model):
+    """A member's application to a call; its decision is recorded once."""
+
+    class Status(models.TextChoices):
+        DEPOSEE = "deposee", "Déposée"
+        ACCORDEE = "accordee", "Accordée"
+        REFUSEE = "refusee", "Refusée"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="applications")
+    applicant = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", verbose_name="membre")
+    title = models.CharField("projet", max_length=200)
+    description = models.TextField("description")
+    budget = models.PositiveIntegerField("budget (€)")
+    expected_effects = models.TextField("effets attendus")
+    submitted_at = models.DateTimeField("déposée le")
+    submitted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField("décision", max_length=10, choices=Status.choices, default=Status.DEPOSEE)
+    granted_amount = models.PositiveIntegerField("montant accordé (€)", null=True, blank=True)
+    conditions = models.TextField("conditions", blank=True)
+    refusal_reason = models.TextField("motif du refus", blank=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        verbose_name = "candidature"
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="accordee") & Q(granted_amount__gt=0))
+                | (~Q(status="accordee") & Q(granted_amount=None)),
+                name="application_amount_if_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MemberApplication(Application):
+    """A member's applications, as its staff read them (never the committee's scores)."""
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "applicant"
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        proxy = True
+
+
+class Score(models.Model):
+    """One committee member's score (0 to 5) of one criterion of one application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    scorer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField("note")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_org = "application__organisation"
+    scope_quartier = None
+    scope_agency = False
+
+    class Meta:
+        verbose_name = "note"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "criterion", "scorer"], name="score_once"),
+            models.CheckConstraint(condition=Q(value__lte=5), name="score_at_most_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion} : {self.value}/5"

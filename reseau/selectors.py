@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
@@ -15,17 +16,23 @@ from django.http import Http404
 
 from core.access import access_for
 from core.forms import is_id
-from core.models import NetworkMembership, Organisation
+from core.models import Membership, NetworkMembership, Organisation, User
 from core.search import French, search_q
 from reseau.models import (
+    Application,
+    Call,
     Document,
     DocumentVersion,
     GuestRelais,
     GuestStaff,
+    MemberApplication,
     MemberFigures,
+    MemberProject,
     NetworkReunion,
+    Project,
     RelaisDocument,
     RelaisVersion,
+    Score,
     SharedDocument,
     SharedVersion,
 )
@@ -308,3 +315,156 @@ def documents_of_meeting(user, reunion_id: int) -> list[Document]:
     access = access_for(user)
     model = RelaisDocument if access.is_relais else Document
     return list(model.objects.for_user(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
+
+
+# Projects followed on the ground: the network's coordination reads its
+# network's projects (its own rows); a member's staff read their own.
+
+
+def _projects(user) -> QuerySet[Project]:
+    access = access_for(user)
+    if access.organisation is not None and access.organisation.is_network:
+        return Project.objects.for_user(user)
+    return MemberProject.objects.for_user(user)
+
+
+def projects(user, *, stage: str = "", member: str = "", page: str | int | None = 1) -> dict:
+    """A page of projects, filtered by stage and member; three queries whatever the rows."""
+    rows = _projects(user).select_related("member", "accompagnateur")
+    if stage in Project.Stage.values:
+        rows = rows.filter(stage=stage)
+    if member and is_id(member):
+        rows = rows.filter(member_id=int(member))
+    paginator = Paginator(rows.order_by(French("title"), "pk"), PAGE_SIZE)
+    return {"page": paginator.get_page(page), "count": paginator.count}
+
+
+def project_members(user) -> list[Organisation]:
+    """The members one may filter the projects by (the network's, for its coordination)."""
+    access = access_for(user)
+    if access.organisation is None:
+        return []
+    if not access.organisation.is_network:
+        return [access.organisation]
+    links = NetworkMembership.objects.for_user(user).filter(network=access.organisation, left_on__isnull=True)
+    return [link.member for link in links.select_related("member").order_by(French("member__name"))]
+
+
+def project_for(user, pk, *, write: bool = False) -> Project:
+    """A project one may read (404 otherwise); to change it, the coordination's (403 for a member's staff)."""
+    access = access_for(user)
+    if access.organisation is not None and access.organisation.is_network:
+        return Project.objects.select_related("member", "accompagnateur").get_for_user(user, pk, write=write)
+    project = MemberProject.objects.select_related("member", "accompagnateur").get_for_user(user, pk)
+    if write:
+        raise PermissionDenied("Seule la coordination du réseau modifie un projet.")
+    return project
+
+
+def project_history(project: Project) -> dict:
+    return {
+        "events": list(project.events.select_related("by").order_by("-at", "-pk")),
+        "funds": list(project.funds.order_by("granted_on", "pk")),
+    }
+
+
+def accompagnateurs(user, network: Organisation, members: list[Organisation]) -> list[User]:
+    """Whom a project may be followed by: the network's team, and the staff of
+    its members (read as the coordination reads them, `GuestStaff`)."""
+    staff = (Membership.Role.ADMIN, Membership.Role.STAFF)
+    team = (*staff, Membership.Role.COORDINATOR)
+    own = Membership.objects.for_user(user).filter(organisation=network, role__in=team).values("user_id")
+    guests = GuestStaff.objects.for_user(user).filter(organisation__in=[m.pk for m in members], role__in=staff)
+    guests = guests.values("user_id")
+    return list(
+        User.objects.filter(Q(pk__in=own) | Q(pk__in=guests), is_active=True).order_by("last_name", "first_name", "pk")
+    )
+
+
+# Calls for projects
+
+
+def calls(user) -> list[Call]:
+    """The calls of one's networks (a member's staff) or of one's network (its coordination)."""
+    return list(Call.objects.for_user(user).select_related("organisation").order_by("-deadline", "-pk")[:100])
+
+
+def call_for(user, pk, *, write: bool = False) -> Call:
+    return Call.objects.select_related("organisation").get_for_user(user, pk, write=write)
+
+
+def weighted_average(criteria, scores) -> float | None:
+    """The mean of the committee's scores on each criterion, averaged with the
+    criteria's weights over the criteria scored (None before any score)."""
+    by_criterion: dict[int, list[int]] = {}
+    for score in scores:
+        by_criterion.setdefault(score.criterion_id, []).append(score.value)
+    total = weights = 0
+    for criterion in criteria:
+        values = by_criterion.get(criterion.pk)
+        if values:
+            total += criterion.weight * sum(values) / len(values)
+            weights += criterion.weight
+    return round(total / weights, 2) if weights else None
+
+
+def call_page(user, call: Call) -> dict:
+    """The call, its criteria, the envelope's use and the applications one may
+    read (all of them for the coordination, with their weighted average; one's
+    own for a member). Five queries whatever the number of applications."""
+    access = access_for(user)
+    runs = access.organisation_id == call.organisation_id and access.can_write
+    criteria = list(call.criteria.order_by("position", "pk"))
+    model = Application if runs else MemberApplication
+    applications = list(
+        model.objects.for_user(user).filter(call=call).select_related("applicant").order_by("submitted_at", "pk")
+    )
+    scores: dict[int, list[Score]] = {}
+    if runs:
+        for score in Score.objects.for_user(user).filter(application__call=call):
+            scores.setdefault(score.application_id, []).append(score)
+    for application in applications:
+        application.average = weighted_average(criteria, scores.get(application.pk, []))
+        application.scorers = len({s.scorer_id for s in scores.get(application.pk, [])})
+    return {"call": call, "criteria": criteria, "applications": applications, "runs": runs, **envelope_use(call)}
+
+
+def envelope_use(call: Call) -> dict:
+    """What the decisions granted of the call's envelope, and what remains."""
+    granted = call.applications.aggregate(total=Sum("granted_amount"))["total"] or 0
+    return {
+        "granted": granted,
+        "remaining": call.envelope - granted,
+        "used_percent": round(100 * granted / call.envelope) if call.envelope else 0,
+    }
+
+
+def application_for(user, pk) -> tuple[Application, bool]:
+    """An application one may read, and whether one sits on its committee (the network's team)."""
+    access = access_for(user)
+    if access.organisation is not None and access.organisation.is_network:
+        application = Application.objects.select_related("call", "applicant").get_for_user(user, pk)
+        return application, access.can_write
+    return MemberApplication.objects.select_related("call", "applicant").get_for_user(user, pk), False
+
+
+def scoring(user, application: Application) -> dict:
+    """The criteria with the reader's own scores and everyone's, and the weighted average."""
+    criteria = list(application.call.criteria.order_by("position", "pk"))
+    scores = list(Score.objects.for_user(user).filter(application=application).select_related("scorer"))
+    mine = {s.criterion_id: s.value for s in scores if s.scorer_id == user.pk}
+    scorers: dict[int, dict] = {}
+    for s in scores:
+        scorers.setdefault(s.scorer_id, {"name": s.scorer.get_full_name() or s.scorer.email, "values": {}})
+        scorers[s.scorer_id]["values"][s.criterion_id] = s.value
+    rows = [
+        {"criterion": c, "mine": mine.get(c.pk), "values": [p["values"].get(c.pk) for p in scorers.values()]}
+        for c in criteria
+    ]
+    return {
+        "criteria": criteria,
+        "rows": rows,
+        "scorers": [p["name"] for p in scorers.values()],
+        "average": weighted_average(criteria, scores),
+        "mine": mine,
+    }

@@ -548,11 +548,32 @@ def _network(world) -> dict:
             world, start, organisation=network, by=coordinator, kind="comite", title="Comité du réseau", address="Lyon"
         )
         services.guests_invite(reunion=comite, by=coordinator, relais=[world.relais_a], users=[world.staff_a])
+        # A project followed on a site of A (the network's row: A's staff read it,
+        # C's do not) and one of C; a call open for a month, with A's application.
+        project = services.project_create(
+            network=network, member=world.org_a, by=coordinator, title="Fête des voisins", site="Bâtiment C",
+            accompagnateur=coordinator,
+        )  # fmt: skip
+        services.fund_grant(
+            project=project, by=coordinator, kind="mobilisation", amount=300, granted_on=timezone.localdate()
+        )
+        services.project_create(network=network, member=org_c, by=coordinator, title="Atelier de C")
+        call = services.call_create(
+            network=network, by=coordinator, title="Coups de pouce", envelope=5000,
+            deadline=timezone.now() + datetime.timedelta(days=30), criteria=[("Implication des habitants", 3)],
+        )  # fmt: skip
+        application = services.application_submit(
+            call=call, applicant=world.org_a, by=world.staff_a, title="Repas partagé", description="Un repas",
+            budget=900, expected_effects="Des voisins qui se parlent",
+        )  # fmt: skip
         world._network = {
             "network": network.pk,
             "coordinator": coordinator,
             "document": kit.pk,
             "version": kit.versions.order_by("number").first().pk,
+            "project": project.pk,
+            "call": call.pk,
+            "application": application.pk,
         }
     return world._network
 
@@ -563,6 +584,9 @@ IN_SCOPE_KWARGS = {
     "network": lambda w: _network(w)["network"],
     "document": lambda w: _network(w)["document"],
     "version": lambda w: _network(w)["version"],
+    "project": lambda w: _network(w)["project"],
+    "call": lambda w: _network(w)["call"],
+    "application": lambda w: _network(w)["application"],
     "organisation": _public_slug,
     "annonce": lambda w: _announcements(w)["annonce"],
     "piece": lambda w: _announcements(w)["piece"],
@@ -606,6 +630,10 @@ OUTSIDE_AGENCY_KWARGS = {
     "network": None,
     "document": None,
     "version": None,
+    # Projects, calls and applications are the network's, about a whole member.
+    "project": None,
+    "call": None,
+    "application": None,
     # Announcements are the organisation's word to its network (each reaches
     # the relais its author may address).
     "annonce": None,
@@ -689,7 +717,7 @@ def build_url(route: Route, kwargs: dict) -> str:
 
 CAST = ("staff_a", "admin_a", "agency_a", "partner_a", "relais_a", "staff_b", "coordinator_n", "anonymous")
 # Kwargs naming the network's objects rather than organisation A's.
-NETWORK_KWARGS = {"network", "document", "version"}
+NETWORK_KWARGS = {"network", "document", "version", "project", "call", "application"}
 # What B has: a network it is not in must never show it.
 OF_B = ("Habitat B", "Résidence B", "Relais B")
 

@@ -4,21 +4,26 @@ social des Tilleuls and Rhône Habitat; its coordinator; an operational
 committee held last month with guests from the members, its minutes (« point
 des accompagnateurs ») and actions; a thematic meeting online to come; a
 library with versioned documents; the members' key figures, computed by their
-bilans."""
+bilans; projects followed on the ground at every stage, with their
+accompagnateurs, funds and histories, the next committee's « point des
+accompagnateurs » made from them; the call for projects « Coups de pouce 2027 »
+with three applications, two scored by three committee members, one granted."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
-from core.models import Organisation, User
+from core.models import Membership, Message, Organisation, User
 from core.uploads import Attachment
 from devtools.builder import ActionPlan, Builder, Invited, ReunionPlan
 from relais.models import ListedRelais
 from reseau import services
-from reseau.models import Document
+from reseau.models import Application, Document, Fund, Project, ProjectEvent
 from reunions.models import Invitee
 
 DAY = datetime.timedelta(days=1)
@@ -95,6 +100,19 @@ def seed(
     b.reunions([thematic])
     Invitee.objects.bulk_create([Invitee(reunion=thematic.reunion, user=u) for u in staff], ignore_conflicts=True)
     _library(network, members, coordinator, reunion)
+    committee_members = [coordinator, *_committee_members(network)]
+    _projects(network, members, [coordinator, *staff, *committee_members[1:]], today)
+    next_committee = ReunionPlan(
+        "comite",
+        today + 45 * DAY,
+        title="Comité opérationnel du réseau — hiver",
+        address="Maison des associations, 12 rue Servient, Lyon",
+        hour=14,
+        agenda="Actions de sensibilisation : bilan des douze actions",
+    )
+    b.reunions([next_committee])
+    services.committee_agenda_generate(reunion=next_committee.reunion, by=coordinator)
+    _call(network, members, committee_members, today)
     for year in (today.year, today.year - 1):
         services.network_figures_refresh(network=network, year=year)
 
@@ -153,6 +171,166 @@ def _library(network, members, coordinator, committee) -> None:
         audience=Document.Audience.ORGANISATION,
         file=_pdf("Procedure interne"),
     )
+
+
+def _committee_members(network: Organisation) -> list[User]:
+    """Two more people of the network's team: with its coordinator, the selection committee."""
+    people = []
+    for email, first, last in [
+        ("karim.benali@reseau-regional.test", "Karim", "Benali"),
+        ("julie.perrin@reseau-regional.test", "Julie", "Perrin"),
+    ]:
+        user, _ = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last})
+        Membership.objects.get_or_create(
+            user=user, organisation=network, defaults={"role": Membership.Role.COORDINATOR}
+        )
+        people.append(user)
+    return people
+
+
+def _dated(project: Project, day: datetime.date) -> None:
+    """The lines the services just wrote, dated when they happened in the demo's story."""
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
+    fresh = ProjectEvent.objects.filter(project=project, at__gte=timezone.now() - datetime.timedelta(minutes=10))
+    fresh.update(at=at)
+    Project.objects.filter(pk=project.pk, created_at__gt=at).update(created_at=at)
+
+
+def _projects(network, members, people, today) -> None:
+    """Five projects across the members, at several stages; some moved since
+    last month's committee (they make the next one's agenda), some did not."""
+    lac, tilleuls, rhone = members
+    coordinator, claire, sophie, karim, julie = people
+
+    def site(member, fallback):
+        residence = member.residences.order_by("pk").first()
+        return residence.name if residence else fallback
+
+    def update(project, day, **changes):
+        current = {f: getattr(project, f) for f in ("title", "site", "stage", "next_step", "blockers")}
+        current["accompagnateur"] = project.accompagnateur
+        services.project_update(project=project, by=coordinator, **{**current, **changes})
+        project.refresh_from_db()
+        _dated(project, day)
+
+    def fund(project, day, kind, amount, months=6):
+        services.fund_grant(
+            project=project, by=coordinator, kind=kind, amount=amount, granted_on=day,
+            starts_on=day, ends_on=day + months * 30 * DAY,
+        )  # fmt: skip
+        _dated(project, day)
+
+    def create(member, day, title, place, accompagnateur):
+        project = services.project_create(
+            network=network, member=member, by=coordinator, title=title, site=place, accompagnateur=accompagnateur
+        )
+        _dated(project, day)
+        return project
+
+    garden = create(lac, today - 200 * DAY, "Jardin partagé en pied d'immeuble", site(lac, "Résidence du Lac"), claire)
+    update(garden, today - 170 * DAY, stage=Project.Stage.CADRAGE, next_step="Choisir l'emplacement avec le gardien")
+    fund(garden, today - 150 * DAY, Fund.Kind.MOBILISATION, 1200)
+    update(garden, today - 12 * DAY, stage=Project.Stage.EN_COURS, next_step="Planter les premiers bacs avec l'école")
+
+    local = create(lac, today - 120 * DAY, "Local commun des relais", site(lac, "Résidence du Lac"), coordinator)
+    fund(local, today - 90 * DAY, Fund.Kind.CADRAGE, 2500, months=4)
+    update(
+        local,
+        today - 6 * DAY,
+        stage=Project.Stage.CADRAGE,
+        next_step="Visite du local avec le service patrimoine",
+        blockers="L'assurance du local n'est pas encore validée par le bailleur",
+    )
+
+    place = site(tilleuls, "Quartier des Tilleuls")
+    meals = create(tilleuls, today - 300 * DAY, "Repas de quartier mensuel", place, sophie)
+    update(meals, today - 280 * DAY, stage=Project.Stage.EN_COURS, next_step="Trouver une cuisine pour l'hiver")
+    fund(meals, today - 270 * DAY, Fund.Kind.DYNAMIQUE, 800)
+    update(meals, today - 60 * DAY, stage=Project.Stage.REALISE, next_step="")
+
+    collective = create(rhone, today - 20 * DAY, "Collectif de relais de la Duchère", site(rhone, "La Duchère"), karim)
+    update(collective, today - 15 * DAY, next_step="Réunion d'information des locataires le mois prochain")
+
+    digital = create(rhone, today - 240 * DAY, "Ateliers numériques pour les aînés", site(rhone, "La Duchère"), julie)
+    update(digital, today - 200 * DAY, stage=Project.Stage.EN_COURS, next_step="Atelier du samedi matin")
+    given_up = {
+        "stage": Project.Stage.ABANDONNE,
+        "next_step": "",
+        "blockers": "Plus de bénévole disponible le samedi ; le centre social reprend l'idée",
+    }
+    update(digital, today - 75 * DAY, **given_up)
+
+
+def _call(network, members, committee, today) -> None:
+    """« Coups de pouce 2027 »: closed ten days ago; two applications scored by
+    the three committee members, one granted 1 500 €, one waiting; a third not scored yet."""
+    lac, tilleuls, rhone = members
+    deadline = timezone.make_aware(datetime.datetime.combine(today - 10 * DAY, datetime.time(23, 59)))
+    call = services.call_create(
+        network=network,
+        by=committee[0],
+        title="Coups de pouce 2027",
+        description=(
+            "Des fonds pour les projets portés par les habitants-relais et les équipes des membres : "
+            "mobilisation habitante, étude de cadrage, appui à la dynamique collective."
+        ),
+        envelope=6000,
+        deadline=deadline,
+        criteria=[
+            ("Implication des habitants", 3),
+            ("Faisabilité et budget", 2),
+            ("Effets pour la résidence ou le quartier", 2),
+        ],
+    )
+    criteria = list(call.criteria.order_by("position"))
+    applications = []
+    for n, (member, title, budget, text, effects) in enumerate(
+        [
+            (lac, "Fête des voisins des Érables", 1800,
+             "Une fête dans la cour, préparée par les relais et l'amicale des locataires.",
+             "Des voisins qui se connaissent ; deux nouveaux relais dans le bâtiment B."),
+            (tilleuls, "Chantier peinture de la cage d'escalier", 2400,
+             "Les habitants repeignent leur cage d'escalier avec une association d'insertion.",
+             "Un hall respecté ; des jeunes du quartier associés au chantier."),
+            (rhone, "Boîte à livres de la Duchère", 600,
+             "Une boîte à livres fabriquée par l'atelier bois du centre social, devant la résidence.",
+             "Un lieu d'échange au pied de l'immeuble."),
+        ]
+    ):  # fmt: skip
+        applications.append(
+            services.application_submit(
+                call=call,
+                applicant=member,
+                by=None,
+                title=title,
+                description=text,
+                budget=budget,
+                expected_effects=effects,
+                now=deadline - (20 - 5 * n) * DAY,
+            )
+        )
+    marks = [
+        {committee[0]: [5, 4, 4], committee[1]: [4, 4, 5], committee[2]: [5, 3, 4]},
+        {committee[0]: [3, 2, 4], committee[1]: [4, 3, 3], committee[2]: [2, 3, 4]},
+    ]
+    for application, by_member in zip(applications, marks, strict=False):
+        for member, values in by_member.items():
+            services.scores_set(
+                application=application,
+                scorer=member,
+                values={c.pk: v for c, v in zip(criteria, values, strict=True)},
+            )
+    services.application_decide(
+        application=applications[0],
+        by=committee[0],
+        granted=True,
+        amount=1500,
+        conditions="Quelques photos et un mot des relais pour le prochain comité.",
+    )
+    # Told when it was decided: nothing left waiting in the outbox.
+    Message.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Application), state=Message.State.PENDING
+    ).update(state=Message.State.SENT, sent_at=F("scheduled_for"), attempts=1)
 
 
 def already(network: Organisation) -> bool:

@@ -326,3 +326,32 @@ def test_the_demo_shows_relais_at_every_stage_of_their_way_in(client):
     board = client.get("/parcours/").content.decode()
     assert "Ferreira" in board and "3 sur 5" in board
     assert "Remerciements" in client.get("/parcours/remerciements/").content.decode()
+
+
+def test_the_demo_network_follows_projects_and_a_call_for_projects(client):
+    from reseau.models import Application, Project, Score
+    from reunions.models import Reunion
+
+    network = Organisation.objects.get(slug="reseau-regional")
+    projects = Project.objects.filter(organisation=network)
+    assert projects.count() == 5
+    assert len(set(projects.values_list("stage", flat=True))) >= 4
+    assert projects.filter(funds__isnull=False).distinct().count() >= 3
+    assert not projects.filter(accompagnateur__isnull=True).exists()
+    assert len(set(projects.values_list("member", flat=True))) == 3
+    # The next committee's agenda: the projects moved since last month's, by accompagnateur.
+    comite = Reunion.objects.filter(organisation=network, kind="comite", status="prevue").get()
+    points = [t for t in comite.agenda_items.values_list("title", flat=True) if t.startswith("Point des")]
+    assert len(points) == 3, points
+
+    applications = Application.objects.filter(call__title="Coups de pouce 2027")
+    assert applications.count() == 3
+    scored = [a for a in applications if Score.objects.filter(application=a).values("scorer").distinct().count() == 3]
+    assert len(scored) == 2
+    assert list(applications.filter(status="accordee").values_list("granted_amount", flat=True)) == [1500]
+
+    client.force_login(User.objects.get(email="coordination@reseau-regional.test"))
+    call = applications.first().call
+    page = client.get(f"/reseau/appels/{call.pk}/").content.decode()
+    assert "1\xa0500\xa0€</strong> accordés sur 6\xa0000\xa0€" in page
+    assert client.get("/reseau/projets/").status_code == 200
