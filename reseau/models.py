@@ -63,6 +63,18 @@ class MemberFigures(models.Model):
         return f"{self.organisation} — {self.year}"
 
 
+def fresh_members(figures: models.QuerySet, *, year: int, since) -> models.QuerySet:
+    """The ids of the organisations among `figures` whose figures of `year` and
+    of the year before were both computed since `since` (a subquery)."""
+    return (
+        figures.filter(year__in=(year, year - 1), computed_at__gte=since)
+        .values("organisation_id")
+        .annotate(years=models.Count("pk"))
+        .filter(years=2)
+        .values("organisation_id")
+    )
+
+
 class Document(models.Model):
     """A document of an organisation's library: a kit, a guide, a charter, a
     poster, a video (as a link). Its audience says who besides the

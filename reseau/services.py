@@ -16,7 +16,7 @@ from bilans.selectors import bilan_figures, value_at
 from core.models import Membership, NetworkMembership, Organisation, User
 from core.uploads import Attachment
 from relais.models import Relais
-from reseau.models import Document, DocumentVersion, MemberFigures
+from reseau.models import Document, DocumentVersion, MemberFigures, fresh_members
 from reunions import services as reunions_services
 from reunions.models import Reunion
 
@@ -86,14 +86,16 @@ def member_figures_compute(*, organisation: Organisation, year: int) -> MemberFi
     return row
 
 
-def network_figures_refresh(*, network: Organisation, year: int) -> int:
+def network_figures_refresh(*, network: Organisation, year: int, stale_before: datetime.datetime | None = None) -> int:
     """The figures of the year and the one before of every member who shares
-    them; how many members were computed."""
-    members = list(
-        Organisation.objects.filter(
-            network_links__network=network, network_links__left_on__isnull=True, network_links__shares_figures=True
-        ).order_by("pk")
-    )
+    them (with `stale_before`: only of those whose figures of either year are
+    missing or were computed before it); how many members were computed."""
+    members = Organisation.objects.filter(
+        network_links__network=network, network_links__left_on__isnull=True, network_links__shares_figures=True
+    ).order_by("pk")
+    if stale_before is not None:
+        members = members.exclude(pk__in=fresh_members(MemberFigures.objects.all(), year=year, since=stale_before))
+    members = list(members)
     for member in members:
         for y in (year, year - 1):
             member_figures_compute(organisation=member, year=y)
