@@ -4,7 +4,7 @@ social des Tilleuls and Rhône Habitat; its coordinator; an operational
 committee held last month with guests from the members, its minutes (« point
 des accompagnateurs ») and actions; a thematic meeting online to come; a
 library with versioned documents; the members' key figures, computed by their
-bilans."""
+bilans; the network's bilan of last year, its PDF ready (the bilans machinery)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,16 @@ import datetime
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.utils import timezone
 
+from bilans import services as bilans_services
 from core.models import Organisation, User
 from core.uploads import Attachment
 from devtools.builder import ActionPlan, Builder, Invited, ReunionPlan
+from devtools.demo import bilans as demo_bilans
 from relais.models import ListedRelais
 from reseau import services
+from reseau.bilan import STALE_AFTER as NETWORK_STALE_AFTER
 from reseau.models import Document
 from reunions.models import Invitee
 
@@ -95,8 +99,25 @@ def seed(
     b.reunions([thematic])
     Invitee.objects.bulk_create([Invitee(reunion=thematic.reunion, user=u) for u in staff], ignore_conflicts=True)
     _library(network, members, coordinator, reunion)
-    for year in (today.year, today.year - 1):
-        services.network_figures_refresh(network=network, year=year)
+    services.network_figures_refresh(network=network, year=today.year)
+    _bilan(network, coordinator, today.year - 1)
+
+
+def _bilan(network: Organisation, coordinator: User, year: int) -> None:
+    """Last year's network bilan, made as the « Générer » button's task makes it."""
+    # The year before last is the one missing (this year's refresh computed last year's).
+    services.network_figures_refresh(network=network, year=year, stale_before=timezone.now() - NETWORK_STALE_AFTER)
+    bilan = bilans_services.bilan_open(organisation=network, year=year)
+    bilans_services.bilan_save_texts(
+        bilan=bilan,
+        introduction=(
+            "Trois organisations ont partagé leurs chiffres avec le réseau cette année : ce bilan les additionne "
+            "pour le comité opérationnel, sans jamais nommer une personne."
+        ),
+        perspectives="Accueillir deux nouveaux membres et tenir les réunions thématiques en ligne tous les deux mois.",
+        examples=[],
+    )
+    demo_bilans.ready(bilan, coordinator)
 
 
 def _library(network, members, coordinator, committee) -> None:

@@ -145,7 +145,10 @@ def test_the_page_takes_the_same_queries_for_3_and_60_members(world, net, login)
 
 
 def test_only_the_networks_coordination_asks_for_it_and_reads_it(world, net, login):
-    bilan = _open(login(net.coordinator))
+    coordination = login(net.coordinator)
+    assert "Le bilan du réseau d'une année additionne" in text(coordination.get("/bilans/"))
+    bilan = _open(coordination)
+    assert "Bilan 2025" in text(coordination.get("/bilans/"))
     for user in (world.staff_a, world.admin_a, net.staff_c, world.staff_b, world.relais_user_a):
         client = login(user)
         assert client.get(f"/bilans/{bilan.pk}/").status_code == 404
