@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
 from django.http import Http404
+from django.urls import reverse
 
 from core.access import access_for
 from core.forms import is_id
@@ -360,8 +361,26 @@ def version_for(user, pk) -> DocumentVersion:
     return RelaisVersion.objects.select_related("document").get_for_user(user, pk)
 
 
+def _readable_documents(user) -> QuerySet[Document]:
+    return (RelaisDocument if access_for(user).is_relais else Document).objects.for_user(user)
+
+
 def documents_of_meeting(user, reunion_id: int) -> list[Document]:
     """The documents attached to a meeting one may read."""
-    access = access_for(user)
-    model = RelaisDocument if access.is_relais else Document
-    return list(model.objects.for_user(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
+    return list(_readable_documents(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
+
+
+def documents_of_announcement(user, announcement) -> list[dict]:
+    """The library's documents attached to an announcement, as links to their
+    current version, for whoever reads it (a relais: those meant for relais).
+    Two queries however many documents (espace's page shows them: reseau/apps.py)."""
+    documents = _readable_documents(user).filter(annonces=announcement.pk).prefetch_related(_current_versions())
+    links = []
+    for document in documents.order_by("title", "pk"):
+        current = document.all_versions[0] if document.all_versions else None
+        if current is not None:
+            note = "vidéo" if current.link else f"version {current.number}"
+            links.append(
+                {"title": document.title, "url": reverse("reseau:version_file", args=[current.pk]), "note": note}
+            )
+    return links

@@ -15,6 +15,7 @@ from django.utils import timezone
 from bilans.selectors import bilan_figures, value_at
 from core.models import Membership, NetworkMembership, Organisation, User
 from core.uploads import Attachment
+from espace.models import Announcement
 from relais.models import Relais
 from reseau.models import Document, DocumentVersion, MemberFigures, fresh_members
 from reunions import services as reunions_services
@@ -154,6 +155,7 @@ def document_create(
     file: Attachment | None = None,
     link: str = "",
     reunions: list[Reunion] = (),
+    annonces: list[Announcement] = (),
 ) -> Document:
     with transaction.atomic():
         document = Document.objects.create(
@@ -164,8 +166,8 @@ def document_create(
             description=description.strip(),
             created_by=by,
         )
-        if reunions:
-            document_attach(document=document, reunions=reunions)
+        if reunions or annonces:
+            document_attach(document=document, reunions=reunions, annonces=annonces)
         version_add(document=document, by=by, file=file, link=link)
     return document
 
@@ -178,11 +180,15 @@ def document_update(*, document: Document, title: str, kind: str, audience: str,
     return document
 
 
-def document_attach(*, document: Document, reunions: list[Reunion]) -> None:
+def document_attach(*, document: Document, reunions: list[Reunion] = (), annonces: list[Announcement] = ()) -> None:
+    """Attach a document to meetings and announcements of its own organisation."""
     if any(r.organisation_id != document.organisation_id for r in reunions):
         raise ValidationError("Une réunion choisie n'appartient pas à votre organisation.")
+    if any(a.organisation_id != document.organisation_id for a in annonces):
+        raise ValidationError("Une annonce choisie n'appartient pas à votre organisation.")
     with transaction.atomic():
         document.reunions.add(*reunions)
+        document.annonces.add(*annonces)
 
 
 def version_add(
