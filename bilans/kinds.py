@@ -26,6 +26,9 @@ class Kind:
     prepare: Callable[..., None] | None = None
     # What the waiting page says of that preparation: (bilan, user) -> str.
     progress: Callable[..., str] | None = None
+    # Whether its texts offer a period other than the calendar year and « vous avez dit,
+    # nous avons fait » examples (an organisation's remontées; a network has none).
+    periods_and_examples: bool = True
     # Whether the organisation's partners read it (an organisation's bilan is for them too).
     partners: bool = True
     # Whether the page offers its figures as a workbook (bilans/exports.py reads the default kind's).

@@ -80,23 +80,30 @@ def bilan_texts(request, bilan):
         "ends_on": bilan.ends_on,
         "colour": bilan.colour,
     }
-    form = BilanTextsForm(request.POST or None, request.FILES or None, choices=choices, initial=initial)
+    kind = kind_of(bilan)
+    form = BilanTextsForm(
+        request.POST or None,
+        request.FILES or None,
+        choices=choices,
+        initial=initial,
+        periods_and_examples=kind.periods_and_examples,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.bilan_save_texts(
             bilan=bilan,
             introduction=data["introduction"],
             perspectives=data["perspectives"],
-            examples=data["examples"],
+            examples=data.get("examples", []),
             logo=data["logo"] or None,
-            period=data["period"] or None,
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
+            period=data.get("period") or None,
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
             colour=data["colour"] or None,
         )
         messages.success(request, "Les textes du bilan sont enregistrés. Générez le PDF pour qu'ils y figurent.")
         return redirect("bilans:detail", bilan=bilan.pk)
-    return render(request, "bilans/texts.html", {"bilan": bilan, "form": form})
+    return render(request, "bilans/texts.html", {"bilan": bilan, "form": form, "kind": kind})
 
 
 @role_required(*WRITERS)

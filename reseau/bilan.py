@@ -61,6 +61,7 @@ NETWORK = Kind(
     prepare=prepare,
     progress=progress,
     partners=False,  # the network's coordination only
+    periods_and_examples=False,  # members' figures are kept by calendar year
     soft_time_limit=SOFT_TIME_LIMIT,
     time_limit=TIME_LIMIT,
 )

@@ -149,6 +149,13 @@ def test_only_the_networks_coordination_asks_for_it_and_reads_it(world, net, log
     assert "Le bilan du réseau d'une année additionne" in text(coordination.get("/bilans/"))
     bilan = _open(coordination)
     assert "Bilan 2025" in text(coordination.get("/bilans/"))
+    # Its texts: an introduction and perspectives; no period nor examples (a network has no remontée).
+    texts = text(coordination.get(f"/bilans/{bilan.pk}/textes/"))
+    assert "Introduction" in texts and "Période du bilan" not in texts and "vous avez dit" not in texts
+    response = coordination.post(f"/bilans/{bilan.pk}/textes/", {"introduction": "Une année de réseau.", "colour": ""})
+    assert response.status_code == 302
+    bilan.refresh_from_db()
+    assert bilan.introduction == "Une année de réseau." and bilan.period == "annee"
     for user in (world.staff_a, world.admin_a, net.staff_c, world.staff_b, world.relais_user_a):
         client = login(user)
         assert client.get(f"/bilans/{bilan.pk}/").status_code == 404
