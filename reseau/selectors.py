@@ -102,15 +102,23 @@ class Column:
     unit: str = ""
     # A share: (part, whole) fields added up over the members, then divided.
     ratio: tuple[str, str] | None = None
+    # The header of a narrow column (the network bilan's table of 200 members).
+    short: str = ""
 
 
 COLUMNS = [
-    Column("relais_active", "Relais actifs"),
-    Column("coverage", "Résidences couvertes", "%", ("covered", "residences")),
-    Column("reunions_held", "Réunions tenues"),
-    Column("within", "Remontées répondues sous 30 jours", "%", ("remontees_answered_within", "remontees_answerable")),
-    Column("initiatives_done", "Initiatives réalisées"),
-    Column("participants", "Participants"),
+    Column("relais_active", "Relais actifs", short="Relais actifs"),
+    Column("coverage", "Résidences couvertes", "%", ("covered", "residences"), short="Résid. couvertes"),
+    Column("reunions_held", "Réunions tenues", short="Réunions tenues"),
+    Column(
+        "within",
+        "Remontées répondues sous 30 jours",
+        "%",
+        ("remontees_answered_within", "remontees_answerable"),
+        short="Répondues < 30 j",
+    ),  # fmt: skip
+    Column("initiatives_done", "Initiatives réalisées", short="Initiatives"),
+    Column("participants", "Participants", short="Participants"),
 ]
 SORTS = {c.key for c in COLUMNS} | {"name"}
 SUMMED = ["relais_active", "residences", "covered", "reunions_held", "remontees_answerable",

@@ -78,9 +78,9 @@ def test_the_network_bilan_is_the_sum_of_its_members_figures_read_back_from_its_
     sums = _sums(world.org_a, net.org_c)
     assert sums["relais actifs"] > 7 and sums["initiatives réalisées"] == 11
     _says(pdf, sums)
-    # Each member's line: its own bilan's figures, then last year's in brackets.
+    # Each member's line: its own bilan's figures, each above last year's.
     active_a = bilan_figures(world.org_a, 2025)["relais"]["active"]
-    assert "Habitat C 7 (0)" in pdf and f"Habitat A {active_a} (0)" in pdf
+    assert "Habitat C 7 0 " in pdf and f"Habitat A {active_a} 0 " in pdf
     # No person: neither a relais of a member, nor a residence, nor the coordinator.
     for word in ("Diallo", "PERSO-A", MARKER, "Coordination", "Claire", world.relais_a.first_name):
         assert word not in pdf
