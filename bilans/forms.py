@@ -88,9 +88,12 @@ class BilanTextsForm(forms.Form):
                 self.add_error("ends_on", "La période ne peut pas finir dans le futur.")
         return data
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, periods_and_examples: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["examples"].queryset = choices
+        if not periods_and_examples:
+            for name in ("examples", "period", "starts_on", "ends_on"):
+                del self.fields[name]
         self.fields[
             "logo"
         ].help_text = "Une image (JPEG, PNG, WebP), 10 Mo au plus ; laissez vide pour garder l'actuel."

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from bilans.kinds import kind_of
 from bilans.models import Bilan
-from bilans.selectors import bilan_context
 from core.access import WRITERS, compute_access
-from core.models import Organisation, User
+from core.models import Membership, Organisation, User
 from core.pdf import logo_data_uri
 from remontees.models import Remontee
 
@@ -86,15 +86,34 @@ def bilan_save_texts(
     return bilan
 
 
-def bilan_pdf(bilan: Bilan) -> bytes:
+def bilan_pdf(bilan: Bilan, user: User | None = None) -> bytes:
+    """The PDF of a bilan, as its kind makes it (bilans/kinds.py); `user`: whom
+    the kind's reads are scoped for (the requester, their access pinned)."""
     # WeasyPrint is imported here: it is slow to import and only the PDFs need it.
     from weasyprint import HTML
 
-    context = bilan_context(bilan)
+    kind = kind_of(bilan)
+    context = kind.context(bilan, user)
     context["logo"] = logo_data_uri(bilan.organisation)
     context["generated_on"] = timezone.localdate()
-    html = render_to_string("bilans/pdf.html", context)
+    html = render_to_string(kind.pdf_template, context)
     return HTML(string=html).write_pdf()
+
+
+def team_reader(organisation: Organisation) -> User | None:
+    """The first active member of the organisation's own team, their access in it
+    pinned: whom a PDF made outside a request (`manage.py bilan`) is read for."""
+    membership = (
+        Membership.objects.filter(organisation=organisation, role__in=WRITERS, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    user = membership.user
+    user._access_cache = compute_access(user, organisation.pk)
+    return user
 
 
 def bilan_request(*, bilan: Bilan, by: User) -> Bilan:
@@ -108,9 +127,16 @@ def bilan_request(*, bilan: Bilan, by: User) -> Bilan:
         bilan.requested_at = timezone.now()
         bilan.save(update_fields=["token", "state", "error", "requested_by", "requested_at"])
         token = str(bilan.token)
+        kind = kind_of(bilan)
+        # A kind that prepares at length (a network recomputing its members) has its own limits.
+        limits = {
+            name: value
+            for name, value in (("soft_time_limit", kind.soft_time_limit), ("time_limit", kind.time_limit))
+            if value
+        }
         # A broker out of reach is logged, not raised: the request stays « en attente »
         # until it is shown as stuck, and can be made again.
-        transaction.on_commit(lambda: generate_bilan.delay(bilan.pk, token), robust=True)
+        transaction.on_commit(lambda: generate_bilan.apply_async((bilan.pk, token), **limits), robust=True)
     return bilan
 
 
@@ -138,8 +164,14 @@ def bilan_generate(*, bilan_id: int, token: str) -> Bilan | None:
     access = compute_access(requester, bilan.organisation_id) if requester else None
     if access is None or access.organisation_id != bilan.organisation_id or access.role not in WRITERS:
         return _claim(bilan_id, token, Bilan.State.ECHEC, error="La personne qui l'a demandé n'y a plus accès.")
+    # The kind's reads are scoped for the requester in this organisation, as the
+    # request's middleware would pin it.
+    requester._access_cache = access
     started = time.monotonic()
-    pdf = bilan_pdf(bilan)
+    kind = kind_of(bilan)
+    if kind.prepare is not None:
+        kind.prepare(bilan, requester)
+    pdf = bilan_pdf(bilan, requester)
     seconds = round(time.monotonic() - started, 2)
     with transaction.atomic():
         current = Bilan.objects.select_for_update().select_related("organisation").filter(pk=bilan_id).first()

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from bilans import selectors, services
 from bilans.exports import bilan_workbook
 from bilans.forms import BilanOpenForm, BilanTextsForm
+from bilans.kinds import kind_of
 from bilans.models import Bilan
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 
@@ -42,18 +43,28 @@ def bilan_open(request):
     return render(request, "bilans/list.html", {"bilans": bilans, "form": form, "can_open": True}, status=400)
 
 
+def _readable(request, pk) -> Bilan:
+    """The one door to a bilan to read: the scoping, then its kind's own readers."""
+    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, pk)
+    if access_for(request.user).is_partner and not kind_of(bilan).partners:
+        raise Http404("Ce bilan n'existe pas ou ne vous est pas accessible.")
+    return bilan
+
+
 @role_required(*BILAN_READERS)
 def bilan_detail(request, bilan):
-    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
-    context = selectors.bilan_context(bilan)
-    if request.GET.get("format") == "xlsx":
+    bilan = _readable(request, bilan)
+    kind = kind_of(bilan)
+    context = kind.context(bilan, request.user)
+    if kind.workbook and request.GET.get("format") == "xlsx":
         return FileResponse(
             bilan_workbook(context),
             as_attachment=True,
             filename=bilan.filename.removesuffix(".pdf") + ".xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    return render(request, "bilans/detail.html", context)
+    context["progress"] = _progress(request, bilan)
+    return render(request, kind.page_template, context)
 
 
 @role_required(*WRITERS)
@@ -69,23 +80,30 @@ def bilan_texts(request, bilan):
         "ends_on": bilan.ends_on,
         "colour": bilan.colour,
     }
-    form = BilanTextsForm(request.POST or None, request.FILES or None, choices=choices, initial=initial)
+    kind = kind_of(bilan)
+    form = BilanTextsForm(
+        request.POST or None,
+        request.FILES or None,
+        choices=choices,
+        initial=initial,
+        periods_and_examples=kind.periods_and_examples,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.bilan_save_texts(
             bilan=bilan,
             introduction=data["introduction"],
             perspectives=data["perspectives"],
-            examples=data["examples"],
+            examples=data.get("examples", []),
             logo=data["logo"] or None,
-            period=data["period"] or None,
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
+            period=data.get("period") or None,
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
             colour=data["colour"] or None,
         )
         messages.success(request, "Les textes du bilan sont enregistrés. Générez le PDF pour qu'ils y figurent.")
         return redirect("bilans:detail", bilan=bilan.pk)
-    return render(request, "bilans/texts.html", {"bilan": bilan, "form": form})
+    return render(request, "bilans/texts.html", {"bilan": bilan, "form": form, "kind": kind})
 
 
 @role_required(*WRITERS)
@@ -100,13 +118,19 @@ def bilan_generate(request, bilan):
 @role_required(*BILAN_READERS)
 def bilan_state(request, bilan):
     """The generation's state, polled by the page while it is waiting."""
-    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
-    return render(request, "bilans/_state.html", {"bilan": bilan})
+    bilan = _readable(request, bilan)
+    return render(request, "bilans/_state.html", {"bilan": bilan, "progress": _progress(request, bilan)})
+
+
+def _progress(request, bilan) -> str:
+    """What the worker's preparation has done so far, while the PDF is awaited (a network's members recomputed)."""
+    kind = kind_of(bilan)
+    return kind.progress(bilan, request.user) if kind.progress and bilan.is_pending else ""
 
 
 @role_required(*BILAN_READERS)
 def bilan_file(request, bilan):
-    bilan = Bilan.objects.select_related("organisation").get_for_user(request.user, bilan)
+    bilan = _readable(request, bilan)
     if not bilan.file:
         raise Http404("Le PDF de ce bilan n'a pas encore été généré.")
     try:

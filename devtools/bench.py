@@ -1,6 +1,14 @@
 """What the benchmark commands share: their organisations' removal, and numbers
 written the French way."""
 
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
 from django.db import transaction
 
 from core.models import User
@@ -31,3 +39,20 @@ def remove_organisations(orgs) -> None:
 def number(n: int) -> str:
     """12 345, the French way (a narrow no-break space between thousands)."""
     return f"{n:,}".replace(",", "\u202f")
+
+
+def bilan_in_child(slug: str, year: int) -> tuple[float, float, bytes]:
+    """`manage.py bilan <slug> <year> --output` in a child process, as an operator
+    would run it: its seconds, its peak memory (MB, the children's max RSS) and the PDF."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "bilan.pdf"
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bilan", slug, str(year),
+             "--output", str(output)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return seconds, peak_mb, output.read_bytes()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from core import exports
 from core.access import READERS, RELAIS_ONLY, WRITERS, access_for, role_required
 from core.views import form_page, paginate
-from espace import selectors, services
+from espace import linked, selectors, services
 from espace.exports import ACTIVITY
 from espace.forms import ActivityForm, AnnouncementForm, GuideForm, LikesForm
 from espace.models import Announcement, AnnouncementAttachment, Guide
@@ -179,6 +179,7 @@ def announcement(request, annonce):
         request.user, annonce
     )
     context = selectors.announcement_page(request.user, announcement)
+    context["linked"] = linked.links_for(request.user, announcement)
     if announcement.sent_at is None:
         context["audience"] = selectors.announcement_audience(
             request.user,

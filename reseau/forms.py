@@ -55,12 +55,18 @@ class DocumentForm(forms.Form):
     link = forms.URLField(label="Ou un lien (une vidéo)", required=False, assume_scheme="https")
     reunions = forms.MultipleChoiceField(label="Joindre aux réunions", required=False,
                                          widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    annonces = forms.MultipleChoiceField(label="Joindre aux annonces", required=False,
+                                         widget=forms.CheckboxSelectMultiple,
+                                         help_text="Les relais qui lisent l'annonce sur leur téléphone y trouvent "
+                                                   "le document, s'il est destiné aux relais.")  # fmt: skip
 
-    def __init__(self, *args, reunions=(), **kwargs):
+    def __init__(self, *args, reunions=(), annonces=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reunions"].choices = [(r.pk, f"{r.title} — {r.starts_at:%d/%m/%Y}") for r in reunions]
-        if not reunions:
-            del self.fields["reunions"]
+        self.fields["annonces"].choices = [(a.pk, f"{a.title} — {a.created_at:%d/%m/%Y}") for a in annonces]
+        for name, choices in (("reunions", reunions), ("annonces", annonces)):
+            if not choices:
+                del self.fields[name]
 
     def clean(self):
         data = super().clean()

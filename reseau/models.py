@@ -21,6 +21,7 @@ from django.db.models import Q
 
 from core.models import Membership, Organisation, User
 from core.scoping import ANY_RELAIS, ScopedQuerySet
+from espace.models import Announcement
 from relais.models import ListedRelais
 from reunions.models import Reunion
 
@@ -63,6 +64,18 @@ class MemberFigures(models.Model):
         return f"{self.organisation} — {self.year}"
 
 
+def fresh_members(figures: models.QuerySet, *, year: int, since) -> models.QuerySet:
+    """The ids of the organisations among `figures` whose figures of `year` and
+    of the year before were both computed since `since` (a subquery)."""
+    return (
+        figures.filter(year__in=(year, year - 1), computed_at__gte=since)
+        .values("organisation_id")
+        .annotate(years=models.Count("pk"))
+        .filter(years=2)
+        .values("organisation_id")
+    )
+
+
 class Document(models.Model):
     """A document of an organisation's library: a kit, a guide, a charter, a
     poster, a video (as a link). Its audience says who besides the
@@ -88,6 +101,8 @@ class Document(models.Model):
     description = models.TextField("présentation", blank=True)
     audience = models.CharField("public", max_length=12, choices=Audience.choices, default=Audience.ORGANISATION)
     reunions = models.ManyToManyField(Reunion, blank=True, related_name="+", verbose_name="réunions")
+    # Shown with the announcement to whoever reads both (a relais: documents meant for relais).
+    annonces = models.ManyToManyField(Announcement, blank=True, related_name="+", verbose_name="annonces")
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import F, FloatField, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Cast, NullIf
 from django.http import Http404
+from django.urls import reverse
 
 from core.access import access_for
 from core.forms import is_id
@@ -35,6 +36,7 @@ from reseau.models import (
     Score,
     SharedDocument,
     SharedVersion,
+    fresh_members,
 )
 from reunions.models import Invitee
 
@@ -107,15 +109,23 @@ class Column:
     unit: str = ""
     # A share: (part, whole) fields added up over the members, then divided.
     ratio: tuple[str, str] | None = None
+    # The header of a narrow column (the network bilan's table of 200 members).
+    short: str = ""
 
 
 COLUMNS = [
-    Column("relais_active", "Relais actifs"),
-    Column("coverage", "Résidences couvertes", "%", ("covered", "residences")),
-    Column("reunions_held", "Réunions tenues"),
-    Column("within", "Remontées répondues sous 30 jours", "%", ("remontees_answered_within", "remontees_answerable")),
-    Column("initiatives_done", "Initiatives réalisées"),
-    Column("participants", "Participants"),
+    Column("relais_active", "Relais actifs", short="Relais actifs"),
+    Column("coverage", "Résidences couvertes", "%", ("covered", "residences"), short="Résid. couvertes"),
+    Column("reunions_held", "Réunions tenues", short="Réunions tenues"),
+    Column(
+        "within",
+        "Remontées répondues sous 30 jours",
+        "%",
+        ("remontees_answered_within", "remontees_answerable"),
+        short="Répondues < 30 j",
+    ),  # fmt: skip
+    Column("initiatives_done", "Initiatives réalisées", short="Initiatives"),
+    Column("participants", "Participants", short="Participants"),
 ]
 SORTS = {c.key for c in COLUMNS} | {"name"}
 SUMMED = ["relais_active", "residences", "covered", "reunions_held", "remontees_answerable",
@@ -147,6 +157,48 @@ def _values(row) -> dict:
     return out
 
 
+def _member_ids(user, network: Organisation) -> QuerySet:
+    return NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
+
+
+def _figures(user, network: Organisation) -> QuerySet[MemberFigures]:
+    """The figures the user may read of the network's current members (only those who share them)."""
+    return MemberFigures.objects.for_user(user).filter(organisation__in=_member_ids(user, network))
+
+
+def _rows(shown: list[MemberFigures], before: QuerySet[MemberFigures]) -> list[dict]:
+    """Each member shown with its columns, this year and the one before (one query for the year before)."""
+    then = {row.organisation_id: row for row in before.filter(organisation_id__in=[r.organisation_id for r in shown])}
+    rows = []
+    for row in shown:
+        previous = then.get(row.organisation_id)
+        now, was = _values(row), _values(previous) if previous else {}
+        rows.append(
+            {
+                "organisation": row.organisation,
+                "computed_at": row.computed_at,
+                "cells": [{"now": now[c.key], "before": was.get(c.key), "unit": c.unit} for c in COLUMNS],
+            }
+        )
+    return rows
+
+
+def _totals(figures: QuerySet[MemberFigures], year: int) -> list[dict]:
+    """The network's column values of a year and the one before: sums, and shares of sums."""
+    now = _values(figures.filter(year=year).aggregate(**{k: Sum(k) for k in SUMMED}))
+    then = _values(figures.filter(year=year - 1).aggregate(**{k: Sum(k) for k in SUMMED}))
+    return [
+        {
+            "now": now[c.key],
+            "before": then[c.key],
+            "delta": None if now[c.key] is None or then[c.key] is None else round(now[c.key] - then[c.key], 1),
+            "unit": c.unit,
+            "label": c.label,
+        }
+        for c in COLUMNS
+    ]
+
+
 def dashboard(user, network: Organisation, *, year: int, sort: str = "", page: str | int | None = 1) -> dict:
     """A page of members with this year's and last year's figures, sorted in SQL;
     the network's totals over every member who shares (sums; shares are the sum
@@ -155,30 +207,13 @@ def dashboard(user, network: Organisation, *, year: int, sort: str = "", page: s
     key = sort.removeprefix("-")
     if key not in SORTS:
         key, descending = "relais_active", True
-    member_ids = (
-        NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
-    )
-    figures = MemberFigures.objects.for_user(user).filter(organisation__in=member_ids)
+    figures = _figures(user, network)
     this_year = _shares(figures.filter(year=year)).select_related("organisation")
     order = French("organisation__name") if key == "name" else F(key)
     order = order.desc(nulls_last=True) if descending else order.asc(nulls_last=True)
     paginator = Paginator(this_year.order_by(order, "organisation_id"), PAGE_SIZE)
     current: Page = paginator.get_page(page)
-    shown = [row.organisation_id for row in current.object_list]
-    before = {row.organisation_id: row for row in figures.filter(year=year - 1, organisation_id__in=shown)}
-    rows = []
-    for row in current.object_list:
-        previous = before.get(row.organisation_id)
-        now, then = _values(row), _values(previous) if previous else {}
-        rows.append(
-            {
-                "organisation": row.organisation,
-                "computed_at": row.computed_at,
-                "cells": [{"now": now[c.key], "before": then.get(c.key), "unit": c.unit} for c in COLUMNS],
-            }
-        )
-    totals_now = _values(figures.filter(year=year).aggregate(**{k: Sum(k) for k in SUMMED}))
-    totals_then = _values(figures.filter(year=year - 1).aggregate(**{k: Sum(k) for k in SUMMED}))
+    rows = _rows(list(current.object_list), figures.filter(year=year - 1))
     not_sharing = (
         NetworkMembership.objects.for_user(user)
         .filter(network=network, left_on__isnull=True, shares_figures=False)
@@ -201,7 +236,7 @@ def dashboard(user, network: Organisation, *, year: int, sort: str = "", page: s
         "rows": rows,
         "page": current,
         "sort": sort,
-        "totals": [{"now": totals_now[c.key], "before": totals_then[c.key], "unit": c.unit} for c in COLUMNS],
+        "totals": _totals(figures, year),
         "not_sharing": [link.member for link in not_sharing],
         "year": year,
         "count": paginator.count,
@@ -210,12 +245,43 @@ def dashboard(user, network: Organisation, *, year: int, sort: str = "", page: s
 
 def network_totals(user, network: Organisation, *, year: int) -> dict:
     """The network's figures of a year, as the dashboard adds them up (for the tests and the bilan)."""
-    member_ids = (
-        NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True).values("member_id")
-    )
-    figures = MemberFigures.objects.for_user(user).filter(organisation__in=member_ids, year=year)
+    figures = _figures(user, network).filter(year=year)
     sums = figures.aggregate(**{k: Sum(k) for k in SUMMED})
     return {**{k: sums[k] or 0 for k in SUMMED}, **_values(sums)}
+
+
+# The network's bilan (a Bilan of the network, made by the bilans machinery: reseau/bilan.py)
+
+
+def network_bilan(user, network: Organisation, *, year: int) -> dict:
+    """Every member who shares its figures, by name, with this year's and last
+    year's columns; the network's totals; how many members do not share (never
+    who: their choice is theirs). Five queries whatever the number of members."""
+    figures = _figures(user, network)
+    shown = list(
+        _shares(figures.filter(year=year)).select_related("organisation").order_by(French("organisation__name"), "pk")
+    )
+    links = NetworkMembership.objects.for_user(user).filter(network=network, left_on__isnull=True)
+    counts = links.aggregate(members=Count("pk"), not_sharing=Count("pk", filter=Q(shares_figures=False)))
+    totals = _totals(figures, year)
+    return {
+        "columns": COLUMNS,
+        "rows": _rows(shown, figures.filter(year=year - 1)),
+        "totals": totals,
+        "tiles": [t for t in totals if t["now"] is not None or t["before"] is not None],
+        "members_count": counts["members"],
+        "not_sharing_count": counts["not_sharing"],
+        "computed_from": min((row.computed_at for row in shown), default=None),
+    }
+
+
+def figures_fresh(user, network: Organisation, *, year: int, since) -> tuple[int, int]:
+    """How many members sharing their figures have those of `year` and the year
+    before computed since `since`, of how many (two queries)."""
+    sharing = NetworkMembership.objects.for_user(user).filter(
+        network=network, left_on__isnull=True, shares_figures=True
+    )
+    return fresh_members(_figures(user, network), year=year, since=since).count(), sharing.count()
 
 
 # The network's meetings
@@ -310,11 +376,29 @@ def version_for(user, pk) -> DocumentVersion:
     return RelaisVersion.objects.select_related("document").get_for_user(user, pk)
 
 
+def _readable_documents(user) -> QuerySet[Document]:
+    return (RelaisDocument if access_for(user).is_relais else Document).objects.for_user(user)
+
+
 def documents_of_meeting(user, reunion_id: int) -> list[Document]:
     """The documents attached to a meeting one may read."""
-    access = access_for(user)
-    model = RelaisDocument if access.is_relais else Document
-    return list(model.objects.for_user(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
+    return list(_readable_documents(user).filter(reunions=reunion_id).prefetch_related(_current_versions()))
+
+
+def documents_of_announcement(user, announcement) -> list[dict]:
+    """The library's documents attached to an announcement, as links to their
+    current version, for whoever reads it (a relais: those meant for relais).
+    Two queries however many documents (espace's page shows them: reseau/apps.py)."""
+    documents = _readable_documents(user).filter(annonces=announcement.pk).prefetch_related(_current_versions())
+    links = []
+    for document in documents.order_by("title", "pk"):
+        current = document.all_versions[0] if document.all_versions else None
+        if current is not None:
+            note = "vidéo" if current.link else f"version {current.number}"
+            links.append(
+                {"title": document.title, "url": reverse("reseau:version_file", args=[current.pk]), "note": note}
+            )
+    return links
 
 
 # Projects followed on the ground: the network's coordination reads its

@@ -20,6 +20,7 @@ from core import outbox
 from core.formats import euros
 from core.models import Membership, Message, NetworkMembership, Organisation, User
 from core.uploads import Attachment
+from espace.models import Announcement
 from relais.models import Relais
 from reseau.models import (
     Application,
@@ -32,6 +33,7 @@ from reseau.models import (
     Project,
     ProjectEvent,
     Score,
+    fresh_members,
 )
 from reunions import services as reunions_services
 from reunions.models import Reunion
@@ -102,14 +104,16 @@ def member_figures_compute(*, organisation: Organisation, year: int) -> MemberFi
     return row
 
 
-def network_figures_refresh(*, network: Organisation, year: int) -> int:
+def network_figures_refresh(*, network: Organisation, year: int, stale_before: datetime.datetime | None = None) -> int:
     """The figures of the year and the one before of every member who shares
-    them; how many members were computed."""
-    members = list(
-        Organisation.objects.filter(
-            network_links__network=network, network_links__left_on__isnull=True, network_links__shares_figures=True
-        ).order_by("pk")
-    )
+    them (with `stale_before`: only of those whose figures of either year are
+    missing or were computed before it); how many members were computed."""
+    members = Organisation.objects.filter(
+        network_links__network=network, network_links__left_on__isnull=True, network_links__shares_figures=True
+    ).order_by("pk")
+    if stale_before is not None:
+        members = members.exclude(pk__in=fresh_members(MemberFigures.objects.all(), year=year, since=stale_before))
+    members = list(members)
     for member in members:
         for y in (year, year - 1):
             member_figures_compute(organisation=member, year=y)
@@ -168,6 +172,7 @@ def document_create(
     file: Attachment | None = None,
     link: str = "",
     reunions: list[Reunion] = (),
+    annonces: list[Announcement] = (),
 ) -> Document:
     with transaction.atomic():
         document = Document.objects.create(
@@ -178,8 +183,8 @@ def document_create(
             description=description.strip(),
             created_by=by,
         )
-        if reunions:
-            document_attach(document=document, reunions=reunions)
+        if reunions or annonces:
+            document_attach(document=document, reunions=reunions, annonces=annonces)
         version_add(document=document, by=by, file=file, link=link)
     return document
 
@@ -192,11 +197,15 @@ def document_update(*, document: Document, title: str, kind: str, audience: str,
     return document
 
 
-def document_attach(*, document: Document, reunions: list[Reunion]) -> None:
+def document_attach(*, document: Document, reunions: list[Reunion] = (), annonces: list[Announcement] = ()) -> None:
+    """Attach a document to meetings and announcements of its own organisation."""
     if any(r.organisation_id != document.organisation_id for r in reunions):
         raise ValidationError("Une réunion choisie n'appartient pas à votre organisation.")
+    if any(a.organisation_id != document.organisation_id for a in annonces):
+        raise ValidationError("Une annonce choisie n'appartient pas à votre organisation.")
     with transaction.atomic():
         document.reunions.add(*reunions)
+        document.annonces.add(*annonces)
 
 
 def version_add(

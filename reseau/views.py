@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import ADMIN, COORDINATOR, READERS, RELAIS_ONLY, STAFF, WRITERS, access_for, role_required
 from core.models import User
+from espace.models import Announcement
 from reseau import selectors, services
 from reseau.forms import (
     ApplicationForm,
@@ -161,15 +162,21 @@ def _own_meetings(user):
     return list(Reunion.objects.for_user(user, write=True).order_by("-starts_at")[:30])
 
 
+def _own_announcements(user):
+    return list(Announcement.objects.for_user(user, write=True).order_by("-created_at")[:30])
+
+
 @role_required(*WRITERS)
 def document_add(request):
     if not Document.objects.writable_by(request.user):
         raise PermissionDenied("Votre rôle ne permet pas d'ajouter un document.")
     meetings_ = _own_meetings(request.user)
-    form = DocumentForm(request.POST or None, request.FILES or None, reunions=meetings_)
+    announcements = _own_announcements(request.user)
+    form = DocumentForm(request.POST or None, request.FILES or None, reunions=meetings_, annonces=announcements)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = {int(pk) for pk in data.get("reunions", [])}
+        chosen_announcements = {int(pk) for pk in data.get("annonces", [])}
         try:
             document = services.document_create(
                 organisation=access_for(request.user).organisation,
@@ -181,6 +188,7 @@ def document_add(request):
                 file=data["file"] or None,
                 link=data["link"],
                 reunions=[r for r in meetings_ if r.pk in chosen],
+                annonces=[a for a in announcements if a.pk in chosen_announcements],
             )
         except ValidationError as error:
             form.add_error(None, error)

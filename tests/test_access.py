@@ -194,3 +194,36 @@ def _cast(world) -> dict:
         "relais_a": world.relais_user_a,
         "staff_b": world.staff_b,
     }
+
+
+def test_the_networks_bilan_is_its_coordinations_only(world):
+    """The walk above meets organisation A's bilan; a network's bilan (bilans'
+    own pages, the network's figures) is read and asked for by the network's
+    coordination only: every bilans route, with the network's bilan, for each of
+    the cast, with nothing written by those refused."""
+    from bilans.models import Bilan
+    from tests.access_check import _Cast, _network, _send, build_url
+
+    network = _network(world)["network"]
+    bilan = Bilan.objects.create(organisation_id=network, year=2025)
+    routes = [r for r in iter_routes() if r.name.startswith("bilans:") and "bilan" in r.kwarg_names]
+    assert {r.name for r in routes} >= {"bilans:detail", "bilans:generate", "bilans:state", "bilans:file"}
+    cast = _Cast(world)
+    problems = []
+    for route in routes:
+        url = build_url(route, {"bilan": bilan.pk})
+        for who in ("staff_a", "admin_a", "agency_a", "partner_a", "relais_a", "staff_b", "coordinator_n"):
+            for method in ("get", "post"):
+                status, body, writes = _send(cast.client(who), method, url)
+                if who == "coordinator_n":
+                    if method == "get" and route.name != "bilans:file" and status not in (200, 405):
+                        problems.append(f"{url}: the coordinator GET -> {status} (expected 200)")
+                    continue
+                if status not in (403, 404, 405):
+                    problems.append(f"{url}: {who} {method.upper()} -> {status} (expected 403 or 404)")
+                if writes:
+                    problems.append(f"{url}: {who} wrote with {method.upper()}: {writes.summary()}")
+    assert problems == [], "\n".join(problems)
+    # Only the coordinator's own request (walked last) reached the row.
+    bilan.refresh_from_db()
+    assert bilan.requested_by == _network(world)["coordinator"]

@@ -35,8 +35,14 @@ def seed(b: Builder) -> None:
         perspectives=PERSPECTIVES,
         examples=list(selectors.example_choices(bilan).filter(status="resolue")[:3]),
     )
-    bilan.file.save(bilan.filename, ContentFile(services.bilan_pdf(bilan)), save=False)
+    ready(bilan, b.by)
+
+
+def ready(bilan: Bilan, by) -> None:
+    """The bilan's PDF made and kept as the « Générer » button's task keeps it (read as its organisation's team)."""
+    pdf = services.bilan_pdf(bilan, services.team_reader(bilan.organisation))
+    bilan.file.save(bilan.filename, ContentFile(pdf), save=False)
     bilan.state = Bilan.State.PRET
     bilan.generated_at = timezone.now()
-    bilan.requested_by = b.by
+    bilan.requested_by = by
     bilan.save(update_fields=["file", "state", "generated_at", "requested_by"])

@@ -7,7 +7,7 @@ library with versioned documents; the members' key figures, computed by their
 bilans; projects followed on the ground at every stage, with their
 accompagnateurs, funds and histories, the next committee's « point des
 accompagnateurs » made from them; the call for projects « Coups de pouce 2027 »
-with three applications, two scored by three committee members, one granted."""
+with three applications, two scored by three committee members, one granted; the network's bilan of last year, its PDF ready (the bilans machinery)."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ from django.core.files.base import ContentFile
 from django.db.models import F, Q
 from django.utils import timezone
 
+from bilans import services as bilans_services
 from core.models import Membership, Message, Organisation, User
 from core.uploads import Attachment
 from devtools.builder import ActionPlan, Builder, Invited, ReunionPlan
+from devtools.demo import bilans as demo_bilans
 from relais.models import ListedRelais
 from reseau import services
+from reseau.bilan import STALE_AFTER as NETWORK_STALE_AFTER
 from reseau.models import Application, Document, Fund, Project, ProjectEvent
 from reunions.models import Invitee
 
@@ -115,6 +118,24 @@ def seed(
     _call(network, members, committee_members, today)
     for year in (today.year, today.year - 1):
         services.network_figures_refresh(network=network, year=year)
+    _bilan(network, coordinator, today.year - 1)
+
+
+def _bilan(network: Organisation, coordinator: User, year: int) -> None:
+    """Last year's network bilan, made as the « Générer » button's task makes it."""
+    # Figures older than a day are recomputed first, as the task does.
+    services.network_figures_refresh(network=network, year=year, stale_before=timezone.now() - NETWORK_STALE_AFTER)
+    bilan = bilans_services.bilan_open(organisation=network, year=year)
+    bilans_services.bilan_save_texts(
+        bilan=bilan,
+        introduction=(
+            "Trois organisations ont partagé leurs chiffres avec le réseau cette année : ce bilan les additionne "
+            "pour le comité opérationnel, sans jamais nommer une personne."
+        ),
+        perspectives="Accueillir deux nouveaux membres et tenir les réunions thématiques en ligne tous les deux mois.",
+        examples=[],
+    )
+    demo_bilans.ready(bilan, coordinator)
 
 
 def _library(network, members, coordinator, committee) -> None:

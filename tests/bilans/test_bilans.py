@@ -379,7 +379,7 @@ def test_regenerating_replaces_the_file_and_a_stale_task_changes_nothing(network
 
 
 def test_a_failure_is_shown_with_its_error(network, django_capture_on_commit_callbacks, monkeypatch, login):
-    def broken(bilan):
+    def broken(bilan, user=None):
         raise RuntimeError("police introuvable")
 
     monkeypatch.setattr(services, "bilan_pdf", broken)
@@ -566,8 +566,8 @@ def test_a_request_overtaken_while_rendering_keeps_the_newer_one(network, monkey
     first_token = str(bilan.token)
     real_pdf = services.bilan_pdf
 
-    def render_then_overtaken(b):
-        pdf = real_pdf(b)
+    def render_then_overtaken(b, user=None):
+        pdf = real_pdf(b, user)
         services.bilan_request(bilan=b, by=network.staff)  # staff clicked again meanwhile
         return pdf
 

@@ -202,6 +202,18 @@ def test_the_demo_has_a_bilan_ready_to_download(client):
     assert f"Bilan {bilan.year}" in text and "Habitat du Lac" in text
 
 
+def test_the_demo_network_has_its_bilan_of_last_year_ready(client):
+    from bilans.models import Bilan
+    from tests.bilans.test_bilans import pdf_text
+
+    bilan = Bilan.objects.get(organisation__slug="reseau-regional")
+    assert bilan.state == "pret" and bilan.year == timezone.localdate().year - 1
+    client.login(email="coordination@reseau-regional.test", password="demo1234")
+    assert "Prêt — généré le" in client.get(f"/bilans/{bilan.pk}/").content.decode()
+    text = pdf_text(b"".join(client.get(f"/bilans/{bilan.pk}/bilan.pdf").streaming_content))
+    assert f"Bilan {bilan.year} du réseau" in text and "Habitat du Lac" in text and "Rhône Habitat" in text
+
+
 def test_the_demo_relais_space_has_a_guide_activity_and_initiatives_to_report(client):
     from espace.models import Activity, Guide
 

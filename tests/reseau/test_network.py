@@ -4,9 +4,7 @@ the dashboard's figures (the members' bilans added up), its query budget."""
 import datetime
 
 import pytest
-from django.db import connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bilans.selectors import bilan_figures
@@ -17,8 +15,9 @@ from reseau import selectors, services
 from reseau.models import MemberFigures
 from reunions.models import Reunion
 from tests.bilans.test_bilans import _grow
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import plan_reunion, text
+from tests.reseau.conftest import queries_alike_for_3_and_60_members
 
 pytestmark = pytest.mark.django_db
 
@@ -103,24 +102,7 @@ def test_the_dashboard_takes_the_same_queries_for_3_and_60_members(world, net, l
     client = login(net.coordinator)
     url = f"/reseau/{net.network.pk}/chiffres/?annee=2025"
 
-    def grow(first, last):
-        for n in range(first, last):
-            org = OrganisationFactory(name=f"Bailleur {n:03}", slug=f"bailleur-{n}")
-            services.network_member_add(network=net.network, member=org)
-            for year in (2024, 2025):
-                MemberFigures.objects.create(
-                    organisation=org, year=year, relais_active=n, residences=10, covered=n % 10,
-                    remontees_answerable=5, remontees_answered_within=n % 5, computed_at="2026-01-01T00:00Z",
-                )  # fmt: skip
-
-    grow(0, 3)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert client.get(url).status_code == 200
-    grow(3, 60)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
-    assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+    response = queries_alike_for_3_and_60_members(client, url, net.network)
     assert "Page 1 sur 3" in text(response)
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from bilans.models import Bilan
-from bilans.services import bilan_pdf
+from bilans.services import bilan_pdf, team_reader
 from core.models import Organisation
 
 
@@ -24,7 +24,8 @@ class Command(BaseCommand):
             raise CommandError("L'année doit être comprise entre 2000 et 2100.")
         # The bilan's own texts when it exists; the figures alone otherwise (nothing is written in the database).
         bilan = Bilan.objects.filter(organisation=org, year=year).first() or Bilan(organisation=org, year=year)
-        pdf = bilan_pdf(bilan)
+        # Read as the organisation's own team reads it (a network's bilan: its coordination).
+        pdf = bilan_pdf(bilan, team_reader(org))
         try:
             Path(output).write_bytes(pdf)
         except OSError as error:

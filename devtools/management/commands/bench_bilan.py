@@ -17,14 +17,8 @@ Then it deletes what it built.
 import datetime
 import io
 import random
-import resource
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +26,7 @@ from django.utils import timezone
 
 from bilans.selectors import bilan_figures
 from core.models import Membership, Organisation
-from devtools.bench import remove_organisations
+from devtools.bench import bilan_in_child, remove_organisations
 from devtools.builder import Builder
 from initiatives.models import Initiative
 from relais.models import Relais, Residence
@@ -117,18 +111,7 @@ class Command(BaseCommand):
                 bilan_figures(org, year)
                 bilan_figures(org, year - 1)
                 figures_seconds = time.perf_counter() - started
-            with tempfile.TemporaryDirectory() as tmp:
-                output = Path(tmp) / "bilan.pdf"
-                started = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bilan", SLUG, str(year),
-                     "--output", str(output)],
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                )  # fmt: skip
-                pdf_seconds = time.perf_counter() - started
-                peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-                data = output.read_bytes()
+            pdf_seconds, peak_mb, data = bilan_in_child(SLUG, year)
             pages = len(PdfReader(io.BytesIO(data)).pages)
             plain = plain_pdf_seconds(pages)
         finally:

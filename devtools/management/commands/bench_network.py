@@ -10,9 +10,13 @@ residences and three relais, in bulk), then:
      their bilans (the task the coordinator's « Recalculer » queues), timed;
   2. opens the dashboard as the coordinator, first and last page, and prints the
      time and the number of queries (the same on every page, whatever the members);
+  3. makes the network's bilan PDF (the bilans machinery, the network's kind) in a
+     child process, `manage.py bilan <network> <year> --output`, as bench_bilan
+     does, and prints its time, peak memory (the child's max RSS) and pages.
 Then it deletes what it built.
 """
 
+import io
 import random
 import time
 
@@ -23,11 +27,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import Membership, Organisation
-from devtools.bench import remove_organisations
+from devtools.bench import bilan_in_child, remove_organisations
 from devtools.builder import Builder, RelaisPlan, Step
 from reseau import services
 
 SLUG = "bench-reseau"
+PDF_TARGET_SECONDS = 60
+PDF_TARGET_MB = 1024
 
 
 class Command(BaseCommand):
@@ -58,6 +64,7 @@ class Command(BaseCommand):
         client.force_login(coordinator)
         with override_settings(ALLOWED_HOSTS=["testserver"]):  # the test client's host, not served
             self.measure(client, network, members, today)
+        self.network_bilan(network, today.year)
         remove_organisations(Organisation.objects.filter(slug__startswith=SLUG))
 
     def measure(self, client, network, members, today) -> None:
@@ -72,3 +79,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Tableau de bord, page {page}/{last} : {response.status_code}, {ms:.0f} ms, {len(queries)} requêtes"
             )
+
+    def network_bilan(self, network, year: int) -> None:
+        from pypdf import PdfReader
+
+        seconds, peak_mb, data = bilan_in_child(network.slug, year)
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+        ok = seconds < PDF_TARGET_SECONDS and peak_mb < PDF_TARGET_MB
+        self.stdout.write(
+            f"Bilan du réseau en PDF (manage.py bilan, processus à part) : {seconds:.1f} s, "
+            f"pic mémoire {peak_mb:.0f} Mo, {pages} pages, {len(data) // 1024} Ko"
+        )
+        self.stdout.write(
+            f"  objectif < {PDF_TARGET_SECONDS} s et < {PDF_TARGET_MB} Mo : {'atteint' if ok else 'MANQUÉ'}"
+        )
