@@ -100,7 +100,7 @@ def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, 
     refusal, nonce = antispam.check_token(data["token"], organisation_id)
     if refusal:
         return refusal, 200
-    if address is not None and not antispam.allow_address(address(data)):
+    if address is not None and (key := address(data)) and not antispam.allow_address(key):
         return antispam.TOO_MANY, 429
     if not antispam.spend(nonce):
         return antispam.REPLAYED, 200
@@ -211,12 +211,19 @@ def event(request, organisation, initiative):
     shown = selectors.open_event(public_page, initiative, today=timezone.localdate())
     if request.method == "POST":
         form = AttendanceForm(request.POST)
-        refusal, status = _screen(request, form, org.pk)
+        refusal, status = _screen(request, form, org.pk, address=lambda d: d["remind_to"])
         if not refusal:
+            data = form.cleaned_data
             initiatives_services.neighbour_attendance_add(
-                initiative=shown, name=form.cleaned_data["name"], household=form.cleaned_data["household"]
+                initiative=shown, name=data["name"], household=data["household"], remind_to=data["remind_to"]
             )
-            messages.success(request, "Merci\u00a0! Les organisateurs savent que vous venez.")
+            said = "Merci\u00a0! Les organisateurs savent que vous venez."
+            if data["remind_to"]:
+                if initiatives_services.neighbour_reminder_at(shown.starts_on) > timezone.now():
+                    said += " Nous vous le rappellerons la veille à 10\u00a0h."
+                else:
+                    said += " Le rendez-vous est tout proche\u00a0: il n'y aura pas de rappel."
+            messages.success(request, said)
             return redirect("public:event", organisation=org.slug, initiative=shown.pk)
         _again(form, refusal, org.pk)
     else:

@@ -1,0 +1,174 @@
+"""« Je viendrai » with a reminder: a neighbour without an account leaves an
+e-mail or a mobile number, is reminded once at 10:00 (Paris) the day before the
+event through the outbox, and the address goes the day after."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Message
+from core.outbox import dispatch
+from initiatives import services as initiatives_services
+from initiatives.models import Initiative
+from initiatives.models import NeighbourAttendance as Attendance
+from tests.db_writes import DataWrites
+from tests.public.test_open_events import token
+from vitrine import antispam
+
+pytestmark = pytest.mark.django_db
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def come(world, event, remind_to, name="Mamie Jo", **extra):
+    data = {"name": name, "household": "2", "remind_to": remind_to, "website": "", "token": token(world.org_a)}
+    data.update(extra)
+    return Client().post(reverse("public:event", args=["habitat-a", event.pk]), data)
+
+
+def ten_the_day_before(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day - datetime.timedelta(days=1), datetime.time(10), tzinfo=PARIS)
+
+
+def reminders():
+    return Message.objects.filter(kind=initiatives_services.NEIGHBOUR_REMINDER)
+
+
+def test_the_form_says_what_the_address_is_for(world, event):
+    body = Client().get(reverse("public:event", args=["habitat-a", event.pk])).content.decode()
+    assert "Me le rappeler la veille (facultatif)" in body
+    assert "un seul rappel, la veille à 10" in body and "effacé le lendemain du rendez-vous" in body
+
+
+def test_a_reminder_is_prepared_for_10_the_day_before(world, event):
+    response = come(world, event, " Mamie.Jo@Example.test ")
+    assert response.status_code == 302
+    follow = Client().get(response["Location"])
+    assert follow.status_code == 200
+    attendance = Attendance.objects.get()
+    assert attendance.remind_to == "mamie.jo@example.test"
+    (message,) = reminders()
+    assert message.scheduled_for == ten_the_day_before(event.starts_on)
+    assert (message.channel, message.address, message.state) == ("email", "mamie.jo@example.test", "en_attente")
+    assert message.recipient_user_id is None and message.recipient_relais_id is None
+    assert message.organisation_id == world.org_a.pk
+    # A phone number is a mobile in E.164, reminded by SMS.
+    come(world, event, "06 12 34 56 78", name="Karim")
+    sms = reminders().get(channel="sms")
+    assert sms.address == "+33612345678" and sms.scheduled_for == message.scheduled_for
+    # Without an address, nothing is prepared.
+    come(world, event, "", name="Sans rappel")
+    assert reminders().count() == 2 and Attendance.objects.count() == 3
+
+
+def test_the_reminder_is_sent_once_even_when_the_dispatcher_runs_twice(world, event):
+    event.title, event.place = "Goûter d'hiver", "Cour de la résidence"
+    event.save()
+    come(world, event, "mamie.jo@example.test")
+    mail.outbox.clear()
+    due = ten_the_day_before(event.starts_on)
+    dispatch(now=due - datetime.timedelta(minutes=1))
+    assert mail.outbox == []
+    dispatch(now=due)
+    dispatch(now=due + datetime.timedelta(minutes=1))
+    (sent,) = mail.outbox
+    assert sent.to == ["mamie.jo@example.test"]
+    assert sent.subject.startswith("Rappel : Goûter d'hiver, ")
+    assert "Cour de la résidence" in sent.body and f"/p/habitat-a/rendez-vous/{event.pk}/" in sent.body
+    assert "effacée le lendemain du rendez-vous" in sent.body
+    assert reminders().get().state == Message.State.SENT
+
+
+def test_the_reminder_moves_with_the_event(world, event):
+    come(world, event, "mamie.jo@example.test")
+    later = event.starts_on + datetime.timedelta(days=3)
+    initiatives_services.initiative_save(
+        organisation=world.org_a,
+        by=world.staff_a,
+        kind=event.kind,
+        title=event.title,
+        starts_on=later,
+        place="Cour de la résidence",
+        initiative=event,
+    )
+    (message,) = reminders()
+    assert message.scheduled_for == ten_the_day_before(later) and message.state == Message.State.PENDING
+    # Moved to tomorrow once 10:00 today has passed: too late to remind, not sent.
+    now = timezone.localtime()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    initiatives_services.initiative_save(
+        organisation=world.org_a,
+        by=world.staff_a,
+        kind=event.kind,
+        title=event.title,
+        starts_on=tomorrow if now.hour >= 10 else timezone.localdate(),
+        place="Cour de la résidence",
+        initiative=event,
+    )
+    message.refresh_from_db()
+    assert message.state == Message.State.CANCELLED
+
+
+def test_the_reminder_is_cancelled_with_the_event(world, event):
+    come(world, event, "mamie.jo@example.test")
+    initiatives_services.initiative_set_status(initiative=event, status=Initiative.Status.ANNULEE, by=world.staff_a)
+    assert reminders().get().state == Message.State.CANCELLED
+    mail.outbox.clear()
+    dispatch(now=ten_the_day_before(event.starts_on))
+    assert mail.outbox == []
+
+
+def test_the_reminder_is_cancelled_when_the_neighbour_is_removed(world, event):
+    come(world, event, "mamie.jo@example.test")
+    initiatives_services.neighbour_attendance_remove(attendance=Attendance.objects.get())
+    assert not Attendance.objects.exists()
+    assert reminders().get().state == Message.State.CANCELLED
+
+
+def test_a_row_gone_without_the_service_is_not_reminded(world, event):
+    come(world, event, "mamie.jo@example.test")
+    event.delete()  # cascades to the neighbours' rows; the outbox row stays pending
+    mail.outbox.clear()
+    dispatch(now=timezone.now() + datetime.timedelta(days=30))
+    assert mail.outbox == [] and reminders().get().state == Message.State.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "remind_to, words",
+    [
+        ("mamie.jo@", "adresse e-mail n'est pas valable"),
+        ("pas une adresse", "numéro de portable"),
+        ("04 50 00 00 00", "numéro de portable"),
+        ("06 12", "numéro de portable"),
+    ],
+)
+def test_a_bad_address_is_refused_in_french_and_writes_nothing(world, event, remind_to, words):
+    with DataWrites() as writes:
+        response = come(world, event, remind_to)
+    assert response.status_code == 200
+    assert words in response.content.decode().replace("&#x27;", "'")
+    assert not writes, writes.summary()
+    assert not Attendance.objects.exists() and not reminders().exists()
+
+
+def test_antispam_still_holds_with_an_address(world, event):
+    with DataWrites() as writes:
+        robot = come(world, event, "robot@example.test", website="http://spam.test")
+        fast = come(world, event, "vite@example.test", token=token(world.org_a, age=0))
+    assert "pas pu être enregistré" in robot.content.decode()
+    assert "trop vite" in fast.content.decode()
+    assert not writes, writes.summary()
+    # One address is not reminded of everything: a few a day, then refused.
+    for _ in range(antispam.PER_EMAIL[0]):
+        assert come(world, event, "same@example.test").status_code == 302
+    with DataWrites() as writes:
+        assert come(world, event, "same@example.test").status_code == 429
+    assert not writes, writes.summary()
+    assert reminders().count() == antispam.PER_EMAIL[0] and Attendance.objects.count() == antispam.PER_EMAIL[0]
