@@ -35,14 +35,22 @@ def _page_html(page, layout: str) -> str:
             "page": page,
             "organisation": page.organisation,
             "intro": page.intro or selectors.DEFAULT_INTRO,
-            "areas": selectors.areas(page) if page.show_places else [],
-            "events": selectors.events(page, today=today) if page.show_events else [],
-            "stories": selectors.stories(page, today=today) if page.show_stories else [],
             "embed": layout == "embed",
         }
+        if page.organisation.is_network:
+            # A network's page: its members that publish theirs, their counts and events.
+            members = selectors.network_members(page)
+            context["members"] = members
+            context["events"] = selectors.network_events(members, today=today) if page.show_events else []
+            template = "public/network.html"
+        else:
+            context["areas"] = selectors.areas(page) if page.show_places else []
+            context["events"] = selectors.events(page, today=today) if page.show_events else []
+            context["stories"] = selectors.stories(page, today=today) if page.show_stories else []
+            template = f"public/{layout}.html"
         # No request: nothing here reads the session or makes a CSRF token, so
         # the answer sets no cookie and is the same for everyone.
-        html = render_to_string(f"public/{layout}.html", context)
+        html = render_to_string(template, context)
         page_cache.put(page.organisation_id, layout, html)
     return html
 
@@ -121,7 +129,7 @@ def candidate(request, organisation):
     """« Devenir relais »: opened top-level only (frame-ancestors 'none', as everywhere)."""
     public_page = selectors.published_page(organisation)
     org = public_page.organisation
-    if not public_page.accept_candidates:
+    if not public_page.accept_candidates or org.is_network:  # a network has no residence: its members do
         return render(request, "public/closed.html", {"organisation": org}, status=404)
     residences = selectors.candidate_residences(org.pk)
     status = 200
