@@ -4,7 +4,7 @@ social des Tilleuls and Rhône Habitat; its coordinator; an operational
 committee held last month with guests from the members, its minutes (« point
 des accompagnateurs ») and actions; a thematic meeting online to come; a
 library with versioned documents; the members' key figures, computed by their
-bilans."""
+bilans; its public page (the members that publish theirs: Habitat du Lac)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,17 @@ from relais.models import ListedRelais
 from reseau import services
 from reseau.models import Document
 from reunions.models import Invitee
+from vitrine import services as public_services
+from vitrine.models import PublicPage
 
 DAY = datetime.timedelta(days=1)
+
+PUBLIC_INTRO = (
+    "Dans la région, des locataires donnent un peu de leur temps à leur résidence : ils accueillent les "
+    "nouveaux voisins, font remonter ce qui ne va pas et organisent des moments conviviaux. Les bailleurs "
+    "et les centres sociaux du réseau les soutiennent et se retrouvent pour partager ce qui marche."
+)
+PUBLIC_CONTACT = "Coordination du réseau : coordination@reseau-regional.test"
 
 
 def _pdf(title: str) -> Attachment:
@@ -95,6 +104,13 @@ def seed(
     b.reunions([thematic])
     Invitee.objects.bulk_create([Invitee(reunion=thematic.reunion, user=u) for u in staff], ignore_conflicts=True)
     _library(network, members, coordinator, reunion)
+    # Its public page: the members that publish theirs (Habitat du Lac), counts and events.
+    public_services.public_page_save(
+        organisation=network,
+        by=coordinator,
+        page=PublicPage(published=True, intro=PUBLIC_INTRO, contact=PUBLIC_CONTACT, accept_candidates=False),
+        initiatives=[],
+    )
     for year in (today.year, today.year - 1):
         services.network_figures_refresh(network=network, year=year)
 
