@@ -37,9 +37,16 @@ class PublicPageForm(forms.ModelForm):
             "embed_origins",
         ]
 
-    def __init__(self, *args, initiatives, **kwargs):
+    def __init__(self, *args, initiatives, network: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiatives"].queryset = initiatives
+        if network:
+            # A network's page shows its members' pages, counts and events: it has
+            # no relais, stories or candidates of its own.
+            for name in ("show_names", "show_stories", "accept_candidates", "initiatives"):
+                del self.fields[name]
+            self.fields["show_places"].label = "montrer, pour chaque membre, combien de ses résidences ont des relais"
+            self.fields["show_events"].label = "montrer les rendez-vous ouverts à tous que les membres publient"
 
     def clean_embed_origins(self):
         origins = []

@@ -253,7 +253,7 @@ class Member:
 def network_members(page: PublicPage) -> list[Member]:
     """The network's active members whose public page is published, each with
     how many residences have active relais and how many relais — counts only,
-    and only for a member whose page shows its places. Two queries."""
+    when both the network's page and the member's show places. Two queries."""
     pages = list(
         PublicPage.objects.filter(
             published=True,
@@ -263,7 +263,7 @@ def network_members(page: PublicPage) -> list[Member]:
         .select_related("organisation")
         .order_by(French("organisation__name"), "pk")
     )
-    counted = [p.organisation_id for p in pages if p.show_places]
+    counted = [p.organisation_id for p in pages if p.show_places and page.show_places]
     counts = {
         row["residence__organisation_id"]: row
         for row in RelaisResidence.objects.filter(
@@ -278,7 +278,7 @@ def network_members(page: PublicPage) -> list[Member]:
     }
     members = []
     for p in pages:
-        row = counts.get(p.organisation_id, {"residences": 0, "relais": 0}) if p.show_places else None
+        row = counts.get(p.organisation_id, {"residences": 0, "relais": 0}) if p.organisation_id in counted else None
         members.append(
             Member(
                 organisation_id=p.organisation_id,

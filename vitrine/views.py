@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from core.access import ADMINS, WRITERS, access_for, role_required
+from core.access import ADMINS, COORDINATOR, WRITERS, access_for, role_required
 from core.security import client_ip, content_security_policy
 from core.views import pdf_response
 from initiatives import services as initiatives_services
@@ -164,7 +164,7 @@ def thanks(request, organisation):
 # Staff
 
 
-@role_required(*ADMINS)
+@role_required(*ADMINS, COORDINATOR)  # a network's page is chosen by its coordination
 def settings_page(request):
     access = access_for(request.user)
     org = access.organisation
@@ -175,13 +175,15 @@ def settings_page(request):
         .order_by("-starts_on", "pk")
     )
     initial = {"initiatives": list(choices.filter(publication__isnull=False)) if current.pk else []}
-    form = PublicPageForm(request.POST or None, instance=current, initiatives=choices, initial=initial)
+    form = PublicPageForm(
+        request.POST or None, instance=current, initiatives=choices, initial=initial, network=org.is_network
+    )
     if request.method == "POST" and form.is_valid():
         services.public_page_save(
             organisation=org,
             by=request.user,
             page=form.save(commit=False),
-            initiatives=form.cleaned_data["initiatives"],
+            initiatives=form.cleaned_data.get("initiatives", []),
         )
         messages.success(request, "La page publique est enregistrée.")
         return redirect("public:settings")

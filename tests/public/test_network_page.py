@@ -11,9 +11,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import Organisation
+from core.models import Membership, Organisation
 from reseau.services import network_member_add
-from tests.factories import InitiativeFactory, OrganisationFactory, RelaisFactory, ResidenceFactory
+from tests.factories import (
+    InitiativeFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    RelaisFactory,
+    ResidenceFactory,
+    UserFactory,
+)
 from vitrine.models import PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +120,28 @@ def test_the_network_page_sets_no_cookie_and_has_the_security_headers(world, net
 def test_an_unpublished_network_page_does_not_exist(world, network):
     PublicPage.objects.filter(organisation=network).update(published=False)
     assert get().status_code == 404
+
+
+def test_the_network_coordination_publishes_its_page(world, network, login):
+    PublicPage.objects.filter(organisation=network).delete()
+    publish(network.org_c, "Fête des Tours")
+    coordinator = UserFactory(email="coordination@reseau.test")
+    MembershipFactory(user=coordinator, organisation=network, role=Membership.Role.COORDINATOR)
+    client = login(coordinator)
+    form = client.get(reverse("public:settings")).content.decode()
+    assert "ses membres qui ont publié leur propre page" in form
+    # A network has no relais, stories or candidates of its own: not offered.
+    assert 'name="show_names"' not in form and 'name="accept_candidates"' not in form
+    assert "Fiche d'accueil" not in form.replace("&#x27;", "'")
+    response = client.post(
+        reverse("public:settings"),
+        {"published": "on", "intro": "Le réseau des relais.", "contact": "", "embed_origins": ""},
+    )
+    assert response.status_code == 302
+    body = get().content.decode()
+    # Neither counts nor events were chosen.
+    assert "Le réseau des relais." in body and "Habitat C</a></strong></li>" in body and "Fête" not in body
+    page = PublicPage.objects.get(organisation=network)
+    assert (page.published, page.show_places, page.show_events) == (True, False, False)
+    # The member's staff do not choose the network's page.
+    assert login(world.staff_a).get(reverse("public:settings")).status_code == 403
