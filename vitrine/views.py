@@ -11,13 +11,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.access import ADMINS, COORDINATOR, WRITERS, access_for, role_required
 from core.security import client_ip, content_security_policy
 from core.views import pdf_response
 from initiatives import services as initiatives_services
-from initiatives.models import Initiative
+from initiatives.models import Initiative, NeighbourAttendance
 from vitrine import antispam, selectors, services
 from vitrine import cache as page_cache
 from vitrine.forms import AttendanceForm, CandidateForm, PublicPageForm
@@ -195,6 +195,19 @@ def settings_page(request):
         "events": selectors.attendances(request.user, today=timezone.localdate()),
     }
     return render(request, "public/settings.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def attendance_remove(request, attendance):
+    """A neighbour told the team they will not come after all: their « Je
+    viendrai » goes, and their reminder with it."""
+    row = NeighbourAttendance.objects.select_related("initiative").get_for_user(request.user, attendance, write=True)
+    initiatives_services.neighbour_attendance_remove(attendance=row)
+    who = f"«\u00a0{row.name}\u00a0»" if row.name else "Ce voisin"
+    event = f"«\u00a0{row.initiative.title}\u00a0»"
+    messages.success(request, f"{who} ne compte plus parmi les venues de {event}\u00a0; aucun rappel ne partira.")
+    return redirect("public:settings")
 
 
 @role_required(*WRITERS)

@@ -125,11 +125,27 @@ def test_the_reminder_is_cancelled_with_the_event(world, event):
     assert mail.outbox == []
 
 
-def test_the_reminder_is_cancelled_when_the_neighbour_is_removed(world, event):
+def test_the_reminder_is_cancelled_when_the_team_removes_the_neighbour(world, event, login):
     come(world, event, "mamie.jo@example.test")
-    initiatives_services.neighbour_attendance_remove(attendance=Attendance.objects.get())
-    assert not Attendance.objects.exists()
+    come(world, event, "", name="Karim")
+    mamie = Attendance.objects.get(name="Mamie Jo")
+    remove = reverse("public:attendance_remove", args=[mamie.pk])
+    admin = login(world.admin_a)
+    page = admin.get(reverse("public:settings")).content.decode()
+    assert "Mamie Jo (2) · rappel demandé" in page and f'action="{remove}"' in page
+    assert "mamie.jo@example.test" not in page  # the address is for the reminder only
+    # Another organisation's staff, a partner: nothing removed.
+    assert login(world.staff_b).post(remove).status_code == 404
+    assert login(world.partner_a).post(remove).status_code == 403
+    response = admin.post(remove)
+    assert response.status_code == 302 and response["Location"] == reverse("public:settings")
+    said = admin.get(response["Location"]).content.decode().replace("&#x27;", "'").replace("\u00a0", " ")
+    assert "« Mamie Jo » ne compte plus parmi les venues de « Pique-nique du lac » ; aucun rappel ne partira." in said
+    assert list(Attendance.objects.values_list("name", flat=True)) == ["Karim"]
     assert reminders().get().state == Message.State.CANCELLED
+    mail.outbox.clear()
+    dispatch(now=ten_the_day_before(event.starts_on))
+    assert mail.outbox == []
 
 
 def test_a_row_gone_without_the_service_is_not_reminded(world, event):
