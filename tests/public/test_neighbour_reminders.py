@@ -86,6 +86,30 @@ def test_the_reminder_is_sent_once_even_when_the_dispatcher_runs_twice(world, ev
     assert reminders().get().state == Message.State.SENT
 
 
+class PhoneSMS:
+    """The SMS provider, as the phone receives it."""
+
+    sent: list[tuple[str, str]] = []
+    honours_reference = False
+
+    def send(self, *, to, text, key):
+        PhoneSMS.sent.append((to, text))
+
+
+def test_a_mobile_number_gets_one_sms_part(world, event, settings):
+    settings.SMS_BACKEND = "tests.public.test_neighbour_reminders.PhoneSMS"
+    PhoneSMS.sent = []
+    event.title = "Goûter de Noël à la Cité des Pêcheurs"
+    event.save()
+    come(world, event, "07.12.34.56.78")
+    dispatch(now=ten_the_day_before(event.starts_on))
+    dispatch(now=ten_the_day_before(event.starts_on))
+    ((to, text),) = PhoneSMS.sent
+    assert to == "+33712345678"
+    assert text.startswith("Rappel : Gouter de Noel a la Cite des Pecheurs, ") and "Habitat A" in text
+    assert len(text) <= 160 and text.isascii()
+
+
 def test_the_reminder_moves_with_the_event(world, event):
     come(world, event, "mamie.jo@example.test")
     later = event.starts_on + datetime.timedelta(days=3)

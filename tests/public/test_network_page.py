@@ -117,6 +117,15 @@ def test_the_network_page_sets_no_cookie_and_has_the_security_headers(world, net
     assert Client().get(reverse("public:candidate", args=["reseau-regional"])).status_code == 404
 
 
+def test_the_network_page_has_a_layout_to_embed(world, network):
+    PublicPage.objects.filter(organisation=network).update(embed_origins="https://www.reseau.test")
+    response = Client().get(reverse("public:embed", args=["reseau-regional"]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert "frame-ancestors https://www.reseau.test" in response["Content-Security-Policy"]
+    assert '<a href="/p/habitat-c/" target="_top">Habitat C</a>' in body and "Konaté" not in body
+
+
 def test_an_unpublished_network_page_does_not_exist(world, network):
     PublicPage.objects.filter(organisation=network).update(published=False)
     assert get().status_code == 404
