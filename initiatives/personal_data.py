@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Message
 from core.personal_data import Part, Texts, day
 from initiatives.models import GrantRequest, Initiative, InitiativePhoto, LogisticsRequest, NeighbourAttendance
-from initiatives.services import NEIGHBOUR_REMINDER
+from initiatives.services import neighbour_reminders
 
 
 def export(relais) -> dict:
@@ -33,13 +32,11 @@ def retention(organisation, limit: datetime.date) -> dict[str, int]:
     )
     rows = NeighbourAttendance.objects.filter(organisation=organisation).filter(ended)
     blanked = rows.exclude(name="").update(name="")
-    reminders = Message.objects.filter(
+    # The outbox's copies: of those rows, and of rows gone with their event.
+    reminders = neighbour_reminders().filter(
+        Q(subject_id__in=rows.exclude(remind_to="").values("pk"))
+        | ~Q(subject_id__in=NeighbourAttendance.objects.filter(organisation=organisation).values("pk")),
         organisation=organisation,
-        subject_type=ContentType.objects.get_for_model(NeighbourAttendance),
-        subject_id__in=rows.exclude(remind_to="").values("pk"),
-        kind=NEIGHBOUR_REMINDER,
-        recipient_user=None,
-        recipient_relais=None,
     )
     reminders.filter(state=Message.State.PENDING).update(state=Message.State.CANCELLED)
     reminders.exclude(address="").update(address="")

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -115,6 +116,16 @@ NEIGHBOUR_REMINDER = "rappel_voisin"
 NEIGHBOUR_REMINDER_HOUR = 10
 
 
+def neighbour_reminders():
+    """The outbox's rows of the neighbours' reminders (to bare addresses)."""
+    return Message.objects.filter(
+        subject_type=ContentType.objects.get_for_model(NeighbourAttendance),
+        kind=NEIGHBOUR_REMINDER,
+        recipient_user=None,
+        recipient_relais=None,
+    )
+
+
 def neighbour_reminder_at(starts_on: datetime.date) -> datetime.datetime:
     """When a neighbour who asked for it is reminded of an event: 10:00 the day before."""
     eve = starts_on - datetime.timedelta(days=1)
@@ -172,6 +183,8 @@ def neighbour_attendance_remove(*, attendance: NeighbourAttendance) -> None:
     goes, and their reminder with it."""
     with transaction.atomic():
         outbox.message_cancel(subject=attendance, kinds=[NEIGHBOUR_REMINDER])
+        # Nothing will be sent: the outbox's copy of the address goes with the row.
+        neighbour_reminders().filter(subject_id=attendance.pk).update(address="")
         attendance.delete()
 
 
