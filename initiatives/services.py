@@ -164,8 +164,11 @@ def neighbour_attendance_add(
     """A neighbour without an account says they will come to an initiative open
     to all (the public page's « Je viendrai »), and may leave an address (an
     e-mail, or a mobile number in E.164, as the form cleaned it) to be reminded
-    once, at 10:00 the day before. The caller has checked that the initiative
-    is shown to the public; the count feeds its report."""
+    once, at 10:00 the day before (too late for that: the address is not kept).
+    The caller has checked that the initiative is shown to the public; the
+    count feeds its report."""
+    if neighbour_reminder_at(initiative.starts_on) <= timezone.now():
+        remind_to = ""
     with transaction.atomic():
         attendance = NeighbourAttendance.objects.create(
             organisation_id=initiative.organisation_id,

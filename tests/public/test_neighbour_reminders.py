@@ -28,10 +28,14 @@ pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 
 
-def come(world, event, remind_to, name="Mamie Jo", **extra):
+def come(world, event, remind_to, name="Mamie Jo", follow=False, **extra):
     data = {"name": name, "household": "2", "remind_to": remind_to, "website": "", "token": token(world.org_a)}
     data.update(extra)
-    return Client().post(reverse("public:event", args=["habitat-a", event.pk]), data)
+    return Client().post(reverse("public:event", args=["habitat-a", event.pk]), data, follow=follow)
+
+
+def said(response) -> str:
+    return response.content.decode().replace("&#x27;", "'").replace("\u00a0", " ")
 
 
 def ten_the_day_before(day: datetime.date) -> datetime.datetime:
@@ -49,10 +53,11 @@ def test_the_form_says_what_the_address_is_for(world, event):
 
 
 def test_a_reminder_is_prepared_for_10_the_day_before(world, event):
-    response = come(world, event, " Mamie.Jo@Example.test ")
-    assert response.status_code == 302
-    follow = Client().get(response["Location"])
-    assert follow.status_code == 200
+    response = come(world, event, " Mamie.Jo@Example.test ", follow=True)
+    assert response.redirect_chain[0][1] == 302
+    assert "Merci ! Les organisateurs savent que vous venez. Nous vous le rappellerons la veille à 10 h." in said(
+        response
+    )
     attendance = Attendance.objects.get()
     assert attendance.remind_to == "mamie.jo@example.test"
     (message,) = reminders()
@@ -85,6 +90,14 @@ def test_the_reminder_is_sent_once_even_when_the_dispatcher_runs_twice(world, ev
     assert "Cour de la résidence" in sent.body and f"/p/habitat-a/rendez-vous/{event.pk}/" in sent.body
     assert "effacée le lendemain du rendez-vous" in sent.body
     assert reminders().get().state == Message.State.SENT
+
+
+def test_too_late_for_a_reminder_the_address_is_not_kept(world, event):
+    event.starts_on = timezone.localdate()  # 10:00 yesterday has passed
+    event.save()
+    response = come(world, event, "mamie.jo@example.test", follow=True)
+    assert "Le rendez-vous est tout proche : il n'y aura pas de rappel." in said(response)
+    assert Attendance.objects.get().remind_to == "" and not reminders().exists()
 
 
 class PhoneSMS:
@@ -164,8 +177,8 @@ def test_the_reminder_is_cancelled_when_the_team_removes_the_neighbour(world, ev
     assert login(world.partner_a).post(remove).status_code == 403
     response = admin.post(remove)
     assert response.status_code == 302 and response["Location"] == reverse("public:settings")
-    said = admin.get(response["Location"]).content.decode().replace("&#x27;", "'").replace("\u00a0", " ")
-    assert "« Mamie Jo » ne compte plus parmi les venues de « Pique-nique du lac » ; aucun rappel ne partira." in said
+    shown = said(admin.get(response["Location"]))
+    assert "« Mamie Jo » ne compte plus parmi les venues de « Pique-nique du lac » ; aucun rappel ne partira." in shown
     assert list(Attendance.objects.values_list("name", flat=True)) == ["Karim"]
     assert list(reminders().values_list("state", "address")) == [(Message.State.CANCELLED, "")]
     mail.outbox.clear()
