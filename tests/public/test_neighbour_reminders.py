@@ -86,7 +86,7 @@ def test_the_reminder_is_sent_once_even_when_the_dispatcher_runs_twice(world, ev
     dispatch(now=due + datetime.timedelta(minutes=1))
     (sent,) = mail.outbox
     assert sent.to == ["mamie.jo@example.test"]
-    assert sent.subject.startswith("Rappel : Goûter d'hiver, ")
+    assert sent.subject.startswith("Rappel\u00a0: Goûter d'hiver, ")
     assert "Cour de la résidence" in sent.body and f"/p/habitat-a/rendez-vous/{event.pk}/" in sent.body
     assert "effacée le lendemain du rendez-vous" in sent.body
     assert reminders().get().state == Message.State.SENT
