@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
@@ -116,7 +117,7 @@ NEIGHBOUR_REMINDER = "rappel_voisin"
 NEIGHBOUR_REMINDER_HOUR = 10
 
 
-def neighbour_reminders():
+def neighbour_reminders() -> QuerySet[Message]:
     """The outbox's rows of the neighbours' reminders (to bare addresses)."""
     return Message.objects.filter(
         subject_type=ContentType.objects.get_for_model(NeighbourAttendance),
