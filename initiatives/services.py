@@ -147,6 +147,10 @@ def neighbour_reminders_follow(
         if not attendance.remind_to:
             continue
         if due:
+            # An event cancelled then planned again: its neighbours are reminded after all.
+            neighbour_reminders().filter(subject_id=attendance.pk, state=Message.State.CANCELLED).update(
+                state=Message.State.PENDING, queued_at=None
+            )
             channel = Message.Channel.EMAIL if "@" in attendance.remind_to else Message.Channel.SMS
             outbox.message_schedule(
                 organisation_id=initiative.organisation_id,

@@ -161,6 +161,12 @@ def test_the_reminder_is_cancelled_with_the_event(world, event):
     mail.outbox.clear()
     dispatch(now=ten_the_day_before(event.starts_on))
     assert mail.outbox == []
+    # Planned again: the neighbour is reminded after all, once.
+    initiatives_services.initiative_set_status(initiative=event, status=Initiative.Status.PREVUE, by=world.staff_a)
+    assert reminders().get().state == Message.State.PENDING
+    dispatch(now=ten_the_day_before(event.starts_on))
+    dispatch(now=ten_the_day_before(event.starts_on))
+    assert [m.to for m in mail.outbox] == [["mamie.jo@example.test"]]
 
 
 def test_the_reminder_is_cancelled_when_the_team_removes_the_neighbour(world, event, login):
