@@ -297,9 +297,11 @@ class Message(models.Model):
     class Meta:
         db_table = "relais_message"
         constraints = [
+            # A user, a relais, or neither: a bare address given on a public form
+            # by someone with no account (a neighbour's reminder of an event).
             models.CheckConstraint(
-                condition=Q(recipient_user__isnull=True) ^ Q(recipient_relais__isnull=True),
-                name="message_has_one_recipient",
+                condition=Q(recipient_user__isnull=True) | Q(recipient_relais__isnull=True),
+                name="message_at_most_one_recipient",
             ),
             models.UniqueConstraint(
                 fields=["recipient_user", "subject_type", "subject_id", "kind"],
@@ -310,6 +312,11 @@ class Message(models.Model):
                 fields=["recipient_relais", "subject_type", "subject_id", "kind"],
                 condition=Q(recipient_relais__isnull=False),
                 name="message_once_per_relais",
+            ),
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind"],
+                condition=Q(recipient_user__isnull=True, recipient_relais__isnull=True),
+                name="message_once_per_bare_address",
             ),
         ]
         indexes = [

@@ -123,7 +123,20 @@ def renderer(kind: str):
     return register
 
 
-def _address(recipient: User | Relais) -> tuple[str, str] | None:
+@dataclass(frozen=True)
+class Address:
+    """A recipient with no account: an address someone gave on a public form
+    for one purpose (a neighbour's reminder of an event). Whoever schedules it
+    keeps the address and erases it with its own row: the outbox keeps one
+    message per (subject, kind) to it, and a copy of the address until then."""
+
+    channel: str  # Message.Channel
+    address: str
+
+
+def _address(recipient: User | Relais | Address) -> tuple[str, str] | None:
+    if isinstance(recipient, Address):
+        return (recipient.channel, recipient.address) if recipient.address else None
     if isinstance(recipient, User):
         return (Message.Channel.EMAIL, recipient.email) if recipient.email else None
     return contact_address(recipient)  # None: no consent for any channel, or paper
@@ -132,7 +145,7 @@ def _address(recipient: User | Relais) -> tuple[str, str] | None:
 def message_schedule(
     *,
     organisation_id: int,
-    recipient: User | Relais,
+    recipient: User | Relais | Address,
     subject: models.Model,
     kind: str,
     when: datetime.datetime | None = None,
@@ -144,8 +157,12 @@ def message_schedule(
     if address is None:
         return None
     when = when or timezone.now()
+    if isinstance(recipient, Address):
+        who = {"recipient_user": None, "recipient_relais": None}
+    else:
+        who = {"recipient_user" if isinstance(recipient, User) else "recipient_relais": recipient}
     key = {
-        "recipient_user" if isinstance(recipient, User) else "recipient_relais": recipient,
+        **who,
         "subject_type": ContentType.objects.get_for_model(subject),
         "subject_id": subject.pk,
         "kind": kind,

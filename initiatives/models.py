@@ -204,7 +204,8 @@ class InitiativePhoto(models.Model):
 class NeighbourAttendance(models.Model):
     """A neighbour without an account who said, on the organisation's public
     page, they would come to an initiative open to all: a name or a pseudonym
-    and how many they will be. The public app writes it through
+    and how many they will be, and where to remind them if they wish. The
+    public app writes it through
     `services.neighbour_attendance_add`; the count feeds the initiative's report
     (`selectors.announced`). The name is blanked the day after the event
     (initiatives/personal_data.py): the household stays, so the count does too."""
@@ -213,6 +214,10 @@ class NeighbourAttendance(models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="neighbour_attendances")
     name = models.CharField("nom ou pseudonyme", max_length=80, blank=True)
     household = models.PositiveSmallIntegerField("nombre de personnes", default=1)
+    # Where to send the one reminder they asked for (an e-mail address, or a
+    # mobile number in E.164), blank when they did not: used for nothing else,
+    # erased with the name the day after the event.
+    remind_to = models.CharField("rappel à", max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -14,9 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 
@@ -91,6 +93,7 @@ def initiative_save(
         created = initiative is None
         initiative = initiative or Initiative(organisation=organisation, created_by=by)
         was = "" if initiative.pk is None else initiative.status
+        was_on = initiative.starts_on
         initiative.kind, initiative.title, initiative.description = kind, title.strip(), description.strip()
         initiative.starts_on, initiative.ends_on = starts_on, ends_on
         initiative.quartier, initiative.place = quartier, place.strip()
@@ -98,6 +101,8 @@ def initiative_save(
             initiative.status = status
         initiative.save()
         _status_changed(initiative, was, by)
+        if not created and (was_on != starts_on or was != initiative.status):
+            neighbour_reminders_follow(initiative)
         initiative.residences.set(residences)
         initiative.organisers.set(organisers)
         initiative.partners.set(partners)
@@ -107,14 +112,88 @@ def initiative_save(
     return initiative
 
 
-def neighbour_attendance_add(*, initiative: Initiative, name: str, household: int) -> NeighbourAttendance:
+NEIGHBOUR_REMINDER = "rappel_voisin"
+# A neighbour's reminder goes at this hour (Europe/Paris), the day before the event.
+NEIGHBOUR_REMINDER_HOUR = 10
+
+
+def neighbour_reminders() -> QuerySet[Message]:
+    """The outbox's rows of the neighbours' reminders (to bare addresses)."""
+    return Message.objects.filter(
+        subject_type=ContentType.objects.get_for_model(NeighbourAttendance),
+        kind=NEIGHBOUR_REMINDER,
+        recipient_user=None,
+        recipient_relais=None,
+    )
+
+
+def neighbour_reminder_at(starts_on: datetime.date) -> datetime.datetime:
+    """When a neighbour who asked for it is reminded of an event: 10:00 the day before."""
+    eve = starts_on - datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(eve, datetime.time(NEIGHBOUR_REMINDER_HOUR)))
+
+
+def neighbour_reminders_follow(
+    initiative: Initiative, attendances: Iterable[NeighbourAttendance] | None = None
+) -> None:
+    """The neighbours' reminders follow the event: each one due at 10:00 the day
+    before it while it is planned and that time is still ahead; cancelled
+    otherwise (the event cancelled, or moved so close that the time has passed)."""
+    if attendances is None:
+        attendances = NeighbourAttendance.objects.filter(initiative=initiative).exclude(remind_to="")
+    when = neighbour_reminder_at(initiative.starts_on)
+    due = initiative.status == Initiative.Status.PREVUE and when > timezone.now()
+    for attendance in attendances:
+        if not attendance.remind_to:
+            continue
+        if due:
+            # An event cancelled then planned again: its neighbours are reminded after all.
+            neighbour_reminders().filter(subject_id=attendance.pk, state=Message.State.CANCELLED).update(
+                state=Message.State.PENDING, queued_at=None
+            )
+            channel = Message.Channel.EMAIL if "@" in attendance.remind_to else Message.Channel.SMS
+            outbox.message_schedule(
+                organisation_id=initiative.organisation_id,
+                recipient=outbox.Address(channel, attendance.remind_to),
+                subject=attendance,
+                kind=NEIGHBOUR_REMINDER,
+                when=when,
+            )
+        else:
+            outbox.message_cancel(subject=attendance, kinds=[NEIGHBOUR_REMINDER])
+
+
+def neighbour_attendance_add(
+    *, initiative: Initiative, name: str, household: int, remind_to: str = ""
+) -> NeighbourAttendance:
     """A neighbour without an account says they will come to an initiative open
-    to all (the public page's « Je viendrai »). The caller has checked that the
-    initiative is shown to the public; the count feeds its report."""
+    to all (the public page's « Je viendrai »), and may leave an address (an
+    e-mail, or a mobile number in E.164, as the form cleaned it) to be reminded
+    once, at 10:00 the day before (too late for that: the address is not kept).
+    The caller has checked that the initiative is shown to the public; the
+    count feeds its report."""
+    if neighbour_reminder_at(initiative.starts_on) <= timezone.now():
+        remind_to = ""
     with transaction.atomic():
-        return NeighbourAttendance.objects.create(
-            organisation_id=initiative.organisation_id, initiative=initiative, name=name.strip(), household=household
+        attendance = NeighbourAttendance.objects.create(
+            organisation_id=initiative.organisation_id,
+            initiative=initiative,
+            name=name.strip(),
+            household=household,
+            remind_to=remind_to.strip(),
         )
+        neighbour_reminders_follow(initiative, [attendance])
+    return attendance
+
+
+def neighbour_attendance_remove(*, attendance: NeighbourAttendance) -> None:
+    """A neighbour who will not come after all (they told the team): their row
+    goes, and their reminder with it."""
+    with transaction.atomic():
+        outbox.message_cancel(subject=attendance, kinds=[NEIGHBOUR_REMINDER])
+        # Nothing will be sent: the outbox's copy of the address goes with the row.
+        neighbour_reminders().filter(subject_id=attendance.pk).update(address="")
+        attendance.delete()
 
 
 def initiative_report(
@@ -209,6 +288,8 @@ def initiative_set_status(*, initiative: Initiative, status: str, by: User | Non
         was, initiative.status = initiative.status, status
         initiative.save(update_fields=["status"])
         _status_changed(initiative, was, by)
+        if was != status:
+            neighbour_reminders_follow(initiative)
     return initiative
 
 

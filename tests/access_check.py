@@ -300,6 +300,19 @@ def _initiative_world(world) -> dict:
     return world._initiative_world
 
 
+def _attendance(world) -> int:
+    """A neighbour's « Je viendrai » to organisation A's initiative, with a reminder."""
+    from initiatives import services
+    from initiatives.models import Initiative
+
+    if not hasattr(world, "_attendance"):
+        initiative = Initiative.objects.get(pk=_initiative_world(world)["initiative"])
+        world._attendance = services.neighbour_attendance_add(
+            initiative=initiative, name="Mamie Jo", household=2, remind_to="mamie.jo@example.test"
+        ).pk
+    return world._attendance
+
+
 def _bilan(world) -> int:
     if not hasattr(world, "_bilan"):
         from django.core.files.base import ContentFile
@@ -603,6 +616,7 @@ IN_SCOPE_KWARGS = {
     "message": _message,
     "remontee": _remontee,
     "initiative": lambda w: _initiative_world(w)["initiative"],
+    "attendance": _attendance,
     "photo": lambda w: _initiative_world(w)["photo"],
     "logistics": lambda w: _initiative_world(w)["logistics"],
     "grant": lambda w: _initiative_world(w)["grant"],
@@ -651,6 +665,7 @@ OUTSIDE_AGENCY_KWARGS = {
     "remontee": lambda w: _remontee(w, outside=True),
     # Initiatives, like meetings, belong to the whole network.
     "initiative": None,
+    "attendance": None,  # a neighbour's « Je viendrai », of an initiative: the whole organisation's
     "photo": None,
     "logistics": None,
     "grant": None,

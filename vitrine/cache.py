@@ -4,7 +4,10 @@
 Invalidated at once by the writes that change what the page shows (its
 settings, the initiatives chosen, relais, their residences and consents,
 residences, initiatives and their photos: `post_save`/`post_delete` below); a
-bulk update that sends no signal is seen within PAGE_TTL at the latest.
+bulk update that sends no signal is seen within PAGE_TTL at the latest. A
+network's page (its members' pages, counts and events) is dropped by its
+memberships and by its members' page settings, choices and initiatives; their
+counts of relais follow within PAGE_TTL.
 
 And which organisation a published page's address leads to, under
 `public:slug:<slug>`: a visitor's hit on the page is then served without a
@@ -17,13 +20,17 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from core.models import Consent, Organisation
+from core.models import Consent, NetworkMembership, Organisation
 from initiatives.models import Initiative, InitiativePhoto
 from relais.models import Relais, RelaisResidence, Residence
 from vitrine.models import PublicPage, PublishedInitiative
 
 PAGE_TTL = 300
 LAYOUTS = ("page", "embed")
+# What a network's page reads of its members' (vitrine.selectors.network_members
+# and network_events): their saves drop the networks' pages at once too. The
+# members' counts of relais follow within PAGE_TTL.
+NETWORK_READS = (PublicPage, PublishedInitiative, Initiative)
 
 
 def page_key(organisation_id: int, layout: str) -> str:
@@ -79,13 +86,27 @@ def _changed(sender, instance, **kwargs) -> None:
         # still leads to the same page, for PAGE_TTL at most).
         cache.delete(slug_key(instance.slug))
         forget(instance.pk)
+        forget_networks(instance.pk)
+        return
+    if isinstance(instance, NetworkMembership):
+        forget(instance.network_id)
         return
     if isinstance(instance, PublicPage):
         # Unpublished: the address must lead nowhere from now on.
         slug = Organisation.objects.filter(pk=instance.organisation_id).values_list("slug", flat=True).first()
         if slug:
             cache.delete(slug_key(slug))
-    forget(_organisation_of(instance))
+    organisation_id = _organisation_of(instance)
+    forget(organisation_id)
+    if isinstance(instance, NETWORK_READS):
+        forget_networks(organisation_id)
+
+
+def forget_networks(organisation_id: int | None) -> None:
+    """The pages of the networks an organisation belongs to: they list its page
+    and its events."""
+    for network_id in NetworkMembership.objects.filter(member_id=organisation_id).values_list("network_id", flat=True):
+        forget(network_id)
 
 
 def connect() -> None:
@@ -100,6 +121,7 @@ def connect() -> None:
         InitiativePhoto,
         PublicPage,
         PublishedInitiative,
+        NetworkMembership,
     ):
         uid = f"public_page_cache_{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=uid + "_save", weak=False)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from core.forms import ModelMultipleChoiceField
+from core.sms import SmsRejected, e164
 from initiatives.models import Initiative
 from relais.models import Residence
 from vitrine.models import PublicPage
@@ -36,9 +37,16 @@ class PublicPageForm(forms.ModelForm):
             "embed_origins",
         ]
 
-    def __init__(self, *args, initiatives, **kwargs):
+    def __init__(self, *args, initiatives, network: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["initiatives"].queryset = initiatives
+        if network:
+            # A network's page shows its members' pages, counts and events: it has
+            # no relais, stories or candidates of its own.
+            for name in ("show_names", "show_stories", "accept_candidates", "initiatives"):
+                del self.fields[name]
+            self.fields["show_places"].label = "montrer, pour chaque membre, combien de ses résidences ont des relais"
+            self.fields["show_events"].label = "montrer les rendez-vous ouverts à tous que les membres publient"
 
     def clean_embed_origins(self):
         origins = []
@@ -131,9 +139,37 @@ class AttendanceForm(forms.Form):
 
     name = forms.CharField(label="Votre nom ou un pseudonyme", max_length=80)
     household = forms.IntegerField(label="Combien serez-vous\u00a0?", min_value=1, max_value=20, initial=1)
+    remind_to = forms.CharField(
+        label="Me le rappeler la veille (facultatif)",
+        max_length=254,
+        required=False,
+        help_text="Une adresse e-mail ou un numéro de portable : vous recevrez un seul rappel, la veille à 10\u00a0h. "
+        "Il ne sert à rien d'autre et il est effacé le lendemain du rendez-vous.",
+    )
     website = forms.CharField(label="Ne remplissez pas ce champ", required=False, max_length=200)
     token = forms.CharField(widget=forms.HiddenInput, max_length=300)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["remind_to"].widget.attrs.update({"autocomplete": "email"})
+
+    def clean_remind_to(self) -> str:
+        """An e-mail address (lower case) or a mobile number in E.164, or ""."""
+        value = self.cleaned_data["remind_to"].strip()
+        if not value:
+            return ""
+        if "@" in value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                raise ValidationError("Cette adresse e-mail n'est pas valable.") from None
+            return value.lower()
+        try:
+            number = e164(value)
+        except SmsRejected:
+            number = ""
+        # A French number must be a mobile (06, 07) to receive an SMS.
+        if not number or (number.startswith("+33") and number[3] not in "67"):
+            raise ValidationError("Écrivez une adresse e-mail ou un numéro de portable, par exemple 06 12 34 56 78.")
+        return number

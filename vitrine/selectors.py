@@ -118,11 +118,10 @@ def _where(initiative: Initiative, places: list[Residence]) -> str:
     return " · ".join(filter(None, [initiative.place, ", ".join(r.name for r in places)]))
 
 
-def events(page: PublicPage, *, today: datetime.date) -> list[Initiative]:
-    """Upcoming initiatives the organisation chose to show, each with `where`. Two queries."""
+def _upcoming(initiatives: QuerySet[Initiative], today: datetime.date) -> list[Initiative]:
+    """The planned ones still to come, soonest first (20 at most), each with `where`. Two queries."""
     rows = list(
-        _published(page)
-        .filter(status=Initiative.Status.PREVUE)
+        initiatives.filter(status=Initiative.Status.PREVUE)
         .filter(Q(starts_on__gte=today) | Q(ends_on__gte=today))
         .prefetch_related(
             Prefetch(
@@ -134,6 +133,11 @@ def events(page: PublicPage, *, today: datetime.date) -> list[Initiative]:
     for row in rows:
         row.where = _where(row, row.places)
     return rows
+
+
+def events(page: PublicPage, *, today: datetime.date) -> list[Initiative]:
+    """Upcoming initiatives the organisation chose to show, each with `where`. Two queries."""
+    return _upcoming(_published(page), today)
 
 
 def stories(page: PublicPage, *, today: datetime.date) -> list[Story]:
@@ -231,3 +235,71 @@ def event_for_poster(user, initiative_id: int) -> tuple[Initiative, bool]:
     event = Initiative.objects.select_related("organisation").get_for_user(user, initiative_id)
     event.where = _where(event, list(event.residences.order_by(French("name"))))
     return event, PublishedInitiative.objects.filter(initiative=event).exists()
+
+
+@dataclass
+class Member:
+    """A member of a network, as the network's public page shows it: its name,
+    the address of its own page, and its counts (None when it shows no places)."""
+
+    organisation_id: int
+    name: str
+    slug: str
+    residences: int | None
+    relais: int | None
+    shows_events: bool
+
+
+def network_members(page: PublicPage) -> list[Member]:
+    """The network's active members whose public page is published, each with
+    how many residences have active relais and how many relais — counts only,
+    when both the network's page and the member's show places. Two queries."""
+    pages = list(
+        PublicPage.objects.filter(
+            published=True,
+            organisation__network_links__network_id=page.organisation_id,
+            organisation__network_links__left_on__isnull=True,
+        )
+        .select_related("organisation")
+        .order_by(French("organisation__name"), "pk")
+    )
+    counted = [p.organisation_id for p in pages if p.show_places and page.show_places]
+    counts = {
+        row["residence__organisation_id"]: row
+        for row in RelaisResidence.objects.filter(
+            residence__organisation_id__in=counted,
+            relais__organisation_id__in=counted,
+            relais__status=Relais.Status.ACTIF,
+            relais__anonymised_at=None,
+        )
+        .values("residence__organisation_id")
+        .annotate(residences=Count("residence_id", distinct=True), relais=Count("relais_id", distinct=True))
+        .order_by()
+    }
+    members = []
+    for p in pages:
+        row = counts.get(p.organisation_id, {"residences": 0, "relais": 0}) if p.organisation_id in counted else None
+        members.append(
+            Member(
+                organisation_id=p.organisation_id,
+                name=p.organisation.name,
+                slug=p.organisation.slug,
+                residences=row["residences"] if row else None,
+                relais=row["relais"] if row else None,
+                shows_events=p.show_events,
+            )
+        )
+    return members
+
+
+def network_events(members: list[Member], *, today: datetime.date) -> list[Initiative]:
+    """The upcoming events open to all of the members shown, from those whose
+    page shows its events, soonest first; each with `where` and its
+    organisation (to link to its page). Two queries."""
+    shown = [m.organisation_id for m in members if m.shows_events]
+    return _upcoming(
+        Initiative.objects.filter(organisation_id__in=shown, publication__isnull=False).select_related(
+            "kind", "organisation"
+        ),
+        today,
+    )

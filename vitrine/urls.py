@@ -17,4 +17,5 @@ urlpatterns = [
     path("page-publique/residences/<int:residence>/accueil.pdf", views.welcome_sheet, name="welcome_sheet"),
     path("page-publique/residences/<int:residence>/affiche.pdf", views.poster, name="poster"),
     path("page-publique/rendez-vous/<int:initiative>/affiche.pdf", views.event_poster, name="event_poster"),
+    path("page-publique/venues/<int:attendance>/retirer/", views.attendance_remove, name="attendance_remove"),
 ]

@@ -11,13 +11,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core.access import ADMINS, WRITERS, access_for, role_required
+from core.access import ADMINS, COORDINATOR, WRITERS, access_for, role_required
 from core.security import client_ip, content_security_policy
 from core.views import pdf_response
 from initiatives import services as initiatives_services
-from initiatives.models import Initiative
+from initiatives.models import Initiative, NeighbourAttendance
 from vitrine import antispam, selectors, services
 from vitrine import cache as page_cache
 from vitrine.forms import AttendanceForm, CandidateForm, PublicPageForm
@@ -35,14 +35,22 @@ def _page_html(page, layout: str) -> str:
             "page": page,
             "organisation": page.organisation,
             "intro": page.intro or selectors.DEFAULT_INTRO,
-            "areas": selectors.areas(page) if page.show_places else [],
-            "events": selectors.events(page, today=today) if page.show_events else [],
-            "stories": selectors.stories(page, today=today) if page.show_stories else [],
             "embed": layout == "embed",
         }
+        if page.organisation.is_network:
+            # A network's page: its members that publish theirs, their counts and events.
+            members = selectors.network_members(page)
+            context["members"] = members
+            context["events"] = selectors.network_events(members, today=today) if page.show_events else []
+            template = "public/network.html"
+        else:
+            context["areas"] = selectors.areas(page) if page.show_places else []
+            context["events"] = selectors.events(page, today=today) if page.show_events else []
+            context["stories"] = selectors.stories(page, today=today) if page.show_stories else []
+            template = f"public/{layout}.html"
         # No request: nothing here reads the session or makes a CSRF token, so
         # the answer sets no cookie and is the same for everyone.
-        html = render_to_string(f"public/{layout}.html", context)
+        html = render_to_string(template, context)
         page_cache.put(page.organisation_id, layout, html)
     return html
 
@@ -100,7 +108,7 @@ def _screen(request, form, organisation_id: int, *, address=None) -> tuple[str, 
     refusal, nonce = antispam.check_token(data["token"], organisation_id)
     if refusal:
         return refusal, 200
-    if address is not None and not antispam.allow_address(address(data)):
+    if address is not None and (key := address(data)) and not antispam.allow_address(key):
         return antispam.TOO_MANY, 429
     if not antispam.spend(nonce):
         return antispam.REPLAYED, 200
@@ -121,7 +129,7 @@ def candidate(request, organisation):
     """« Devenir relais »: opened top-level only (frame-ancestors 'none', as everywhere)."""
     public_page = selectors.published_page(organisation)
     org = public_page.organisation
-    if not public_page.accept_candidates:
+    if not public_page.accept_candidates or org.is_network:  # a network has no residence: its members do
         return render(request, "public/closed.html", {"organisation": org}, status=404)
     residences = selectors.candidate_residences(org.pk)
     status = 200
@@ -156,7 +164,7 @@ def thanks(request, organisation):
 # Staff
 
 
-@role_required(*ADMINS)
+@role_required(*ADMINS, COORDINATOR)  # a network's page is chosen by its coordination
 def settings_page(request):
     access = access_for(request.user)
     org = access.organisation
@@ -167,13 +175,15 @@ def settings_page(request):
         .order_by("-starts_on", "pk")
     )
     initial = {"initiatives": list(choices.filter(publication__isnull=False)) if current.pk else []}
-    form = PublicPageForm(request.POST or None, instance=current, initiatives=choices, initial=initial)
+    form = PublicPageForm(
+        request.POST or None, instance=current, initiatives=choices, initial=initial, network=org.is_network
+    )
     if request.method == "POST" and form.is_valid():
         services.public_page_save(
             organisation=org,
             by=request.user,
             page=form.save(commit=False),
-            initiatives=form.cleaned_data["initiatives"],
+            initiatives=form.cleaned_data.get("initiatives", []),
         )
         messages.success(request, "La page publique est enregistrée.")
         return redirect("public:settings")
@@ -185,6 +195,19 @@ def settings_page(request):
         "events": selectors.attendances(request.user, today=timezone.localdate()),
     }
     return render(request, "public/settings.html", context)
+
+
+@role_required(*WRITERS)
+@require_POST
+def attendance_remove(request, attendance):
+    """A neighbour told the team they will not come after all: their « Je
+    viendrai » goes, and their reminder with it."""
+    row = NeighbourAttendance.objects.select_related("initiative").get_for_user(request.user, attendance, write=True)
+    initiatives_services.neighbour_attendance_remove(attendance=row)
+    who = f"«\u00a0{row.name}\u00a0»" if row.name else "Ce voisin"
+    event = f"«\u00a0{row.initiative.title}\u00a0»"
+    messages.success(request, f"{who} ne compte plus parmi les venues de {event}\u00a0; aucun rappel ne partira.")
+    return redirect("public:settings")
 
 
 @role_required(*WRITERS)
@@ -211,12 +234,19 @@ def event(request, organisation, initiative):
     shown = selectors.open_event(public_page, initiative, today=timezone.localdate())
     if request.method == "POST":
         form = AttendanceForm(request.POST)
-        refusal, status = _screen(request, form, org.pk)
+        refusal, status = _screen(request, form, org.pk, address=lambda d: d["remind_to"])
         if not refusal:
+            data = form.cleaned_data
             initiatives_services.neighbour_attendance_add(
-                initiative=shown, name=form.cleaned_data["name"], household=form.cleaned_data["household"]
+                initiative=shown, name=data["name"], household=data["household"], remind_to=data["remind_to"]
             )
-            messages.success(request, "Merci\u00a0! Les organisateurs savent que vous venez.")
+            said = "Merci\u00a0! Les organisateurs savent que vous venez."
+            if data["remind_to"]:
+                if initiatives_services.neighbour_reminder_at(shown.starts_on) > timezone.now():
+                    said += " Nous vous le rappellerons la veille à 10\u00a0h."
+                else:
+                    said += " Le rendez-vous est tout proche\u00a0: il n'y aura pas de rappel."
+            messages.success(request, said)
             return redirect("public:event", organisation=org.slug, initiative=shown.pk)
         _again(form, refusal, org.pk)
     else:

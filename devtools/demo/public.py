@@ -1,8 +1,9 @@
 """The public page of the demo network (called by `seed_demo`, after the
 initiatives): Habitat du Lac publishes it, with its upcoming events and the
 stories of events done, the names of the relais who agreed to be presented,
-the landlord's contacts, and the version framed on its own site; a neighbour
-offered to become a relais through the form two days ago and waits in
+the landlord's contacts, and the version framed on its own site; two households
+said they would come to the next event, one asking to be reminded (pending in the
+outbox until 10:00 the day before); a neighbour offered to become a relais through the form two days ago and waits in
 « À traiter »."""
 
 import datetime
@@ -52,7 +53,10 @@ def seed(b: Builder) -> None:
     if upcoming is not None:
         with clock(b.at(today - datetime.timedelta(days=1), hour=20)):
             initiatives_services.neighbour_attendance_add(initiative=upcoming, name="Famille Benhamou", household=4)
-            initiatives_services.neighbour_attendance_add(initiative=upcoming, name="Jo du 3e", household=1)
+            # Jo asked to be reminded: the e-mail waits in the outbox for 10:00 the day before.
+            initiatives_services.neighbour_attendance_add(
+                initiative=upcoming, name="Jo du 3e", household=1, remind_to="jo.du.3e@example.test"
+            )
     residence = organisation.residences.order_by("name", "pk").first()
     # Her confirmation went out when she sent the form.
     with clock(b.at(today - datetime.timedelta(days=2), hour=19)), b.recorded():

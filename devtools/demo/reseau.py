@@ -7,7 +7,9 @@ library with versioned documents; the members' key figures, computed by their
 bilans; projects followed on the ground at every stage, with their
 accompagnateurs, funds and histories, the next committee's « point des
 accompagnateurs » made from them; the call for projects « Coups de pouce 2027 »
-with three applications, two scored by three committee members, one granted; the network's bilan of last year, its PDF ready (the bilans machinery)."""
+with three applications, two scored by three committee members, one granted;
+the network's bilan of last year, its PDF ready (the bilans machinery); its
+public page (the members that publish theirs: Habitat du Lac)."""
 
 from __future__ import annotations
 
@@ -28,8 +30,17 @@ from reseau import services
 from reseau.bilan import STALE_AFTER as NETWORK_STALE_AFTER
 from reseau.models import Application, Document, Fund, Project, ProjectEvent
 from reunions.models import Invitee
+from vitrine import services as public_services
+from vitrine.models import PublicPage
 
 DAY = datetime.timedelta(days=1)
+
+PUBLIC_INTRO = (
+    "Dans la région, des locataires donnent un peu de leur temps à leur résidence : ils accueillent les "
+    "nouveaux voisins, font remonter ce qui ne va pas et organisent des moments conviviaux. Les bailleurs "
+    "et les centres sociaux du réseau les soutiennent et se retrouvent pour partager ce qui marche."
+)
+PUBLIC_CONTACT = "Coordination du réseau : coordination@reseau-regional.test"
 
 
 def _pdf(title: str) -> Attachment:
@@ -116,6 +127,13 @@ def seed(
     b.reunions([next_committee])
     services.committee_agenda_generate(reunion=next_committee.reunion, by=coordinator)
     _call(network, members, committee_members, today)
+    # Its public page: the members that publish theirs (Habitat du Lac), counts and events.
+    public_services.public_page_save(
+        organisation=network,
+        by=coordinator,
+        page=PublicPage(published=True, intro=PUBLIC_INTRO, contact=PUBLIC_CONTACT, accept_candidates=False),
+        initiatives=[],
+    )
     for year in (today.year, today.year - 1):
         services.network_figures_refresh(network=network, year=year)
     _bilan(network, coordinator, today.year - 1)

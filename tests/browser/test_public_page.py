@@ -128,8 +128,10 @@ def test_a_neighbour_comes_from_the_posters_qr_code_and_the_organiser_sees_them(
     assert _axe(page) == []
     page.get_by_label("Votre nom ou un pseudonyme").fill("Mamie Jo")
     page.locator("#id_household").fill("3")
+    page.get_by_label("Me le rappeler la veille (facultatif)").fill("06 12 34 56 78")
     page.get_by_role("button", name="Je viendrai").click()
     page.get_by_text("Les organisateurs savent que vous venez").wait_for()
+    assert event.neighbour_attendances.get().remind_to == "+33612345678"
     screenshot(page, "public-event-360")
 
     # The organiser, at their desk (one browser per test: a second context of it).

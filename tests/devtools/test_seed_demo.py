@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -183,8 +184,11 @@ def test_the_demo_shows_initiatives_logistics_and_grants_at_every_stage():
     assert set(GrantRequest.objects.filter(initiative__organisation=lac).values_list("status", flat=True)) == set(
         GrantRequest.Status.values
     )
-    # The demo records what was told; nothing waits to be sent when `make run` starts.
-    assert not Message.objects.filter(state="en_attente").exists()
+    # The demo records what was told; nothing is due when `make run` starts. What
+    # waits is a neighbour's reminder, for 10:00 the day before the next public event.
+    waiting = Message.objects.filter(state="en_attente")
+    assert not waiting.filter(scheduled_for__lte=timezone.now()).exists()
+    assert set(waiting.values_list("kind", flat=True)) == {"rappel_voisin"}
 
 
 def test_the_demo_has_a_bilan_ready_to_download(client):
@@ -278,6 +282,7 @@ def test_the_demo_has_work_waiting_services_late_and_a_residence_poster_to_print
 
 def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client):
     from core.models import Message
+    from initiatives.models import Initiative
     from tests.helpers import text
 
     page = client.get("/p/habitat-du-lac/")
@@ -293,6 +298,25 @@ def test_the_demo_publishes_habitat_du_lac_with_a_candidate_from_the_form(client
     assert "Inès Garnier" in text(client.get("/a-traiter/"))
     assert "5 personnes annoncées" in text(client.get("/page-publique/"))
     assert client.get("/p/centre-social-tilleuls/").status_code == 404  # not published
+    # Jo asked to be reminded of the next event: pending until 10:00 (Paris) the day before.
+    reminder = Message.objects.get(kind="rappel_voisin")
+    event = Initiative.objects.get(neighbour_attendances__remind_to=reminder.address)
+    assert reminder.state == "en_attente" and reminder.address == "jo.du.3e@example.test"
+    eve = timezone.localtime(reminder.scheduled_for)
+    assert (eve.date(), eve.hour, eve.minute) == (event.starts_on - datetime.timedelta(days=1), 10, 0)
+
+
+def test_the_demo_network_publishes_its_page_with_its_published_members_only(client):
+    from tests.helpers import text
+
+    page = client.get("/p/reseau-regional/")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    shown = text(page)
+    assert "Les membres du réseau" in shown and "Habitat du Lac" in shown and "relais sont actifs" in shown
+    assert "Rhône Habitat" not in shown and "Centre social des Tilleuls" not in shown  # their pages are not published
+    assert "Prochains rendez-vous" in shown
+    lac_names = Relais.objects.filter(organisation__slug="habitat-du-lac").values_list("last_name", flat=True)
+    assert not [name for name in lac_names if name in shown]
 
 
 def test_the_demo_has_last_year_and_this_year_barometers_one_open_now(client):

@@ -12,26 +12,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Message
+from core.outbox import dispatch
+from initiatives import services as initiatives_services
 from initiatives.models import NeighbourAttendance as Attendance
 from privacy.services import apply_retention
 from tests.db_writes import DataWrites
 from tests.factories import InitiativeFactory
 from vitrine import antispam
-from vitrine.models import PublicPage, PublishedInitiative
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def event(world):
-    PublicPage.objects.create(organisation=world.org_a, published=True)
-    initiative = InitiativeFactory(
-        organisation=world.org_a,
-        title="Pique-nique du lac",
-        starts_on=timezone.localdate() + datetime.timedelta(days=4),
-    )
-    PublishedInitiative.objects.create(organisation=world.org_a, initiative=initiative)
-    return initiative
 
 
 def token(org, age=10.0):
@@ -86,19 +76,26 @@ def test_only_published_upcoming_events_have_a_page(world, event):
     assert Client().get(url(event, slug="habitat-b")).status_code == 404
 
 
-def test_the_names_go_the_day_after_the_event_and_the_count_stays(world, event):
-    Attendance.objects.create(organisation=world.org_a, initiative=event, name="Mamie Jo", household=2)
+def test_the_names_and_addresses_go_the_day_after_the_event_and_the_count_stays(world, event):
+    initiatives_services.neighbour_attendance_add(
+        initiative=event, name="Mamie Jo", household=2, remind_to="mamie.jo@example.test"
+    )
+    dispatch(now=initiatives_services.neighbour_reminder_at(event.starts_on))
     today = timezone.localdate()
-    # The day of the event: the name is still there.
+    # The day of the event: the name and the address are still there.
     event.starts_on = today
     event.save()
     apply_retention(world.org_a, today)
-    assert Attendance.objects.get().name == "Mamie Jo"
-    # The day after: gone, the household stays for the report.
+    assert list(Attendance.objects.values_list("name", "remind_to")) == [("Mamie Jo", "mamie.jo@example.test")]
+    # The day after: gone, from the row and from the outbox's copy; the household stays for the report.
     event.starts_on = today - datetime.timedelta(days=1)
     event.save()
-    assert apply_retention(world.org_a, today)["neighbour names"] == 1
-    assert list(Attendance.objects.values_list("name", "household")) == [("", 2)]
+    done = apply_retention(world.org_a, today)
+    assert (done["neighbour names"], done["neighbour addresses"]) == (1, 1)
+    assert list(Attendance.objects.values_list("name", "remind_to", "household")) == [("", "", 2)]
+    reminder = Message.objects.get(kind=initiatives_services.NEIGHBOUR_REMINDER)
+    assert (reminder.state, reminder.address) == (Message.State.SENT, "")
+    assert not Message.objects.filter(address__icontains="mamie").exists()
     assert apply_retention(world.org_a, today)["neighbour names"] == 0
 
 
