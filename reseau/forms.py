@@ -110,12 +110,22 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args, members=(), people=(), fixed_member=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The cleaned values are the very objects the selectors offered.
+        self.members = {m.pk: m for m in members}
+        self.people = {u.pk: u for u in people}
         self.fields["member"].choices = [(m.pk, m.name) for m in members]
         if fixed_member is not None:
             del self.fields["member"]
         self.fields["accompagnateur"].choices = [("", "— personne pour l'instant —")] + [
             (u.pk, u.get_full_name() or u.email) for u in people
         ]
+
+    def clean_member(self):
+        return self.members[self.cleaned_data["member"]]
+
+    def clean_accompagnateur(self):
+        pk = self.cleaned_data["accompagnateur"]
+        return None if pk is None else self.people[pk]
 
 
 class FundForm(forms.Form):

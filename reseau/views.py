@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.access import ADMIN, COORDINATOR, READERS, RELAIS_ONLY, STAFF, WRITERS, access_for, role_required
-from core.models import User
 from espace.models import Announcement
 from reseau import selectors, services
 from reseau.forms import (
@@ -302,29 +301,23 @@ def _project_form(request, network, project=None):
     )
 
 
-def _person(people_ids, pk):
-    return User.objects.filter(pk=pk).first() if pk in people_ids else None
-
-
 @role_required(*COORDINATION)
 def project_add(request):
     network = _network_run(request)
     form = _project_form(request, network)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        members = {m.pk: m for m in selectors.project_members(request.user)}
-        choices = {int(pk) for pk, _ in form.fields["accompagnateur"].choices if pk}
         try:
             project = services.project_create(
                 network=network,
-                member=members[data["member"]],
+                member=data["member"],
                 by=request.user,
                 title=data["title"],
                 site=data["site"],
                 stage=data["stage"],
                 next_step=data["next_step"],
                 blockers=data["blockers"],
-                accompagnateur=_person(choices, data["accompagnateur"]),
+                accompagnateur=data["accompagnateur"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -349,7 +342,6 @@ def project_edit(request, project):
     form = _project_form(request, project.organisation, project)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        choices = {int(pk) for pk, _ in form.fields["accompagnateur"].choices if pk}
         try:
             events = services.project_update(
                 project=project,
@@ -359,7 +351,7 @@ def project_edit(request, project):
                 stage=data["stage"],
                 next_step=data["next_step"],
                 blockers=data["blockers"],
-                accompagnateur=_person(choices, data["accompagnateur"]),
+                accompagnateur=data["accompagnateur"],
             )
         except ValidationError as error:
             form.add_error(None, error)

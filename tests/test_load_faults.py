@@ -379,16 +379,21 @@ class Load:
         """Answers that are not what the page gives: 200 for a page, 302 for a
         form (204 from the outbox). Two staff members may answer the same
         remontée at once: the second one's status, no longer possible, is refused
-        at its field (400, « Choisissez un statut possible ») — the product's
-        answer to a stale form, not a fault."""
+        (400) — at its field when the remontée had changed before the form was
+        checked (« Choisissez un statut possible »), or by the service when it
+        changed in between, under the row's lock (« Une remontée « … » ne peut
+        pas passer à « … » ») — the product's answer to a stale form, not a fault."""
         return [
             h for h in self.hits
             if since <= h.at <= until and h.status not in ((302, 204) if h.method == "POST" else (200,))
-            and not (h.status == 400 and h.path.endswith("/statut/") and STALE_STATUS in h.body)
+            and not (h.status == 400 and h.path.endswith("/statut/") and any(s in h.body for s in STALE_STATUS))
         ]  # fmt: skip
 
 
-STALE_STATUS = "Choisissez un statut possible pour cette remontée.".encode()
+STALE_STATUS = [
+    "Choisissez un statut possible pour cette remontée.".encode(),  # the form's field
+    "ne peut pas passer à".encode(),  # remontees.services.remontee_set_status, under the row's lock
+]
 
 
 def _session(user) -> str:
@@ -619,4 +624,8 @@ def test_postgresql_restarted_requests_fail_cleanly_and_the_same_workers_recover
 
 
 def _show(hits: list[Hit]) -> str:
-    return "\n".join(f"{h.method} {h.path} -> {h.status} {h.body[:300]!r}" for h in hits[:10])
+    def said(body: bytes) -> bytes:  # the page's error, where it has one
+        at = body.find(b"errorlist")
+        return body[at : at + 400] if at >= 0 else body[:300]
+
+    return "\n".join(f"{h.method} {h.path} -> {h.status} {said(h.body)!r}" for h in hits[:10])
