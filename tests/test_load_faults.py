@@ -308,8 +308,9 @@ class Load:
         except OSError:
             answer = Answer(0, {}, b"")
         with self.lock:
-            # The start of the page, and the stale-status message wherever it stands.
-            body = answer.body[:2000] + (STALE_STATUS if STALE_STATUS in answer.body else b"")
+            # The start of the page, and its error (the stale-status refusal) wherever it stands.
+            at = answer.body.find(b'class="error')
+            body = answer.body[:2000] + (answer.body[at : at + 600] if at >= 2000 else b"")
             self.hits.append(Hit(time.monotonic(), method, path, answer.status, body))
         return answer
 
@@ -625,7 +626,7 @@ def test_postgresql_restarted_requests_fail_cleanly_and_the_same_workers_recover
 
 def _show(hits: list[Hit]) -> str:
     def said(body: bytes) -> bytes:  # the page's error, where it has one
-        at = body.find(b"errorlist")
-        return body[at : at + 400] if at >= 0 else body[:300]
+        at = body.find(b'class="error')
+        return body[at : at + 600] if at >= 0 else body[:300]
 
     return "\n".join(f"{h.method} {h.path} -> {h.status} {said(h.body)!r}" for h in hits[:10])
