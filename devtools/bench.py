@@ -1,7 +1,7 @@
 """What the benchmark commands share: their organisations' removal, and numbers
 written the French way."""
 
-import resource
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,16 +43,19 @@ def number(n: int) -> str:
 
 def bilan_in_child(slug: str, year: int) -> tuple[float, float, bytes]:
     """`manage.py bilan <slug> <year> --output` in a child process, as an operator
-    would run it: its seconds, its peak memory (MB, the children's max RSS) and the PDF."""
+    would run it: its seconds, its peak memory (MB, that child's own maximum
+    resident set size, read by wait4) and the PDF."""
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "bilan.pdf"
         started = time.perf_counter()
-        subprocess.run(
+        child = subprocess.Popen(
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bilan", slug, str(year),
              "--output", str(output)],
-            check=True,
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        return seconds, peak_mb, output.read_bytes()
+        if child.returncode:
+            raise subprocess.CalledProcessError(child.returncode, child.args)
+        return seconds, usage.ru_maxrss / 1024, output.read_bytes()

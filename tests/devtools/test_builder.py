@@ -134,3 +134,23 @@ def test_the_benchmarks_data_is_a_history_the_product_could_have_recorded():
     for each in orgs:
         assert each.relais.exists()
         assert problems(each) == [], each.slug
+
+
+def test_a_larger_scale_adds_other_organisations_and_leaves_the_first_ones_as_they_were():
+    """make bench compares one organisation at two scales: the larger one is the
+    smaller one with others added, each new one the size of its match."""
+    from devtools.management.commands.bench_scale import sizes
+
+    assert sizes(20_000, 400) == sizes(1000, 20) * 20 and sum(sizes(1000, 20)) == 1000
+    federation(organisations=2, residences=24, relais=60, years=1, seed=7)
+
+    def shape() -> dict:
+        return {
+            o.slug: (o.residences.count(), o.relais.count(), Remontee.objects.filter(organisation=o).count())
+            for o in Organisation.objects.filter(slug__startswith="bench-").order_by("slug")
+        }
+
+    before = shape()
+    federation(organisations=4, residences=48, relais=120, years=1, seed=7, first=2)
+    after = shape()
+    assert len(after) == 4 and {k: after[k] for k in before} == before

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime
+import io
 import json
 import math
 import os
@@ -56,17 +58,18 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from pypdf import PdfReader
 
 from core.models import Membership, Organisation, User
-from devtools.bench import number
-from devtools.management.commands.bench_scale import PREFIX
+from devtools.bench import bilan_in_child, number
+from devtools.management.commands.bench_scale import PREFIX, largest, mid_size
 from initiatives.models import Initiative
-from relais.models import Relais, RelaisResidence
+from relais.models import Relais, RelaisResidence, Residence
 from remontees.models import Remontee, Theme
 from vitrine import services as public_services
 from vitrine.models import PublicPage
@@ -79,6 +82,11 @@ SHARE_TARGET, SHARE_AIM, P95_TARGET_MS = 0.20, 0.35, 150
 # Issue 22: the public page, cached, against the anonymous floor.
 PUBLIC_SHARE_TARGET = 0.50
 CAPACITY_P95_MS, CAPACITY_TARGET = 500, 300
+# Issue 23: a mid-size organisation's pages lose at most this share when the
+# others' data grows tenfold; the largest landlord's pages stay under this p95;
+# its bilan under these.
+SCALE_LOSS_TARGET, LARGEST_P95_MS = 0.10, 300
+BILAN_SECONDS, BILAN_MB = 60, 1024
 THINK = (30.0, 120.0)
 CAPACITY_BUDGET = 240  # seconds for the levels of the capacity run
 
@@ -120,6 +128,19 @@ class Measure:
     web_ms: float = 0.0  # CPU time of the gunicorn workers per request
     db_ms: float = 0.0  # CPU time of their PostgreSQL backends per request
     floor_rps: float = 0.0  # the floor's, measured just before and just after
+
+
+# The main pages; {residence}: one of the organisation's.
+PAGES = [
+    Page("plancher", "/plancher/", "staff"),
+    Page("tableau de bord", "/tableau-de-bord/", "staff"),
+    Page("à traiter", "/a-traiter/", "staff"),
+    Page("liste des relais", "/relais/", "staff"),
+    Page("remontées (tableau)", "/remontees/", "staff"),
+    Page("catalogue des initiatives", "/initiatives/", "staff"),
+    Page("une résidence", "/residences/{residence}/", "staff"),
+    Page("accueil du relais", "/espace/", "relais"),
+]
 
 
 def free_port() -> int:
@@ -382,11 +403,32 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reminders", type=int, default=2000)
         parser.add_argument(
-            "--scale", type=float, default=1.0, help="avec --fresh : taille des données (bench_scale --scale)"
+            "--network-reminders",
+            type=int,
+            default=50_000,
+            help="rappels J-1 dus à la même minute, envoyés par deux nœuds Celery (0 : sans)",
+        )
+        parser.add_argument(
+            "--scales",
+            type=lambda text: [float(x) for x in text.split(",")],
+            default=[1.0, 10.0],
+            help="avec --fresh : les échelles des données (bench_scale --scale), mesurées l'une après l'autre "
+            "dans le même run, la plus grande ajoutée à la plus petite (par défaut 1,10)",
         )
 
     def handle(
-        self, *args, fresh, seconds, capacity_seconds, skip_capacity, skip_pages, reminders, only, scale, **options
+        self,
+        *args,
+        fresh,
+        seconds,
+        capacity_seconds,
+        skip_capacity,
+        skip_pages,
+        reminders,
+        network_reminders,
+        only,
+        scales,
+        **options,
     ):
         if connection.vendor != "postgresql":
             raise CommandError("Le banc d'essai tourne sur PostgreSQL : DATABASE_URL=postgres://…")
@@ -395,46 +437,86 @@ class Command(BaseCommand):
         begun = time.perf_counter()
         load_at_start = os.getloadavg()[0]
         out = self.stdout.write
+        scales = sorted(set(scales))
         if fresh:
             self.recreate_database()
             call_command("migrate", interactive=False, verbosity=0)
-            call_command("bench_scale", scale=scale, stdout=self.stdout)
-        # The largest organisation: the heaviest pages.
-        org = (
-            Organisation.objects.filter(slug__startswith=PREFIX)
-            .annotate(size=Count("residences"))
-            .order_by("-size", "pk")
-            .first()
-        )
-        if org is None:
-            raise CommandError("Aucune donnée de banc d'essai : lancez manage.py bench_scale (ou make bench).")
+        elif len(scales) > 1:
+            raise CommandError("Plusieurs échelles ne se mesurent qu'avec --fresh (les données sont refaites).")
         call_command("collectstatic", interactive=False, verbosity=0)
-
-        staff = User.objects.get(email=f"mediation@{org.slug}.test")
-        relais_user = (
-            User.objects.filter(relais_profiles__organisation=org, relais_profiles__status=Relais.Status.ACTIF)
-            .order_by("pk")
-            .first()
+        sets: dict[float, dict[str, tuple[Organisation, list[Measure]]]] = {}
+        for n, scale in enumerate(scales):
+            if fresh:
+                out(f"\n=== Échelle ×{scale:g} ===")
+                call_command("bench_scale", scale=scale, extend=n > 0, stdout=self.stdout)
+            mid, big = mid_size(), largest()
+            if big.size < mid.size * 2:  # no landlord far above the others at this scale
+                big = None
+            sets[scale] = {}
+            public = []
+            if n == 0 and (not only or only in "/p/"):
+                public_page = publish(mid)
+                public = [
+                    Page("plancher anonyme", "/plancher/anonyme/", "anonyme"),
+                    Page("page publique", f"/p/{mid.slug}/", "anonyme", target=PUBLIC_SHARE_TARGET),
+                ]
+                out(f"Sa page publique montre {public_page}.")
+            with tempfile.TemporaryDirectory() as tmp, self.serve(Path(tmp)) as port:
+                script = Path(tmp) / "report.lua"
+                script.write_text(WRK_SCRIPT)
+                for which, org in (("mid", mid), ("largest", big)):
+                    if org is None or skip_pages:
+                        continue
+                    role = "de taille moyenne" if which == "mid" else "la plus grande"
+                    measures, cookies = self.prepare(
+                        org, [p for p in PAGES if p.path == "/plancher/" or only in p.path]
+                    )
+                    title = f"1. Échelle ×{scale:g}, « {org.name} », {role} ({describe(org)})"
+                    self.pages(port, measures, cookies, script, seconds, title=title)
+                    sets[scale][which] = (org, measures[1:])
+                if public and not skip_pages:
+                    anonymous, cookies = self.prepare(mid, public)
+                    self.pages(port, anonymous, cookies, script, seconds, title="1 bis. Page publique, sans session")
+                if n == 0 and not (skip_capacity or only):
+                    self.capacity(port, capacity_seconds)
+        if len(scales) > 1 and not skip_pages:
+            self.side_by_side(scales, sets)
+        if only:
+            return
+        big = largest()
+        self.bilan(big, mid_size())
+        out("\n5. Import d'un grand fichier (bench_import, par le worker) :")
+        call_command("bench_import", stdout=self.stdout)
+        out(f"\n6. Rappels de réunion, un worker dans le processus (bench_reminders, {number(reminders)} messages) :")
+        call_command("bench_reminders", count=reminders, stdout=self.stdout)
+        if network_reminders:
+            out(
+                f"\n7. Rappels J-1 de tout un réseau ({number(network_reminders)} relais) envoyés par deux nœuds "
+                "Celery, un beat, un serveur SMTP local :"
+            )
+            call_command("bench_reminders", count=network_reminders, nodes=2, stdout=self.stdout)
+        out(
+            f"\nBanc d'essai terminé en {time.perf_counter() - begun:.0f} s. Charge de la machine (moyenne sur 1 min) "
+            f"au départ : {load_at_start:.1f}, à la fin : {os.getloadavg()[0]:.1f} ; au-delà de 2 (deux cœurs), "
+            "d'autres travaux tournaient et les requêtes/s sont à lire avec les colonnes CPU."
         )
-        pages = [
-            Page("plancher", "/plancher/", "staff"),
-            Page("tableau de bord", "/tableau-de-bord/", "staff"),
-            Page("liste des relais", "/relais/", "staff"),
-            Page("remontées (tableau)", "/remontees/", "staff"),
-            Page("catalogue des initiatives", "/initiatives/", "staff"),
-            Page("accueil du relais", "/espace/", "relais"),
-        ]
-        pages = [p for p in pages if p.path == "/plancher/" or only in p.path]
-        public_page = publish(org)
-        public = [
-            Page("plancher anonyme", "/plancher/anonyme/", "anonyme"),
-            Page("page publique", f"/p/{org.slug}/", "anonyme", target=PUBLIC_SHARE_TARGET),
-        ]
-        public = [p for p in public if p.path == "/plancher/anonyme/" or only in p.path]
-        users = {"staff": staff, "relais": relais_user}
+
+    def prepare(self, org: Organisation, pages: list[Page]) -> tuple[list[Measure], dict[str, str]]:
+        """Each page's SQL queries counted once through the test client, and the
+        sessions wrk will use: the organisation's staff and one of its relais."""
+        users = {
+            "staff": User.objects.get(email=f"mediation@{org.slug}.test"),
+            "relais": User.objects.filter(
+                relais_profiles__organisation=org, relais_profiles__status=Relais.Status.ACTIF
+            )
+            .order_by("pk")
+            .first(),
+        }
+        residence = Residence.objects.filter(organisation=org).order_by("pk").first()
         cookies = {"anonyme": ""}
-        measures, anonymous = [], []
-        for page in pages + (public if len(public) > 1 else []):
+        measures = []
+        for page in pages:
+            page = dataclasses.replace(page, path=page.path.format(residence=residence.pk))
             client = Client(HTTP_HOST=HOST)
             if page.who != "anonyme":
                 client.force_login(users[page.who])
@@ -444,39 +526,54 @@ class Command(BaseCommand):
                 response = client.get(page.path)
             if response.status_code != 200:
                 raise CommandError(f"{page.path} répond {response.status_code} à {users.get(page.who, 'anonyme')}.")
-            if page.who == "anonyme":
-                if response.cookies:
-                    raise CommandError(f"{page.path} pose un cookie à un visiteur anonyme : {list(response.cookies)}.")
-                anonymous.append(Measure(page, queries=len(queries)))
-            else:
-                measures.append(Measure(page, queries=len(queries)))
+            if page.who == "anonyme" and response.cookies:
+                raise CommandError(f"{page.path} pose un cookie à un visiteur anonyme : {list(response.cookies)}.")
+            measures.append(Measure(page, queries=len(queries)))
+            if page.who != "anonyme":
                 cookies[page.who] = client.cookies["sessionid"].value
-        out(
-            f"\nDonnées : « {org.name} », la plus grande organisation ({org.residences.count()} résidences, "
-            f"{org.relais.count()} relais, {number(Remontee.objects.filter(organisation=org).count())} remontées) ; "
-            f"sa page publique montre {public_page}."
-        )
+        return measures, cookies
 
-        with tempfile.TemporaryDirectory() as tmp, self.serve(Path(tmp)) as port:
-            script = Path(tmp) / "report.lua"
-            script.write_text(WRK_SCRIPT)
-            if not skip_pages:
-                if len(measures) > 1 or not anonymous:
-                    self.pages(port, measures, cookies, script, seconds)
-                if anonymous:
-                    self.pages(port, anonymous, cookies, script, seconds, title="1 bis. Page publique, sans session")
-            if not (skip_capacity or only):
-                self.capacity(port, org, capacity_seconds)
-
-        if not only:
-            self.bilan(org)
-            out(f"\n4. Rappels de réunion (bench_reminders, {number(reminders)} messages) :")
-            call_command("bench_reminders", count=reminders, stdout=self.stdout)
+    def side_by_side(self, scales: list[float], sets: dict) -> None:
+        """The mid-size organisation's pages at each scale: what everyone else's
+        data costs it; then the largest landlord's p95."""
+        out = self.stdout.write
+        low, high = scales[0], scales[-1]
+        if "mid" not in sets[low] or "mid" not in sets[high]:
+            return
+        org, before = sets[low]["mid"]
+        _, after = sets[high]["mid"]
         out(
-            f"\nBanc d'essai terminé en {time.perf_counter() - begun:.0f} s. Charge de la machine (moyenne sur 1 min) "
-            f"au départ : {load_at_start:.1f}, à la fin : {os.getloadavg()[0]:.1f} ; au-delà de 2 (deux cœurs), "
-            "d'autres travaux tournaient et les requêtes/s sont à lire avec les colonnes CPU."
+            f"\n3. Les deux échelles côte à côte : « {org.name} », la même organisation avec les mêmes données, "
+            f"quand les autres passent de ×{low:g} à ×{high:g} (part du plancher mesuré dans le même run) :"
         )
+        heads = [f"×{scale:g} : part   p50    p95    CPU" for scale in (low, high)]
+        out(f"   {'page':27} {heads[0]:>35} {heads[1]:>35}  perte de part  CPU en plus")
+        worst = 0.0
+        for a, b in zip(before, after, strict=True):
+            share_a, share_b = a.rps / a.floor_rps, b.rps / b.floor_rps
+            loss = (share_a - share_b) / share_a
+            worst = max(worst, loss)
+            cpu_a, cpu_b = a.web_ms + a.db_ms, b.web_ms + b.db_ms
+            out(
+                f"   {a.page.name:27} {share_a * 100:12.0f} % {a.p50:4.0f} {a.p95:5.0f} ms {cpu_a:4.1f} ms"
+                f" {share_b * 100:12.0f} % {b.p50:4.0f} {b.p95:5.0f} ms {cpu_b:4.1f} ms  {loss * 100:+8.1f} %"
+                f"  {(cpu_b - cpu_a) / cpu_a * 100:+10.1f} %"
+            )
+        verdict = "atteint" if worst <= SCALE_LOSS_TARGET else "MANQUÉ"
+        out(
+            f"   objectif : aucune page ne perd plus de {SCALE_LOSS_TARGET * 100:.0f} % de sa part ; "
+            f"la plus forte perte : {worst * 100:.1f} % ({verdict}). « CPU » : workers gunicorn et connexions "
+            "PostgreSQL par requête, que le reste de la machine fausse peu ; les parts bougent de quelques points "
+            "d'une mesure à l'autre."
+        )
+        if "largest" in sets[high]:
+            org, measures = sets[high]["largest"]
+            slowest = max(measures, key=lambda m: m.p95)
+            verdict = "atteint" if slowest.p95 < LARGEST_P95_MS and not any(m.not_ok for m in measures) else "MANQUÉ"
+            out(
+                f"   « {org.name} » ({describe(org)}) : p95 le plus lent {slowest.p95:.0f} ms ({slowest.page.name}) "
+                f"à {CONNECTIONS} connexions ; objectif < {LARGEST_P95_MS} ms sur chaque page ({verdict})."
+            )
 
     # Steps
 
@@ -484,7 +581,7 @@ class Command(BaseCommand):
         self, port: int, measures: list[Measure], cookies: dict, script: Path, seconds: int, title: str = ""
     ) -> None:
         self.stdout.write(
-            f"\n{title or '1. Pages principales'}, gunicorn 2 workers, wrk {CONNECTIONS} connexions, "
+            f"\n{title or '1. Pages principales'} ; gunicorn 2 workers, wrk {CONNECTIONS} connexions, "
             f"{seconds} s par page ; le plancher ({FLOOR_SECONDS} s) avant et après chacune :"
         )
         # Floor, page, floor, page… : each page is read against the floor measured
@@ -707,7 +804,7 @@ class Command(BaseCommand):
         rng.shuffle(people)
         return people
 
-    def capacity(self, port: int, org: Organisation, seconds: int) -> None:
+    def capacity(self, port: int, seconds: int) -> None:
         out = self.stdout.write
         out(
             f"\n2. Capacité : des personnes qui attendent {THINK[0]:.0f} à {THINK[1]:.0f} s entre deux actions "
@@ -751,24 +848,28 @@ class Command(BaseCommand):
             f"et sans erreur (objectif ≥ {CAPACITY_TARGET} : {verdict})."
         )
 
-    def bilan(self, org: Organisation) -> None:
+    def bilan(self, big: Organisation, mid: Organisation) -> None:
+        """The bilan PDF of the largest organisation and of the mid-size one, each
+        by `manage.py bilan` in a process of its own, as an operator runs it."""
         year = timezone.localdate().year - 1
-        with tempfile.TemporaryDirectory() as tmp:
-            output = Path(tmp) / "bilan.pdf"
-            started = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "manage.py", "bilan", org.slug, str(year), "--output", str(output)],
-                cwd=settings.BASE_DIR,
-                capture_output=True,
-                text=True,
+        self.stdout.write(f"\n4. Bilan PDF {year} (manage.py bilan, un processus à part ; mémoire : son pic) :")
+        for org in dict.fromkeys([big, mid]):
+            seconds, peak_mb, pdf = bilan_in_child(org.slug, year)
+            pages = len(PdfReader(io.BytesIO(pdf)).pages)
+            ok = seconds < BILAN_SECONDS and peak_mb < BILAN_MB
+            self.stdout.write(
+                f"   « {org.name} » ({describe(org)}) : {seconds:.1f} s, pic {peak_mb:.0f} Mo, "
+                f"{len(pdf) // 1024} Ko, {pages} pages — objectif < {BILAN_SECONDS} s et < {BILAN_MB} Mo : "
+                f"{'atteint' if ok else 'MANQUÉ'}"
             )
-            if done.returncode:
-                raise CommandError(f"manage.py bilan a échoué :\n{done.stderr[-3000:]}")
-            elapsed = time.perf_counter() - started
-            size = output.stat().st_size // 1024
-        self.stdout.write(
-            f"\n3. Bilan PDF {year} de « {org.name} » (manage.py bilan, processus à part) : {elapsed:.1f} s, {size} Ko."
-        )
+
+
+def describe(org: Organisation) -> str:
+    dwellings = Residence.objects.filter(organisation=org).aggregate(n=Sum("dwellings"))["n"] or 0
+    return (
+        f"{number(org.residences.count())} résidences, {number(dwellings)} logements, "
+        f"{number(org.relais.count())} relais, {number(Remontee.objects.filter(organisation=org).count())} remontées"
+    )
 
 
 def publish(org: Organisation) -> str:

@@ -21,12 +21,11 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.models import Organisation, User
-from devtools.management.commands.bench_scale import PREFIX
+from core.models import User
+from devtools.management.commands.bench_scale import mid_size
 from relais.models import Relais, Residence
 
 BIG = 1000  # rows: a table smaller than this is read whole whatever the plan
@@ -39,16 +38,6 @@ PAGES = [
     ("une résidence", "/residences/{residence}/", "staff"),
     ("accueil du relais", "/espace/", "relais"),
 ]
-
-
-def mid_size() -> Organisation:
-    """The organisation in the middle of the bench's organisations by size."""
-    orgs = list(
-        Organisation.objects.filter(slug__startswith=PREFIX).annotate(size=Count("residences")).order_by("-size", "pk")
-    )
-    if not orgs:
-        raise CommandError("Aucune donnée de banc d'essai : lancez manage.py bench_scale.")
-    return orgs[len(orgs) // 4]  # a bailleur among the larger half, not the largest
 
 
 def plan_of(sql: str, params) -> dict:
