@@ -287,10 +287,11 @@ EXPECTED_2025 = [
     "Partenaires : Voisins solidaires ",
     "demandes accordées : 1 — Chaises : 40, Tables : 6",
     "Fonds de participation : demandes : 2 (1 200 €) ; accordées : 1 (250 €) ; refusées : 1",
-    # The annex, one block per residence.
-    "Les Tilleuls (Les Hauts, QPV) logements : 120 relais : 2 remontées : 3 initiatives : 1 participants : 80",
-    "Le Belvédère (Centre) logements : 80 relais : 2 remontées : 2 initiatives : 1 participants : 25",
-    "La Grande Tour (Centre) logements : 200 relais : 0 remontées : 0 initiatives : 0 participants : 0",
+    # The annex, a table: one row per residence under the columns' names.
+    "Résidence Logements Relais Remontées Initiatives Participants",
+    "Les Tilleuls (Les Hauts, QPV) 120 2 3 1 80",
+    "Le Belvédère (Centre) 80 2 2 1 25",
+    "La Grande Tour (Centre) 200 0 0 0 0",
 ]
 
 

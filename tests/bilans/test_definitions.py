@@ -171,7 +171,7 @@ def test_the_pdf_and_the_page_say_the_same(cases, login):
         "Fonds de participation : demandes : 3 (1 500 €)",
         "Relais présents dans plusieurs quartiers : 1.",
         "les barres totalisent 6 pour 5 relais actifs",
-        "Total, chacun compté une fois logements : 430 relais : 5 remontées : 6 initiatives : 4 participants : 145",
+        "Total, chacun compté une fois 430 5 6 4 145",
         "Initiatives communes à plusieurs résidences : 1, comptées avec leurs participants dans chacune.",
         "Les Hauts (QPV) 3 Centre 3 Dont en quartier prioritaire (QPV) 3",
         "Comment lire ces chiffres",

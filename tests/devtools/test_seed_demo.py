@@ -98,7 +98,7 @@ def test_seed_demo_builds_the_demo_network_once():
             today["coverage"]["covered"],
             today["coverage"]["covered_dwellings"],
         )
-        # A residence « sans relais » on the dashboard has « relais : 0 » in the annex.
+        # A residence « sans relais » on the dashboard has no relais in the annex.
         assert {r.name for r in board.uncovered} <= {row["name"] for row in today["annex"] if row["relais"] == 0}
 
     # Two full years of activity before this one: the bilan's comparison means something.
