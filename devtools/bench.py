@@ -1,7 +1,7 @@
 """What the benchmark commands share: their organisations' removal, and numbers
 written the French way."""
 
-import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,21 +41,46 @@ def number(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
+def own_peak_mb() -> float:
+    """This process's own peak resident memory (MB): VmHWM, the high-water mark of
+    its address space since its exec. (getrusage's ru_maxrss is not: Linux carries
+    the parent's resident size at the fork into the child's maximum.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("VmHWM absent de /proc/self/status (Linux seulement)")
+
+
+# Runs a script as __main__ and writes its own peak memory on stderr at exit.
+MEASURED = """
+import atexit, runpy, sys
+
+def peak():  # as own_peak_mb, before Django is set up
+    hwm = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+    sys.stderr.write(f"\\nPEAK_MB {int(hwm[0]) / 1024:.1f}\\n")
+
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def bilan_in_child(slug: str, year: int) -> tuple[float, float, bytes]:
     """`manage.py bilan <slug> <year> --output` in a child process, as an operator
-    would run it: its seconds, its peak memory (MB, that child's own maximum
-    resident set size, read by wait4) and the PDF."""
+    would run it: its seconds, its own peak memory (MB, see `own_peak_mb`) and the PDF."""
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "bilan.pdf"
         started = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bilan", slug, str(year),
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURED, str(Path(settings.BASE_DIR) / "manage.py"), "bilan", slug, str(year),
              "--output", str(output)],
+            cwd=settings.BASE_DIR,
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )  # fmt: skip
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.perf_counter() - started
-        if child.returncode:
-            raise subprocess.CalledProcessError(child.returncode, child.args)
-        return seconds, usage.ru_maxrss / 1024, output.read_bytes()
+        if done.returncode:
+            raise subprocess.CalledProcessError(done.returncode, done.args, stderr=done.stderr)
+        peak = re.search(r"^PEAK_MB ([\d.]+)$", done.stderr, re.MULTILINE)
+        return seconds, float(peak.group(1)), output.read_bytes()

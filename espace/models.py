@@ -53,6 +53,10 @@ class Activity(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(minutes__lte=24 * 60), name="activity_minutes_sane"),
         ]
+        indexes = [
+            # Each relais' last activity (engagement's relais at risk) read as one row.
+            models.Index(fields=["relais", "-date"], name="activity_relais_last"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} du {self.date}"

@@ -151,6 +151,11 @@ class RemonteeEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            # The few remontées a relais reopened: the inbox looks at these alone
+            # rather than at the last step of every remontée « en cours ».
+            models.Index(fields=["remontee"], condition=models.Q(kind="rouverte"), name="event_reopened"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -103,7 +103,17 @@ def waiting(user, *, limit: int = 10) -> list[WaitingGroup]:
     rows = (
         Remontee.objects.for_user(user)
         .annotate(last_step=_last_step())
-        .filter(Q(status=S.NOUVELLE) | Q(status=S.EN_COURS, last_step=RemonteeEvent.Kind.ROUVERTE))
+        .filter(
+            Q(status=S.NOUVELLE)
+            # In this order (PostgreSQL tests them as written, Q(**kwargs) would
+            # sort them): « en cours », reopened once (index event_reopened), and
+            # only then the last step of each of these few.
+            | (
+                Q(status=S.EN_COURS)
+                & Q(pk__in=RemonteeEvent.objects.filter(kind=RemonteeEvent.Kind.ROUVERTE).values("remontee_id"))
+                & Q(last_step=RemonteeEvent.Kind.ROUVERTE)
+            )
+        )
         .select_related("theme", "residence", "assignee")
         .order_by("created_at", "pk")
     )

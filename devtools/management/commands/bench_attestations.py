@@ -13,6 +13,7 @@ time and peak memory (max RSS). Then it deletes what it built, files included.
 import argparse
 import datetime
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.models import Membership, Organisation
-from devtools.bench import remove_organisations
+from devtools.bench import MEASURED, remove_organisations
 from devtools.builder import Builder
 from engagement import services
 from engagement.models import Attestation, AttestationRun
@@ -89,19 +90,25 @@ class Command(BaseCommand):
                 requested_by=staff,
             )
             started = time.perf_counter()
-            subprocess.run(
+            done = subprocess.run(
                 [
                     sys.executable,
+                    "-c",
+                    MEASURED,
                     str(Path(settings.BASE_DIR) / "manage.py"),
                     "bench_attestations",
                     "--run",
                     str(run.pk),
                 ],
                 check=True,
+                cwd=settings.BASE_DIR,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             seconds = time.perf_counter() - started
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+            peak_mb = float(re.search(r"^PEAK_MB ([\d.]+)$", done.stderr, re.MULTILINE).group(1))
+            cpu = usage.ru_utime + usage.ru_stime
             run.refresh_from_db()
             sizes = [a.file.size for a in Attestation.objects.filter(organisation=org)]
         finally:

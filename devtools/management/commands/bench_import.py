@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from core.models import Organisation
-from devtools.bench import number, remove_organisations
+from devtools.bench import number, own_peak_mb, remove_organisations
 from relais import csv_import
 from relais.models import ImportJob
 
@@ -158,5 +157,5 @@ class Command(BaseCommand):
         else:
             csv_import.import_job_write(job_id=job_id)
         seconds = time.perf_counter() - started
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = own_peak_mb()
         self.stdout.write(json.dumps({"seconds": seconds, "rss_mb": rss_mb}))

@@ -32,6 +32,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.management.base import BaseCommand, CommandError
@@ -267,21 +268,17 @@ class Processes:
 
     def ready(self, names: list[str]) -> None:
         """Until every node answers a ping."""
-        from config.celery import app
-
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.alive()
-            answered = {name for reply in app.control.ping(destination=names, timeout=1) for name in reply}
+            answered = {name for reply in current_app.control.ping(destination=names, timeout=1) for name in reply}
             if answered >= set(names):
                 return
         raise CommandError(f"les nœuds ne répondent pas :\n{self.log.read_text()[-3000:]}")
 
     def tasks(self, names: list[str]) -> dict[str, int]:
         """Batches each node took (its `send_messages` tasks)."""
-        from config.celery import app
-
-        stats = app.control.inspect(destination=names, timeout=5).stats() or {}
+        stats = current_app.control.inspect(destination=names, timeout=5).stats() or {}
         return {name: stats.get(name, {}).get("total", {}).get("core.outbox.send_messages", 0) for name in names}
 
     def __exit__(self, *exc) -> None:
