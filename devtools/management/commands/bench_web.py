@@ -2,24 +2,31 @@
 
     make bench        (a database of its own, the data, then this command)
 
-On the data of `bench_scale`, it serves the application as in production —
-gunicorn with 2 workers (config/gunicorn.py), a Celery worker, PostgreSQL and
-Redis, DEBUG off — on loopback, and:
+On the data of `bench_scale` — at each scale of `--scales` (make bench: 1 and
+10, the larger one added to the smaller one, so that the same organisations
+keep the same rows) — it serves the application as in production — gunicorn
+with 2 workers (config/gunicorn.py), a Celery worker, PostgreSQL and Redis,
+DEBUG off — on loopback, and:
 
-1. counts the SQL queries of each page once, through the test client;
-2. drives each page with wrk for a fixed time at 8 connections, logged in
-   (a session cookie), and the *floor* — `/plancher/`: the same door and
-   middleware, one `SELECT 1` — before and after the pages, in the same run:
-   requests per second, p50 and p95, and each page's share of the floor;
-   then the public page of the same organisation, with no session, against the
-   *anonymous floor* — `/plancher/anonyme/`: the same middleware, no session,
-   one `SELECT 1` (issue 22: a cacheable page, ≥ 50 % of it);
-3. a capacity run: simulated people (relais and staff, weighted like real use)
-   who each wait 30 to 120 s between two actions; the largest number served
-   with a p95 under 500 ms and no error;
-4. the bilan PDF of the largest organisation (`manage.py bilan`, a process of
-   its own, as an operator runs it) and the reminders' throughput
-   (`bench_reminders`).
+1. for a mid-size organisation (the same at every scale) and for the largest,
+   counts the SQL queries of each main page once, through the test client, then
+   drives it with wrk for a fixed time at 8 connections, logged in (a session
+   cookie), and the *floor* — `/plancher/`: the same door and middleware, one
+   `SELECT 1` — before and after each page, in the same run: requests per
+   second, p50 and p95, CPU per request, and each page's share of the floor;
+   at the first scale, the public page against the *anonymous floor*
+   (`/plancher/anonyme/`: no session, one `SELECT 1`; issue 22: ≥ 50 %);
+2. at the first scale, a capacity run: simulated people (relais and staff,
+   weighted like real use) who each wait 30 to 120 s between two actions; the
+   largest number served with a p95 under 500 ms and no error;
+3. the two scales side by side: what the mid-size organisation's pages lost
+   when everyone else's data grew (issue 23: at most 10 % of their share), and
+   the largest landlord's slowest p95 (under 300 ms);
+4. the bilan PDF of the largest organisation and of the mid-size one
+   (`manage.py bilan`, a process of its own, as an operator runs it: time and
+   its own peak memory), the import (`bench_import`), the reminders' throughput
+   in one process (`bench_reminders`) and the J-1 reminders of 50,000 relais
+   sent by two Celery nodes (`bench_reminders --nodes 2`).
 
 wrk (Debian's package) and the driver run on the same machine as the server:
 they take their share of its cores, as does anything else running there.
