@@ -245,9 +245,9 @@ def test_reopened_remontees_are_found_through_the_reopen_events_and_without_jit(
     with CaptureQueriesContext(connection) as queries:
         body = text(login(world.staff_a).get("/a-traiter/"))
     assert "Remontées rouvertes par le relais (1)" in body
-    sql = next(
-        q["sql"] for q in queries if 'WHERE ("remontees_remontee"."organisation_id"' in q["sql"] and "NOT (" in q["sql"]
-    )
+    # The second group's query: « en cours » and reopened (the first keeps « nouvelle »).
+    reopened_group = 'AND NOT ("remontees_remontee"."status" = \'nouvelle\')'
+    sql = next(q["sql"] for q in queries if reopened_group in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
