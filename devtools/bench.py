@@ -1,7 +1,9 @@
 """What the benchmark commands share: their organisations' removal, and numbers
 written the French way."""
 
+import math
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,24 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
+def peak_mb_in(stderr: str) -> float:
+    """The peak memory a child run through MEASURED wrote on its stderr."""
+    return float(re.search(r"^PEAK_MB ([\d.]+)$", stderr, re.MULTILINE).group(1))
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
 def bilan_in_child(slug: str, year: int) -> tuple[float, float, bytes]:
     """`manage.py bilan <slug> <year> --output` in a child process, as an operator
     would run it: its seconds, its own peak memory (MB, see `own_peak_mb`) and the PDF."""
@@ -82,5 +102,4 @@ def bilan_in_child(slug: str, year: int) -> tuple[float, float, bytes]:
         seconds = time.perf_counter() - started
         if done.returncode:
             raise subprocess.CalledProcessError(done.returncode, done.args, stderr=done.stderr)
-        peak = re.search(r"^PEAK_MB ([\d.]+)$", done.stderr, re.MULTILINE)
-        return seconds, float(peak.group(1)), output.read_bytes()
+        return seconds, peak_mb_in(done.stderr), output.read_bytes()

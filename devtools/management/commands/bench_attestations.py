@@ -13,7 +13,6 @@ time and peak memory (max RSS). Then it deletes what it built, files included.
 import argparse
 import datetime
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.models import Membership, Organisation
-from devtools.bench import MEASURED, remove_organisations
+from devtools.bench import MEASURED, peak_mb_in, remove_organisations
 from devtools.builder import Builder
 from engagement import services
 from engagement.models import Attestation, AttestationRun
@@ -107,7 +106,7 @@ class Command(BaseCommand):
             )
             seconds = time.perf_counter() - started
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-            peak_mb = float(re.search(r"^PEAK_MB ([\d.]+)$", done.stderr, re.MULTILINE).group(1))
+            peak_mb = peak_mb_in(done.stderr)
             cpu = usage.ru_utime + usage.ru_stime
             run.refresh_from_db()
             sizes = [a.file.size for a in Attestation.objects.filter(organisation=org)]

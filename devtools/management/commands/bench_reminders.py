@@ -19,7 +19,6 @@ Message-ID. The reminders fall due as beat starts, so the wait for its first
 tick (a whole interval: the worst case) is part of the time measured.
 """
 
-import contextlib
 import logging
 import os
 import re
@@ -42,7 +41,7 @@ from django.utils import timezone
 
 from core.models import Message, Organisation
 from core.outbox import BATCH, send_messages
-from devtools.bench import number, remove_organisations
+from devtools.bench import free_port, number, percentile, remove_organisations
 from devtools.builder import Builder
 
 BEAT_PERIOD = 60  # seconds: the dispatcher runs every minute
@@ -126,7 +125,7 @@ class Command(BaseCommand):
             out(
                 f"   {nodes} nœuds × {concurrency} processus, beat toutes les {settings.DISPATCH_EVERY_SECONDS} s : "
                 f"{len(lateness)} / {count} envoyés ; le dernier {last:.0f} s après l'échéance "
-                f"(médiane {lateness[len(lateness) // 2]:.0f} s, 99e centile {percentile(lateness, 99):.0f} s)"
+                f"(médiane {percentile(lateness, 50):.0f} s, 99e centile {percentile(lateness, 99):.0f} s)"
                 if lateness
                 else f"   aucun rappel envoyé en {4 * TARGET} s"
             )
@@ -200,10 +199,6 @@ class Command(BaseCommand):
             remove_organisations(Organisation.objects.filter(pk=org.pk))
 
 
-def percentile(ordered: list[float], p: float) -> float:
-    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered)) - 1))]
-
-
 class Smtp:
     """A real SMTP server on loopback (aiosmtpd, a thread of this process) that
     notes the outbox id of every message it accepts."""
@@ -224,23 +219,13 @@ class Smtp:
                     ids.append(int(found.group(1)))
                 return "250 OK"
 
-        with socket_port() as port:
-            self.port = port
+        self.port = free_port()
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.controller.stop()
-
-
-@contextlib.contextmanager
-def socket_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        yield s.getsockname()[1]
 
 
 class Processes:

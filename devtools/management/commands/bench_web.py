@@ -46,7 +46,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -73,7 +72,7 @@ from django.utils.crypto import get_random_string
 from pypdf import PdfReader
 
 from core.models import Membership, Organisation, User
-from devtools.bench import bilan_in_child, number
+from devtools.bench import bilan_in_child, free_port, number, percentile
 from devtools.management.commands.bench_scale import PREFIX, largest, mid_size
 from initiatives.models import Initiative
 from relais.models import Relais, RelaisResidence, Residence
@@ -150,12 +149,6 @@ PAGES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def open_sessions(users: list[User]) -> list[str]:
     """A logged-in session per entry, as `login()` would make it, in one insert."""
     store = SessionStore()
@@ -191,13 +184,6 @@ def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU time spent in between, by the processes alive at the end (a database
     connection opened meanwhile counts whole; one closed meanwhile is lost)."""
     return sum(spent - before.get(pid, 0.0) for pid, spent in after.items())
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 # The capacity run's people and what they do.
@@ -628,7 +614,7 @@ class Command(BaseCommand):
     @contextlib.contextmanager
     def serve(self, tmp: Path) -> Iterator[int]:
         """gunicorn with the production configuration, and a Celery worker."""
-        port = free_port()
+        port = free_port(HOST)
         log = open(tmp / "serve.log", "w")  # noqa: SIM115 - closed below
         # Database connections kept for the whole run, so that each one's CPU time can be read.
         env = {**os.environ, "WEB_CONCURRENCY": "2", "DB_CONN_MAX_AGE": "900"}
